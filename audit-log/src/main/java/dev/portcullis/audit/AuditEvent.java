@@ -1,0 +1,212 @@
+package dev.portcullis.audit;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import com.github.f4b6a3.ulid.UlidCreator;
+
+/**
+ * One audit event, exactly as the audit event contract defines it ({@code shared/contracts}).
+ *
+ * <p>Immutable. {@code attributes} and {@code extensions} hold JSON values as plain Java objects
+ * ({@code String}, {@code Number}, {@code Boolean}, {@code null}, {@code List}, {@code Map}).
+ * {@code extensions} are the members of an imported event that the contract does not name: they
+ * are kept as they are, so that the event's hash (over its RFC 8785 canonical form) is unchanged
+ * by a round trip through Portcullis.
+ *
+ * <p>Events never carry credentials or protected values: a token is identified by a hash or its
+ * {@code jti}, a decrypted field by its path and class.
+ */
+public final class AuditEvent {
+
+    private final String id;
+    private final Instant time;
+    private final EventType type;
+    private final Actor actor;
+    private final String action;
+    private final String resource;
+    private final Outcome outcome;
+    private final String reason;
+    private final String requestId;
+    private final Map<String, Object> attributes;
+    private final Map<String, Object> extensions;
+
+    private AuditEvent(Builder b) {
+        this.type = Objects.requireNonNull(b.type, "type cannot be null");
+        this.time = Objects.requireNonNull(b.time, "time cannot be null").truncatedTo(ChronoUnit.MILLIS);
+        this.id = b.id != null ? b.id : UlidCreator.getMonotonicUlid(time.toEpochMilli()).toString();
+        this.actor = b.actor != null ? b.actor : Actor.UNKNOWN;
+        this.action = Objects.requireNonNull(b.action, "action cannot be null");
+        this.resource = Objects.requireNonNull(b.resource, "resource cannot be null");
+        this.outcome = Objects.requireNonNull(b.outcome, "outcome cannot be null");
+        this.reason = b.reason;
+        this.requestId = b.requestId;
+        this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(b.attributes));
+        this.extensions = Collections.unmodifiableMap(new LinkedHashMap<>(b.extensions));
+    }
+
+    /**
+     * A builder for an event of {@code type} that happened at {@code time} (taken from the
+     * caller's {@link java.time.Clock}; truncated to milliseconds). Without an explicit
+     * {@link Builder#id}, the event gets a new monotonic ULID for that time.
+     */
+    public static Builder builder(EventType type, Instant time) {
+        return new Builder(type, time);
+    }
+
+    /** A builder holding all of this event's values, to derive a changed copy. */
+    public Builder toBuilder() {
+        Builder b = new Builder(type, time).id(id).actor(actor).action(action).resource(resource)
+                .outcome(outcome).reason(reason).requestId(requestId);
+        b.attributes.putAll(attributes);
+        b.extensions.putAll(extensions);
+        return b;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Instant time() {
+        return time;
+    }
+
+    public EventType type() {
+        return type;
+    }
+
+    public Actor actor() {
+        return actor;
+    }
+
+    public String action() {
+        return action;
+    }
+
+    public String resource() {
+        return resource;
+    }
+
+    public Outcome outcome() {
+        return outcome;
+    }
+
+    /** Why, in a short machine-friendly form (e.g. {@code role:order-reader}); may be null. */
+    public String reason() {
+        return reason;
+    }
+
+    /** The id that ties this event to a request's logs, response and traces; may be null. */
+    public String requestId() {
+        return requestId;
+    }
+
+    public Map<String, Object> attributes() {
+        return attributes;
+    }
+
+    /** Members the contract does not name, kept from an imported event. */
+    public Map<String, Object> extensions() {
+        return extensions;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AuditEvent e && id.equals(e.id) && time.equals(e.time) && type == e.type
+                && actor.equals(e.actor) && action.equals(e.action) && resource.equals(e.resource)
+                && outcome == e.outcome && Objects.equals(reason, e.reason)
+                && Objects.equals(requestId, e.requestId) && attributes.equals(e.attributes)
+                && extensions.equals(e.extensions);
+    }
+
+    @Override
+    public int hashCode() {
+        return id.hashCode();
+    }
+
+    /** Identifies the event without its values (which may be personal data). */
+    @Override
+    public String toString() {
+        return "AuditEvent[" + id + " " + type.wireName() + " " + outcome.wireName() + "]";
+    }
+
+    /** Builds an {@link AuditEvent}; {@code action}, {@code resource} and {@code outcome} are required. */
+    public static final class Builder {
+        private final EventType type;
+        private final Instant time;
+        private String id;
+        private Actor actor;
+        private String action;
+        private String resource;
+        private Outcome outcome;
+        private String reason;
+        private String requestId;
+        private final Map<String, Object> attributes = new LinkedHashMap<>();
+        private final Map<String, Object> extensions = new LinkedHashMap<>();
+
+        private Builder(EventType type, Instant time) {
+            this.type = type;
+            this.time = time;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder actor(Actor actor) {
+            this.actor = actor;
+            return this;
+        }
+
+        public Builder action(String action) {
+            this.action = action;
+            return this;
+        }
+
+        public Builder resource(String resource) {
+            this.resource = resource;
+            return this;
+        }
+
+        public Builder outcome(Outcome outcome) {
+            this.outcome = outcome;
+            return this;
+        }
+
+        public Builder reason(String reason) {
+            this.reason = reason;
+            return this;
+        }
+
+        public Builder requestId(String requestId) {
+            this.requestId = requestId;
+            return this;
+        }
+
+        /** Adds a type-specific extra; the value must be a JSON value (see the class comment). */
+        public Builder attribute(String name, Object value) {
+            attributes.put(Objects.requireNonNull(name, "attribute name cannot be null"), value);
+            return this;
+        }
+
+        public Builder attributes(Map<String, ?> values) {
+            values.forEach(this::attribute);
+            return this;
+        }
+
+        /** Keeps a member that the contract does not name (import only). */
+        public Builder extension(String name, Object value) {
+            extensions.put(Objects.requireNonNull(name, "extension name cannot be null"), value);
+            return this;
+        }
+
+        public AuditEvent build() {
+            return new AuditEvent(this);
+        }
+    }
+}

@@ -1,0 +1,305 @@
+package dev.portcullis.audit.json;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.erdtman.jcs.JsonCanonicalizer;
+
+import dev.portcullis.audit.Actor;
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.EventType;
+import dev.portcullis.audit.Outcome;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.node.ArrayNode;
+
+/**
+ * Reads and writes audit events as JSON, and produces their RFC 8785 canonical form, over which
+ * an event's hash is taken (<a href="https://www.rfc-editor.org/rfc/rfc8785">RFC 8785</a>).
+ *
+ * <p>Reading is strict: every contract member must be present with the right type, {@code type}
+ * and {@code outcome} must be from the contract's lists, {@code time} must be RFC 3339 UTC with
+ * milliseconds, duplicate members are rejected, and an event larger than the size limit is
+ * rejected before it is parsed. Members the contract does not name are kept as they are.
+ */
+public final class AuditEventJson {
+
+    /** The default size limit of one event's JSON text, in bytes of UTF-8. */
+    public static final int DEFAULT_MAX_EVENT_BYTES = 64 * 1024;
+
+    private static final Set<String> CONTRACT_MEMBERS = Set.of("id", "time", "type", "actor", "action",
+            "resource", "outcome", "reason", "request_id", "attributes");
+    private static final List<String> ACTOR_MEMBERS = List.of("subject", "client_id", "spiffe_id", "ip",
+            "user_agent", "token_id", "session_id");
+    /** ULID (Crockford base32, 26 characters) or UUID (any version, lower or upper case). */
+    private static final Pattern ID = Pattern.compile(
+            "[0-7][0-9A-HJKMNP-TV-Z]{25}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    /** RFC 3339, UTC ("Z"), exactly three fraction digits: the contract's time format. */
+    private static final DateTimeFormatter TIME = new DateTimeFormatterBuilder()
+            .appendPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .toFormatter()
+            .withResolverStyle(ResolverStyle.STRICT)
+            .withZone(java.time.ZoneOffset.UTC);
+
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private final int maxEventBytes;
+
+    /** A codec with the {@linkplain #DEFAULT_MAX_EVENT_BYTES default size limit}. */
+    public AuditEventJson() {
+        this(DEFAULT_MAX_EVENT_BYTES);
+    }
+
+    public AuditEventJson(int maxEventBytes) {
+        if (maxEventBytes < 256) {
+            throw new IllegalArgumentException("maxEventBytes must be at least 256, was " + maxEventBytes);
+        }
+        this.maxEventBytes = maxEventBytes;
+    }
+
+    public int maxEventBytes() {
+        return maxEventBytes;
+    }
+
+    /** Formats an instant the way the contract writes {@code time}. */
+    public static String formatTime(Instant time) {
+        return TIME.format(time);
+    }
+
+    /**
+     * Parses one event.
+     *
+     * @throws MalformedEventException naming the first problem found
+     */
+    public AuditEvent parse(String json) {
+        Objects.requireNonNull(json, "json cannot be null");
+        int size = json.getBytes(StandardCharsets.UTF_8).length;
+        if (size > maxEventBytes) {
+            throw new MalformedEventException("event is " + size + " bytes, over the limit of " + maxEventBytes);
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JacksonException e) {
+            throw new MalformedEventException("not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new MalformedEventException("an event must be a JSON object");
+        }
+        return fromTree((ObjectNode) root);
+    }
+
+    private AuditEvent fromTree(ObjectNode node) {
+        String id = requiredString(node, "id");
+        if (!ID.matcher(id).matches()) {
+            throw new MalformedEventException("member 'id' must be a ULID or a UUID");
+        }
+        Instant time;
+        try {
+            time = Instant.from(TIME.parse(requiredString(node, "time")));
+        } catch (DateTimeParseException e) {
+            throw new MalformedEventException(
+                    "member 'time' must be RFC 3339 UTC with milliseconds, e.g. 2026-11-23T11:28:13.123Z");
+        }
+        String typeName = requiredString(node, "type");
+        EventType type = EventType.fromWireName(typeName).orElseThrow(() ->
+                new MalformedEventException("member 'type' is not one of the contract's event types"));
+        String outcomeName = requiredString(node, "outcome");
+        Outcome outcome = Outcome.fromWireName(outcomeName).orElseThrow(() ->
+                new MalformedEventException("member 'outcome' must be one of allow, deny, error, success, failure"));
+
+        AuditEvent.Builder builder = AuditEvent.builder(type, time)
+                .id(id)
+                .actor(actor(node))
+                .action(requiredString(node, "action"))
+                .resource(requiredString(node, "resource"))
+                .outcome(outcome)
+                .reason(optionalString(node, "reason"))
+                .requestId(optionalString(node, "request_id"));
+
+        JsonNode attributes = node.get("attributes");
+        if (attributes == null || !attributes.isObject()) {
+            throw new MalformedEventException("member 'attributes' must be an object (use {} when empty)");
+        }
+        for (Map.Entry<String, JsonNode> e : attributes.properties()) {
+            builder.attribute(e.getKey(), toJava(e.getValue()));
+        }
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (!CONTRACT_MEMBERS.contains(e.getKey())) {
+                builder.extension(e.getKey(), toJava(e.getValue()));
+            }
+        }
+        return builder.build();
+    }
+
+    private static Actor actor(ObjectNode node) {
+        JsonNode actor = node.get("actor");
+        if (actor == null || !actor.isObject()) {
+            throw new MalformedEventException("member 'actor' must be an object");
+        }
+        String[] values = new String[ACTOR_MEMBERS.size()];
+        for (int i = 0; i < values.length; i++) {
+            String name = ACTOR_MEMBERS.get(i);
+            if (!actor.has(name)) {
+                throw new MalformedEventException("member 'actor." + name + "' is missing (use null when unknown)");
+            }
+            values[i] = optionalString((ObjectNode) actor, name, "actor." + name);
+        }
+        for (Map.Entry<String, JsonNode> e : actor.properties()) {
+            if (!ACTOR_MEMBERS.contains(e.getKey())) {
+                throw new MalformedEventException("member 'actor." + e.getKey() + "' is not part of the contract");
+            }
+        }
+        return new Actor(values[0], values[1], values[2], values[3], values[4], values[5], values[6]);
+    }
+
+    private static String requiredString(ObjectNode node, String name) {
+        JsonNode value = node.get(name);
+        if (value == null || value.isNull()) {
+            throw new MalformedEventException("member '" + name + "' is missing");
+        }
+        if (!value.isString()) {
+            throw new MalformedEventException("member '" + name + "' must be a string");
+        }
+        return value.stringValue();
+    }
+
+    private static String optionalString(ObjectNode node, String name) {
+        return optionalString(node, name, name);
+    }
+
+    private static String optionalString(ObjectNode node, String name, String path) {
+        JsonNode value = node.get(name);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isString()) {
+            throw new MalformedEventException("member '" + path + "' must be a string or null");
+        }
+        return value.stringValue();
+    }
+
+    private static Object toJava(JsonNode node) {
+        if (node.isNull()) {
+            return null;
+        }
+        if (node.isString()) {
+            return node.stringValue();
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isIntegralNumber()) {
+            BigInteger value = node.bigIntegerValue();
+            return value.bitLength() < 64 ? (Object) value.longValue() : value;
+        }
+        if (node.isNumber()) {
+            return node.decimalValue();
+        }
+        if (node.isArray()) {
+            List<Object> list = new ArrayList<>(node.size());
+            node.values().forEach(element -> list.add(toJava(element)));
+            return list;
+        }
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            map.put(e.getKey(), toJava(e.getValue()));
+        }
+        return map;
+    }
+
+    /** The event as one line of JSON, members in the contract's order. */
+    public String toJson(AuditEvent event) {
+        return MAPPER.writeValueAsString(toTree(event));
+    }
+
+    /**
+     * The event's RFC 8785 canonical form, as UTF-8: the bytes its hash is taken over.
+     * Numbers are canonicalized as IEEE 754 doubles, as RFC 8785 requires.
+     */
+    public byte[] canonicalBytes(AuditEvent event) {
+        try {
+            return new JsonCanonicalizer(toJson(event)).getEncodedUTF8();
+        } catch (IOException e) {
+            throw new MalformedEventException("event cannot be canonicalized: " + e.getMessage(), e);
+        }
+    }
+
+    private static ObjectNode toTree(AuditEvent event) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode node = f.objectNode();
+        node.put("id", event.id());
+        node.put("time", formatTime(event.time()));
+        node.put("type", event.type().wireName());
+        ObjectNode actor = node.putObject("actor");
+        Actor a = event.actor();
+        actor.put("subject", a.subject());
+        actor.put("client_id", a.clientId());
+        actor.put("spiffe_id", a.spiffeId());
+        actor.put("ip", a.ip());
+        actor.put("user_agent", a.userAgent());
+        actor.put("token_id", a.tokenId());
+        actor.put("session_id", a.sessionId());
+        node.put("action", event.action());
+        node.put("resource", event.resource());
+        node.put("outcome", event.outcome().wireName());
+        node.put("reason", event.reason());
+        node.put("request_id", event.requestId());
+        node.set("attributes", toNode(event.attributes()));
+        event.extensions().forEach((name, value) -> node.set(name, toNode(value)));
+        return node;
+    }
+
+    private static JsonNode toNode(Object value) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        return switch (value) {
+            case null -> f.nullNode();
+            case String s -> f.stringNode(s);
+            case Boolean b -> f.booleanNode(b);
+            case Integer i -> f.numberNode(i);
+            case Long l -> f.numberNode(l);
+            case BigInteger b -> f.numberNode(b);
+            case BigDecimal d -> f.numberNode(d);
+            case Double d -> f.numberNode(d);
+            case Float d -> f.numberNode(d);
+            case Short s -> f.numberNode(s);
+            case Byte b -> f.numberNode(b);
+            case Map<?, ?> map -> {
+                ObjectNode object = f.objectNode();
+                map.forEach((k, v) -> object.set(String.valueOf(k), toNode(v)));
+                yield object;
+            }
+            case Iterable<?> list -> {
+                ArrayNode array = f.arrayNode();
+                list.forEach(v -> array.add(toNode(v)));
+                yield array;
+            }
+            case Enum<?> e -> f.stringNode(e.toString());
+            default -> throw new MalformedEventException(
+                    "attribute of type " + value.getClass().getName() + " is not a JSON value");
+        };
+    }
+}

