@@ -5,15 +5,18 @@
 # own session (setsid) with its PID in $STACK_STATE/pids, its log in $STACK_STATE/logs, on
 # 127.0.0.1 only. Sourced after common.sh, versions.sh and tools.sh.
 
-# stack_profile NAME: selects the profile and sets its ports and folders.
+# stack_profile NAME [OFFSET]: selects the profile and sets its ports and folders. `dev` uses the
+# contract's ports; `test` adds 10000 unless OFFSET (or $PORTCULLIS_STACK_OFFSET) says otherwise,
+# so that several test stacks (e.g. two clones) can run side by side.
 stack_profile() {
   STACK_PROFILE="$1"
   local offset
   case "$STACK_PROFILE" in
     dev)  offset=0 ;;
-    test) offset=10000 ;;
-    *) die "unknown stack profile '$STACK_PROFILE' (dev or test)" 2 ;;
+    *)    offset="${2:-${PORTCULLIS_STACK_OFFSET:-10000}}" ;;
   esac
+  [[ "$STACK_PROFILE" =~ ^[a-z0-9-]+$ ]] || die "stack profile names are lower-case letters, digits and dashes" 2
+  [[ "$offset" =~ ^[0-9]+$ ]] && (( offset <= 50000 )) || die "port offset must be a number from 0 to 50000" 2
   STACK_STATE="$PORTCULLIS_STATE_ROOT/$STACK_PROFILE"
   PORT_OPENBAO=$((8200 + offset))
   PORT_OPA=$((8181 + offset))

@@ -1,0 +1,40 @@
+# shellcheck shell=bash
+# print_test_summary ROOT OPA_REPORT: the end of a test run, from the Surefire and Failsafe XML
+# reports of every module (so it is complete however Maven interleaved its output).
+print_test_summary() {
+  local root="$1" opa_report="$2"
+  echo
+  step "Test summary"
+  [[ -f "$opa_report" ]] && info "$(tail -n 1 "$opa_report")"
+  python3 - "$root" <<'PY'
+import glob, os, sys
+import xml.etree.ElementTree as ET
+
+root = sys.argv[1]
+totals = {}
+rows = []
+for plugin, folder in (("Surefire", "surefire-reports"), ("Failsafe", "failsafe-reports")):
+    for module_dir in sorted(glob.glob(os.path.join(root, "*", "target", folder))):
+        module = module_dir.split(os.sep)[-3]
+        t = f = e = s = 0
+        for report in glob.glob(os.path.join(module_dir, "TEST-*.xml")):
+            try:
+                suite = ET.parse(report).getroot()
+            except ET.ParseError:
+                e += 1
+                continue
+            t += int(suite.get("tests", 0)); f += int(suite.get("failures", 0))
+            e += int(suite.get("errors", 0)); s += int(suite.get("skipped", 0))
+        if t == 0:
+            continue
+        rows.append((plugin, module, t, f, e, s))
+        agg = totals.setdefault(plugin, [0, 0, 0, 0])
+        for i, v in enumerate((t, f, e, s)):
+            agg[i] += v
+for plugin, module, t, f, e, s in rows:
+    print(f"[INFO] {plugin} {module:<18} Tests run: {t}, Failures: {f}, Errors: {e}, Skipped: {s}")
+for plugin in ("Surefire", "Failsafe"):
+    t, f, e, s = totals.get(plugin, [0, 0, 0, 0])
+    print(f"[INFO] {plugin} total{'':<14} Tests run: {t}, Failures: {f}, Errors: {e}, Skipped: {s}")
+PY
+}
