@@ -14,16 +14,21 @@ minimum = float(sys.argv[1])
 report = json.load(sys.stdin)
 files = report.get("files", {})
 low = []
+lines_covered = lines_total = 0
 for name, f in sorted(files.items()):
     if name.endswith("_test.rego"):
         continue
-    covered = len(f.get("covered", []) or [])
-    not_covered = len(f.get("not_covered", []) or [])
     pct = f.get("coverage", 0.0)
+    lines_covered += sum(r["end"]["row"] - r["start"]["row"] + 1 for r in f.get("covered", []) or [])
+    lines_total += sum(r["end"]["row"] - r["start"]["row"] + 1
+                       for key in ("covered", "not_covered") for r in f.get(key, []) or [])
     print(f"  {pct:6.1f}%  {name}")
     if pct < minimum:
         low.append(name)
-total = report.get("coverage", 0.0)
+if lines_total == 0:
+    print("opa test: no policy lines were evaluated; are there any tests?")
+    sys.exit(1)
+total = 100.0 * lines_covered / lines_total
 if low:
     print(f"coverage below {minimum:.0f}% in: " + ", ".join(low))
     sys.exit(1)

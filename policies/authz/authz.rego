@@ -1,0 +1,119 @@
+# Portcullis authorization policy: one decision for every request a proxy or service asks about.
+#
+# Input (built by the authz-service from its CheckContext and the verified Principal):
+#   input.request   {method, path, protocol, source_ip, id}
+#   input.principal {authenticated, subject, client_id, roles, scopes, spiffe_id, issuer,
+#                    auth_methods, token_id}
+#   input.now_ns    the service's clock, so that every decision about the same request is the same
+# Data:
+#   data.authz.routes        the route table: which roles or workloads may call which routes
+#   data.portcullis.blocklist.entries   principals blocked by anomaly responses, with an expiry
+#                             (pushed at run time by the anomaly responder; absent means empty)
+# Output, data.portcullis.authz.decision:
+#   {"allow": bool, "status": int, "reasons": [string], "headers": {string: string}}
+# Deny by default: no matching route, no grant, or a block means deny; every decision says why.
+package portcullis.authz
+
+default decision := {
+	"allow": false,
+	"status": 403,
+	"reasons": ["default_deny"],
+	"headers": {},
+}
+
+decision := deny(403, blocks) if {
+	count(blocks) > 0
+} else := deny(403, {"no_matching_route"}) if {
+	count(matching_routes) == 0
+} else := allowed if {
+	count(grants) > 0
+} else := deny(401, {"authentication_required"}) if {
+	not input.principal.authenticated
+} else := deny(403, missing | {"not_granted"})
+
+deny(status, reasons) := {
+	"allow": false,
+	"status": status,
+	"reasons": sort(reasons),
+	"headers": {},
+}
+
+allowed := {
+	"allow": true,
+	"status": 200,
+	"reasons": sort(grants),
+	"headers": {"x-portcullis-route": concat(",", sort({r.name | some r in matching_routes}))},
+}
+
+# --- routes ------------------------------------------------------------------------------------
+
+matching_routes contains route if {
+	some route in data.authz.routes
+	method_matches(route)
+	glob.match(route.path, ["/"], input.request.path)
+}
+
+method_matches(route) if "*" in route.methods
+
+method_matches(route) if upper(input.request.method) in route.methods
+
+# --- grants: why a request may pass ------------------------------------------------------------
+
+# A person (or a service account) holding one of the route's roles.
+grants contains sprintf("role:%s", [role]) if {
+	input.principal.authenticated
+	some route in matching_routes
+	some role in object.get(route, "roles", [])
+	role in object.get(input.principal, "roles", [])
+}
+
+# A workload on the service-to-service allow-list, identified by the SPIFFE ID of its certificate.
+grants contains sprintf("spiffe:%s", [id]) if {
+	input.principal.authenticated
+	id := input.principal.spiffe_id
+	is_string(id)
+	some route in matching_routes
+	id in object.get(route, "spiffe_ids", [])
+}
+
+# A route anyone may call, authenticated or not.
+grants contains sprintf("public:%s", [route.name]) if {
+	some route in matching_routes
+	object.get(route, "public", false) == true
+}
+
+# Why an authenticated caller matched a route but was not granted it.
+missing contains sprintf("missing_role:%s", [role]) if {
+	some route in matching_routes
+	some role in object.get(route, "roles", [])
+}
+
+missing contains "spiffe_id_not_allowed" if {
+	some route in matching_routes
+	count(object.get(route, "spiffe_ids", [])) > 0
+	is_string(input.principal.spiffe_id)
+}
+
+missing contains "route_has_no_grants" if {
+	some route in matching_routes
+	count(object.get(route, "roles", [])) == 0
+	count(object.get(route, "spiffe_ids", [])) == 0
+}
+
+# --- block list --------------------------------------------------------------------------------
+
+blocks contains sprintf("blocked:%s", [key]) if {
+	some key in principal_keys
+	entry := data.portcullis.blocklist.entries[key]
+	time.parse_rfc3339_ns(entry.until) > input.now_ns
+}
+
+principal_keys contains sprintf("subject:%s", [input.principal.subject]) if is_string(input.principal.subject)
+
+principal_keys contains sprintf("client:%s", [input.principal.client_id]) if is_string(input.principal.client_id)
+
+principal_keys contains sprintf("spiffe:%s", [input.principal.spiffe_id]) if is_string(input.principal.spiffe_id)
+
+principal_keys contains sprintf("token:%s", [input.principal.token_id]) if is_string(input.principal.token_id)
+
+principal_keys contains sprintf("ip:%s", [input.request.source_ip]) if is_string(input.request.source_ip)
