@@ -11,13 +11,25 @@ auth_enabled() { "$bao" auth list -format=json | grep -q "\"$1/\""; }
 
 mounted transit || "$bao" secrets enable -path=transit transit
 # Key-encryption key for field-level encryption, and the audit checkpoint signing key.
-# Neither is exportable nor deletable (the defaults, stated explicitly).
+# Neither is exportable nor deletable (the defaults, stated explicitly). The KEK is a *derived* key:
+# Portcullis binds each wrapped data key's associated data through the derivation context, because
+# Transit's rewrap does not take associated_data (docs/keys.md).
 "$bao" read transit/keys/portcullis-fields >/dev/null 2>&1 \
-  || "$bao" write transit/keys/portcullis-fields type=aes256-gcm96 exportable=false allow_plaintext_backup=false
+  || "$bao" write transit/keys/portcullis-fields type=aes256-gcm96 derived=true exportable=false allow_plaintext_backup=false >/dev/null
 "$bao" read transit/keys/portcullis-audit-checkpoint >/dev/null 2>&1 \
-  || "$bao" write transit/keys/portcullis-audit-checkpoint type=ed25519 exportable=false allow_plaintext_backup=false
+  || "$bao" write transit/keys/portcullis-audit-checkpoint type=ed25519 exportable=false allow_plaintext_backup=false >/dev/null
 "$bao" write transit/keys/portcullis-fields/config deletion_allowed=false >/dev/null
 "$bao" write transit/keys/portcullis-audit-checkpoint/config deletion_allowed=false >/dev/null
+# Derivation cannot be switched on later: an older non-derived key must be replaced by hand.
+if ! "$bao" read -field=derived transit/keys/portcullis-fields | grep -qx true; then
+  echo "transit/keys/portcullis-fields exists but is not a derived key; Portcullis refuses to use it." >&2
+  echo "On a development server: recreate it (it cannot be deleted while deletion_allowed=false)." >&2
+  exit 1
+fi
+
+# KV v2 for the rotation lease locks (check-and-set writes; one document per key).
+mounted portcullis-kv || "$bao" secrets enable -path=portcullis-kv -version=2 kv
+"$bao" write portcullis-kv/config cas_required=true max_versions=20 >/dev/null
 
 if ! mounted pki; then
   "$bao" secrets enable -path=pki pki
@@ -44,4 +56,4 @@ auth_enabled approle || "$bao" auth enable approle
   token_ttl=1h token_max_ttl=24h secret_id_ttl=24h secret_id_num_uses=0 >/dev/null
 "$bao" write auth/approle/role/portcullis-rotation token_policies=portcullis-rotation \
   token_ttl=1h token_max_ttl=24h secret_id_ttl=24h secret_id_num_uses=0 >/dev/null
-echo "OpenBao configured: transit (portcullis-fields, portcullis-audit-checkpoint), pki (portcullis-service, portcullis-workload), policies, approle"
+echo "OpenBao configured: transit (portcullis-fields, portcullis-audit-checkpoint), kv (portcullis-kv), pki (portcullis-service, portcullis-workload), policies, approle"

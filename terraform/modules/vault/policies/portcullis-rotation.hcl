@@ -40,3 +40,12 @@ path "auth/token/renew-self" {
 path "auth/token/lookup-self" {
   capabilities = ["read"]
 }
+
+# The rotation lease locks (KV v2, check-and-set writes; see docs/keys.md). One document per key;
+# a lock is released by writing an expired lease, so no delete capability is needed.
+path "portcullis-kv/data/rotation-locks/portcullis-fields" {
+  capabilities = ["create", "read", "update"]
+}
+path "portcullis-kv/data/rotation-locks/portcullis-audit-checkpoint" {
+  capabilities = ["create", "read", "update"]
+}

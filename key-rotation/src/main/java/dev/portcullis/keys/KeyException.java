@@ -23,7 +23,14 @@ public class KeyException extends RuntimeException {
         /** The credential expired and could not be renewed. */
         UNAUTHENTICATED,
         /** The configuration is wrong (names the setting). */
-        MISCONFIGURED
+        MISCONFIGURED,
+        /**
+         * A compare-and-set lost: someone else changed the value first (e.g. another instance
+         * took the rotation lock). Re-read and decide again.
+         */
+        CONFLICT,
+        /** The KMS refused the request as malformed (a bug or a wrong parameter; not retried). */
+        REJECTED
     }
 
     private final Reason reason;
@@ -38,6 +45,7 @@ public class KeyException extends RuntimeException {
         this.reason = reason;
     }
 
+    /** The stable cause, also usable as a metric label ({@code reason.name().toLowerCase()}). */
     public Reason reason() {
         return reason;
     }

@@ -33,8 +33,11 @@ public final class SecretBytes implements AutoCloseable {
         return new SecretBytes(bytes);
     }
 
-    /** A copy of the secret; the caller must wipe it (Arrays.fill) when done. */
-    public byte[] toByteArray() {
+    /**
+     * A copy of the secret; the caller must wipe it (Arrays.fill) when done. Synchronized with
+     * {@link #destroy()} so that a copy is never taken of a half-wiped array.
+     */
+    public synchronized byte[] toByteArray() {
         checkNotDestroyed();
         return bytes.clone();
     }
@@ -45,9 +48,14 @@ public final class SecretBytes implements AutoCloseable {
 
     /** Compares the secrets in time independent of where they differ. */
     public boolean equalsConstantTime(SecretBytes other) {
-        checkNotDestroyed();
-        other.checkNotDestroyed();
-        return MessageDigest.isEqual(bytes, other.bytes);
+        byte[] mine = toByteArray();
+        byte[] theirs = other.toByteArray();
+        try {
+            return MessageDigest.isEqual(mine, theirs);
+        } finally {
+            Arrays.fill(mine, (byte) 0);
+            Arrays.fill(theirs, (byte) 0);
+        }
     }
 
     public boolean isDestroyed() {
@@ -55,7 +63,7 @@ public final class SecretBytes implements AutoCloseable {
     }
 
     /** Overwrites the secret with zeros; later accesses throw {@link IllegalStateException}. */
-    public void destroy() {
+    public synchronized void destroy() {
         destroyed = true;
         Arrays.fill(bytes, (byte) 0);
     }
