@@ -1,0 +1,219 @@
+package dev.portcullis.fields;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+import org.erdtman.jcs.JsonCanonicalizer;
+
+import dev.portcullis.fields.FieldCryptoException.Code;
+import dev.portcullis.fields.FieldReport.Status;
+import dev.portcullis.fields.internal.Envelope;
+import dev.portcullis.fields.json.JsonSpans;
+import dev.portcullis.fields.keys.Keyring;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
+
+/**
+ * Encrypts and decrypts the selected fields of JSON documents in place: the values the rules
+ * select are replaced by field ciphertexts (JSON strings), and every other byte of the document is
+ * kept exactly as it was. Any JSON value can be a field (string, number, boolean, null, object,
+ * array): the ciphertext holds the value's JSON text, so decryption restores its type and, in the
+ * randomized mode, its exact bytes. The deterministic mode and blind indexes use the value's RFC
+ * 8785 canonical form, so that equal values compare equal however they were written.
+ *
+ * <p>Either the whole document is processed or nothing is returned: a malformed document,
+ * selector or ciphertext, or a ciphertext that does not authenticate, fails the call with a
+ * {@link FieldCryptoException} naming the field path; it never yields a partly processed document.
+ * The one exception is a field whose subject was forgotten, which is returned masked as
+ * {@link Status#FORGOTTEN}.
+ *
+ * <p>When two rules select nested values ({@code $.card} and {@code $.card.number}) the outer one
+ * wins: the whole object is one ciphertext. The first rule that matches a value gives its class.
+ */
+public final class DocumentCipher {
+
+    /** What a masked value becomes in a decrypted document. */
+    public static final String MASK = "***";
+    /** The class of a ciphertext that no rule selects (never readable). */
+    public static final String UNCLASSIFIED = "unclassified";
+
+    private static final byte[] MASK_JSON = ("\"" + MASK + "\"").getBytes(StandardCharsets.US_ASCII);
+    private static final JsonFactory VALUE_CHECK = JsonFactory.builder().build();
+
+    private final FieldCipher cipher;
+    private final Keyring keyring;
+    private final JsonSpans spans;
+
+    public DocumentCipher(FieldCipher cipher, Keyring keyring) {
+        this(cipher, keyring, new JsonSpans());
+    }
+
+    public DocumentCipher(FieldCipher cipher, Keyring keyring, JsonSpans spans) {
+        this.cipher = Objects.requireNonNull(cipher, "cipher cannot be null");
+        this.keyring = Objects.requireNonNull(keyring, "keyring cannot be null");
+        this.spans = Objects.requireNonNull(spans, "spans cannot be null");
+    }
+
+    /** An encrypted document, the fields encrypted, and blind-index tokens by normalized path. */
+    public record Encrypted(byte[] document, List<FieldReport> fields, Map<String, String> blindIndexes) {
+    }
+
+    /** A decrypted document (masked where not readable) and what happened to each field. */
+    public record Decrypted(byte[] document, List<FieldReport> fields) {
+    }
+
+    /**
+     * Encrypts the values {@code rules} select.
+     *
+     * @param subject the data subject whose key encrypts {@link FieldRule.KeyScope#SUBJECT} fields;
+     *     may be null when no such field is present
+     */
+    public Encrypted encrypt(byte[] document, List<FieldRule> rules, String tenant, String recordId, String subject) {
+        Objects.requireNonNull(document, "document cannot be null");
+        FieldContext base = new FieldContext(tenant, recordId, "$");
+        List<JsonSpans.Span> found = spans.find(document, (path, depth, token, string) -> {
+            for (FieldRule rule : rules) {
+                if (rule.selector().matches(path, depth)) {
+                    return rule;
+                }
+            }
+            return null;
+        });
+        String tenantKeyset = null;
+        String subjectKeyset = null;
+        List<byte[]> replacements = new ArrayList<>(found.size());
+        List<FieldReport> reports = new ArrayList<>(found.size());
+        Map<String, String> blindIndexes = new LinkedHashMap<>();
+        for (JsonSpans.Span span : found) {
+            FieldRule rule = (FieldRule) span.tag();
+            if (span.token() == JsonToken.VALUE_STRING && Envelope.looksLikeCiphertext(span.string())) {
+                throw new FieldCryptoException(Code.ALREADY_ENCRYPTED, "the value at " + span.path()
+                        + " is already a field ciphertext");
+            }
+            String keysetId;
+            if (rule.keyScope() == FieldRule.KeyScope.SUBJECT) {
+                if (subject == null || subject.isEmpty()) {
+                    throw new FieldCryptoException(Code.SUBJECT_REQUIRED, "the field at " + span.path()
+                            + " is encrypted under its data subject's key, but no data subject was given");
+                }
+                if (subjectKeyset == null) {
+                    subjectKeyset = keyring.subjectKeyset(tenant, subject);
+                }
+                keysetId = subjectKeyset;
+            } else {
+                if (tenantKeyset == null) {
+                    tenantKeyset = keyring.tenantKeyset(tenant);
+                }
+                keysetId = tenantKeyset;
+            }
+            FieldContext context = base.withFieldPath(span.path());
+            byte[] raw = java.util.Arrays.copyOfRange(document, span.start(), span.end());
+            String ciphertext;
+            if (rule.mode() == EncryptionMode.DETERMINISTIC) {
+                ciphertext = cipher.encryptDeterministically(keysetId, canonical(raw, span.path()), context);
+            } else {
+                ciphertext = cipher.encrypt(keysetId, raw, context);
+            }
+            if (rule.blindIndex()) {
+                if (tenantKeyset == null) {
+                    tenantKeyset = keyring.tenantKeyset(tenant);
+                }
+                blindIndexes.put(span.path(), cipher.blindIndex(tenantKeyset, 0, tenant, span.generalizedPath(),
+                        canonical(raw, span.path())));
+            }
+            java.util.Arrays.fill(raw, (byte) 0);
+            replacements.add(("\"" + ciphertext + "\"").getBytes(StandardCharsets.US_ASCII));
+            reports.add(new FieldReport(span.path(), rule.dataClass(), rule.mode(), Status.ENCRYPTED));
+        }
+        return new Encrypted(JsonSpans.splice(document, found, replacements), List.copyOf(reports),
+                java.util.Collections.unmodifiableMap(blindIndexes));
+    }
+
+    /**
+     * Decrypts the field ciphertexts of {@code document} whose class {@code readable} accepts and
+     * masks the others. Every ciphertext is found by its {@code pcf:} prefix, wherever it is; its
+     * class is that of the first rule selecting its path, else {@value #UNCLASSIFIED}.
+     */
+    public Decrypted decrypt(byte[] document, List<FieldRule> rules, String tenant, String recordId,
+            Predicate<String> readable) {
+        Objects.requireNonNull(document, "document cannot be null");
+        FieldContext base = new FieldContext(tenant, recordId, "$");
+        List<JsonSpans.Span> found = spans.find(document, (path, depth, token, string) -> {
+            if (token != JsonToken.VALUE_STRING || !Envelope.looksLikeCiphertext(string)) {
+                return null;
+            }
+            for (FieldRule rule : rules) {
+                if (rule.selector().matches(path, depth)) {
+                    return rule;
+                }
+            }
+            return UNCLASSIFIED;
+        });
+        // Parse every envelope first, so a malformed one fails the call before anything is decrypted.
+        List<CiphertextInfo> infos = new ArrayList<>(found.size());
+        for (JsonSpans.Span span : found) {
+            infos.add(cipher.describe(span.string(), span.path()));
+        }
+        List<byte[]> replacements = new ArrayList<>(found.size());
+        List<FieldReport> reports = new ArrayList<>(found.size());
+        for (int i = 0; i < found.size(); i++) {
+            JsonSpans.Span span = found.get(i);
+            String dataClass = span.tag() instanceof FieldRule rule ? rule.dataClass() : UNCLASSIFIED;
+            EncryptionMode mode = infos.get(i).mode();
+            if (span.tag() instanceof FieldRule && readable.test(dataClass)) {
+                try {
+                    byte[] plaintext = cipher.decrypt(span.string(), base.withFieldPath(span.path()));
+                    checkSingleValue(plaintext, span.path());
+                    replacements.add(plaintext);
+                    reports.add(new FieldReport(span.path(), dataClass, mode, Status.CLEAR));
+                } catch (FieldCryptoException e) {
+                    if (e.code() != Code.KEY_DESTROYED) {
+                        throw e;
+                    }
+                    replacements.add(MASK_JSON);
+                    reports.add(new FieldReport(span.path(), dataClass, mode, Status.FORGOTTEN));
+                }
+            } else {
+                replacements.add(MASK_JSON);
+                reports.add(new FieldReport(span.path(), dataClass, mode, Status.MASKED));
+            }
+        }
+        return new Decrypted(JsonSpans.splice(document, found, replacements), List.copyOf(reports));
+    }
+
+    /** The RFC 8785 canonical form of one JSON value. */
+    static byte[] canonical(byte[] value, String path) {
+        try {
+            return new JsonCanonicalizer(new String(value, StandardCharsets.UTF_8)).getEncodedUTF8();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new FieldCryptoException(Code.MALFORMED_DOCUMENT, "the value at " + path
+                    + " has no RFC 8785 canonical form (e.g. a number outside IEEE 754 double range)");
+        }
+    }
+
+    /** A decrypted plaintext must be exactly one JSON value, so splicing it keeps the document valid. */
+    private static void checkSingleValue(byte[] plaintext, String path) {
+        boolean single;
+        try (JsonParser p = VALUE_CHECK.createParser(ObjectReadContext.empty(), plaintext)) {
+            single = p.nextToken() != null;
+            if (single) {
+                p.skipChildren();
+                single = p.nextToken() == null;
+            }
+        } catch (JacksonException e) {
+            single = false;
+        }
+        if (!single) {
+            throw new FieldCryptoException(Code.MALFORMED_CIPHERTEXT, "the plaintext at " + path
+                    + " is not one JSON value; it was not written by this library");
+        }
+    }
+}

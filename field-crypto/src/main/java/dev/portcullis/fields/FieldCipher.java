@@ -1,0 +1,234 @@
+package dev.portcullis.fields;
+
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import dev.portcullis.fields.FieldCryptoException.Code;
+import dev.portcullis.fields.internal.AesGcm;
+import dev.portcullis.fields.internal.AesSiv;
+import dev.portcullis.fields.internal.AuthenticationFailedException;
+import dev.portcullis.fields.internal.DerivedKeys;
+import dev.portcullis.fields.internal.Envelope;
+import dev.portcullis.fields.internal.JceAesGcm;
+import dev.portcullis.fields.json.NormalizedPath;
+import dev.portcullis.fields.keys.DataKeySource;
+
+/**
+ * Encrypts and decrypts single field values in the Portcullis field ciphertext format
+ * ({@code docs/field-encryption.md}), with keys from a {@link DataKeySource}.
+ *
+ * <p><b>Guarantees.</b> {@link #encrypt} is randomized AEAD (AES-256-GCM, fresh 96-bit random
+ * nonce): confidentiality of the value (all but its length) and integrity of the ciphertext, its
+ * header and its {@link FieldContext} (tenant, record id, field path). {@link #encryptDeterministically}
+ * is deterministic AEAD (AES-256-SIV, RFC 5297): the same, except that equal values of the same
+ * field and tenant give equal ciphertexts, and the record id is not bound. {@link #decrypt} either
+ * returns exactly the bytes that were encrypted under the same context, or throws; it never
+ * returns other plaintext.
+ *
+ * <p><b>Limits.</b> Random nonces: at most 2^32 encryptions per key version (NIST SP 800-38D
+ * section 8.3); rotate data keys well before (the keyring adds a version). Lengths are not hidden.
+ *
+ * <p>Thread-safe.
+ */
+public final class FieldCipher {
+
+    /** Default limit of one value's plaintext: 1 MiB. */
+    public static final int DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
+    /** Prefix of blind-index tokens. */
+    public static final String BLIND_INDEX_PREFIX = "pbi:";
+    /** Blind-index tokens keep this many bytes of the HMAC-SHA-256. */
+    public static final int BLIND_INDEX_BYTES = 16;
+
+    private final DataKeySource keys;
+    private final AesGcm gcm;
+    private final SecureRandom random;
+    private final int maxValueBytes;
+
+    /** A cipher using the JDK's AES-GCM, a default {@link SecureRandom} and the default value limit. */
+    public FieldCipher(DataKeySource keys) {
+        this(keys, new JceAesGcm(), new SecureRandom(), DEFAULT_MAX_VALUE_BYTES);
+    }
+
+    /**
+     * @param keys where keys come from
+     * @param gcm the AES-GCM implementation (the JDK's by default; Bouncy Castle's is the alternative)
+     * @param random the nonce source
+     * @param maxValueBytes the largest plaintext accepted
+     */
+    public FieldCipher(DataKeySource keys, AesGcm gcm, SecureRandom random, int maxValueBytes) {
+        this.keys = Objects.requireNonNull(keys, "keys cannot be null");
+        this.gcm = Objects.requireNonNull(gcm, "gcm cannot be null");
+        this.random = Objects.requireNonNull(random, "random cannot be null");
+        if (maxValueBytes < 1) {
+            throw new IllegalArgumentException("maxValueBytes must be positive");
+        }
+        this.maxValueBytes = maxValueBytes;
+    }
+
+    /** Encrypts {@code plaintext} under the primary version of {@code keysetId}, randomized. */
+    public String encrypt(String keysetId, byte[] plaintext, FieldContext context) {
+        checkValue(plaintext, context);
+        return withKeys(() -> keys.primary(keysetId), k -> seal(EncryptionMode.RANDOMIZED, k, plaintext, context));
+    }
+
+    /**
+     * Encrypts {@code plaintext} deterministically (AES-256-SIV) under the primary version of
+     * {@code keysetId}, bound to the tenant and the generalized field path only. Use only for
+     * values that must be searched by equality, and only for values with many possible values
+     * (a boolean encrypted deterministically is not hidden at all).
+     */
+    public String encryptDeterministically(String keysetId, byte[] plaintext, FieldContext context) {
+        checkValue(plaintext, context);
+        return withKeys(() -> keys.primary(keysetId), k -> seal(EncryptionMode.DETERMINISTIC, k, plaintext, context));
+    }
+
+    /** Decrypts a ciphertext of either mode, with the key its header names. */
+    public byte[] decrypt(String ciphertext, FieldContext context) {
+        return decrypt(ciphertext, context, null);
+    }
+
+    /**
+     * Decrypts {@code ciphertext}, which must be of mode {@code expected} (null: either), bound to
+     * {@code context}. Throws {@link FieldCryptoException} with the reason, never returns other data.
+     */
+    public byte[] decrypt(String ciphertext, FieldContext context, EncryptionMode expected) {
+        Objects.requireNonNull(ciphertext, "ciphertext cannot be null");
+        Objects.requireNonNull(context, "context cannot be null");
+        Envelope envelope = Envelope.parse(ciphertext, context.fieldPath(), maxValueBytes + 256);
+        if (expected != null && envelope.mode() != expected) {
+            throw new FieldCryptoException(Code.WRONG_MODE, "the ciphertext at " + context.fieldPath() + " is "
+                    + envelope.mode().wireName() + ", but " + expected.wireName() + " was expected");
+        }
+        return withKeys(() -> keys.version(envelope.keyName(), envelope.keyVersion()), k -> open(envelope, k, context));
+    }
+
+    /** Reads a ciphertext's header without a key (unauthenticated until decrypted). */
+    public CiphertextInfo describe(String ciphertext, String pathForErrors) {
+        Envelope envelope = Envelope.parse(ciphertext, pathForErrors, maxValueBytes + 256);
+        return new CiphertextInfo(Envelope.VERSION_1, envelope.mode(), envelope.keyName(), envelope.keyVersion());
+    }
+
+    /**
+     * A blind index of {@code value} (its canonical bytes) for equality lookups: {@code pbi:} +
+     * key version + {@code :} + base64url of the first 16 bytes of HMAC-SHA-256 over tenant,
+     * generalized field path and value, keyed with the blind-index key of {@code keysetId}'s
+     * version {@code version} (0: the primary). Equal inputs give equal tokens; a token reveals
+     * nothing else about the value, except to someone who can guess the value and has the key.
+     */
+    public String blindIndex(String keysetId, int version, String tenant, String generalizedPath, byte[] value) {
+        Validation.tenant(tenant);
+        return withKeys(() -> version == 0 ? keys.primary(keysetId) : keys.version(keysetId, version), k -> {
+            byte[] key = k.blindIndexKey();
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(key, "HmacSHA256"));
+                mac.update(lengthPrefixed(tenant));
+                mac.update(lengthPrefixed(generalizedPath));
+                mac.update(value);
+                byte[] tag = Arrays.copyOf(mac.doFinal(), BLIND_INDEX_BYTES);
+                return BLIND_INDEX_PREFIX + k.keyVersion() + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(tag);
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("HMAC-SHA-256 is unavailable", e);
+            } finally {
+                Arrays.fill(key, (byte) 0);
+            }
+        });
+    }
+
+    private static byte[] lengthPrefixed(String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] out = new byte[4 + b.length];
+        out[0] = (byte) (b.length >>> 24);
+        out[1] = (byte) (b.length >>> 16);
+        out[2] = (byte) (b.length >>> 8);
+        out[3] = (byte) b.length;
+        System.arraycopy(b, 0, out, 4, b.length);
+        return out;
+    }
+
+    private String seal(EncryptionMode mode, DerivedKeys k, byte[] plaintext, FieldContext context) {
+        byte[] header = Envelope.header(mode, k.keyName(), k.keyVersion());
+        byte[] out = new byte[header.length + Envelope.overhead(mode) + plaintext.length];
+        System.arraycopy(header, 0, out, 0, header.length);
+        byte[] ad = Envelope.associatedData(header, header.length, mode, context, boundPath(mode, context));
+        if (mode == EncryptionMode.RANDOMIZED) {
+            byte[] nonce = new byte[AesGcm.NONCE_BYTES];
+            random.nextBytes(nonce);
+            System.arraycopy(nonce, 0, out, header.length, nonce.length);
+            byte[] key = k.aeadKey();
+            try {
+                gcm.seal(key, nonce, plaintext, ad, out, header.length + nonce.length);
+            } finally {
+                Arrays.fill(key, (byte) 0);
+            }
+        } else {
+            byte[] key = k.sivKey();
+            try {
+                AesSiv.seal(key, List.of(ad), plaintext, out, header.length);
+            } finally {
+                Arrays.fill(key, (byte) 0);
+            }
+        }
+        return Envelope.encode(out);
+    }
+
+    private byte[] open(Envelope envelope, DerivedKeys k, FieldContext context) {
+        byte[] bytes = envelope.bytes();
+        int h = envelope.headerLength();
+        byte[] ad = Envelope.associatedData(bytes, h, envelope.mode(), context, boundPath(envelope.mode(), context));
+        try {
+            if (envelope.mode() == EncryptionMode.RANDOMIZED) {
+                byte[] nonce = Arrays.copyOfRange(bytes, h, h + AesGcm.NONCE_BYTES);
+                byte[] key = k.aeadKey();
+                try {
+                    int offset = h + AesGcm.NONCE_BYTES;
+                    return gcm.open(key, nonce, bytes, offset, bytes.length - offset, ad);
+                } finally {
+                    Arrays.fill(key, (byte) 0);
+                }
+            }
+            byte[] key = k.sivKey();
+            try {
+                return AesSiv.open(key, List.of(ad), bytes, h, bytes.length - h);
+            } finally {
+                Arrays.fill(key, (byte) 0);
+            }
+        } catch (AuthenticationFailedException e) {
+            throw new FieldCryptoException(Code.AUTHENTICATION_FAILED, "the ciphertext at " + context.fieldPath()
+                    + " does not authenticate: it was changed, or belongs to another field, record or tenant");
+        }
+    }
+
+    private static String boundPath(EncryptionMode mode, FieldContext context) {
+        return mode == EncryptionMode.RANDOMIZED ? context.fieldPath() : NormalizedPath.generalize(context.fieldPath());
+    }
+
+    private void checkValue(byte[] plaintext, FieldContext context) {
+        Objects.requireNonNull(plaintext, "plaintext cannot be null");
+        Objects.requireNonNull(context, "context cannot be null");
+        if (plaintext.length > maxValueBytes) {
+            throw new FieldCryptoException(Code.INVALID_ARGUMENT, "the value at " + context.fieldPath() + " is "
+                    + plaintext.length + " bytes; the limit is " + maxValueBytes);
+        }
+    }
+
+    /** Runs {@code action} with keys from {@code lookup}, asking once more if they were destroyed meanwhile. */
+    private static <T> T withKeys(java.util.function.Supplier<DerivedKeys> lookup, Function<DerivedKeys, T> action) {
+        DerivedKeys k = lookup.get();
+        try {
+            return action.apply(k);
+        } catch (IllegalStateException e) {
+            if (!k.isDestroyed()) {
+                throw e;
+            }
+            return action.apply(lookup.get());
+        }
+    }
+}

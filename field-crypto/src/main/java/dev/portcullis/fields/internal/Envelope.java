@@ -1,0 +1,199 @@
+package dev.portcullis.fields.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.regex.Pattern;
+
+import dev.portcullis.fields.EncryptionMode;
+import dev.portcullis.fields.FieldContext;
+import dev.portcullis.fields.FieldCryptoException;
+import dev.portcullis.fields.FieldCryptoException.Code;
+
+/**
+ * The field ciphertext format, version 1, specified byte by byte in
+ * {@code docs/field-encryption.md}: {@code "pcf:" base64url(header || body)} where
+ *
+ * <pre>
+ * header = version (1) = 0x01 || mode (1) || n (1) || key name (n, ASCII) || key version (4, big-endian)
+ * body   = randomized (0x01):    nonce (12) || ciphertext || tag (16)          AES-256-GCM
+ *          deterministic (0x02): SIV (16)   || ciphertext                     AES-256-SIV
+ * </pre>
+ *
+ * The whole header is part of the associated data, so no header byte can change without the tag
+ * failing. Parsing checks every length before any cryptography runs.
+ */
+public final class Envelope {
+
+    public static final String PREFIX = "pcf:";
+    public static final byte VERSION_1 = 0x01;
+    public static final int MAX_KEY_NAME_BYTES = 64;
+    /** Key names: printable ASCII without spaces or quotes, so they are safe in logs and JSON. */
+    public static final Pattern KEY_NAME = Pattern.compile("[A-Za-z0-9._:/-]{1," + MAX_KEY_NAME_BYTES + "}");
+    private static final byte[] AD_LABEL = "portcullis-fields/v1".getBytes(StandardCharsets.US_ASCII);
+
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+
+    private final EncryptionMode mode;
+    private final String keyName;
+    private final int keyVersion;
+    private final byte[] bytes;
+    private final int headerLength;
+
+    private Envelope(EncryptionMode mode, String keyName, int keyVersion, byte[] bytes, int headerLength) {
+        this.mode = mode;
+        this.keyName = keyName;
+        this.keyVersion = keyVersion;
+        this.bytes = bytes;
+        this.headerLength = headerLength;
+    }
+
+    /** True when {@code text} carries this format's prefix (it may still be malformed). */
+    public static boolean looksLikeCiphertext(String text) {
+        return text.startsWith(PREFIX);
+    }
+
+    /** The header for a new ciphertext. */
+    public static byte[] header(EncryptionMode mode, String keyName, int keyVersion) {
+        if (!KEY_NAME.matcher(keyName).matches()) {
+            throw new IllegalArgumentException("key name must match " + KEY_NAME.pattern());
+        }
+        if (keyVersion < 1) {
+            throw new IllegalArgumentException("key version must be at least 1");
+        }
+        byte[] name = keyName.getBytes(StandardCharsets.US_ASCII);
+        byte[] header = new byte[7 + name.length];
+        header[0] = VERSION_1;
+        header[1] = mode.wireValue();
+        header[2] = (byte) name.length;
+        System.arraycopy(name, 0, header, 3, name.length);
+        int p = 3 + name.length;
+        header[p] = (byte) (keyVersion >>> 24);
+        header[p + 1] = (byte) (keyVersion >>> 16);
+        header[p + 2] = (byte) (keyVersion >>> 8);
+        header[p + 3] = (byte) keyVersion;
+        return header;
+    }
+
+    /** The minimum body length of {@code mode}: nonce and tag, or the SIV. */
+    public static int overhead(EncryptionMode mode) {
+        return mode == EncryptionMode.RANDOMIZED ? AesGcm.NONCE_BYTES + AesGcm.TAG_BYTES : AesSiv.SIV_BYTES;
+    }
+
+    /**
+     * The associated data: a label, the header, then the context as length-prefixed UTF-8 strings
+     * (tenant, record id for the randomized mode only, field path).
+     */
+    public static byte[] associatedData(byte[] header, int headerLength, EncryptionMode mode, FieldContext context,
+            String boundPath) {
+        byte[] tenant = context.tenant().getBytes(StandardCharsets.UTF_8);
+        byte[] record = mode == EncryptionMode.RANDOMIZED ? context.recordId().getBytes(StandardCharsets.UTF_8) : null;
+        byte[] path = boundPath.getBytes(StandardCharsets.UTF_8);
+        int length = AD_LABEL.length + 1 + headerLength + 2 + tenant.length + (record == null ? 0 : 2 + record.length)
+                + 2 + path.length;
+        byte[] ad = new byte[length];
+        int p = 0;
+        System.arraycopy(AD_LABEL, 0, ad, p, AD_LABEL.length);
+        p += AD_LABEL.length;
+        ad[p++] = 0;
+        System.arraycopy(header, 0, ad, p, headerLength);
+        p += headerLength;
+        p = putString(ad, p, tenant);
+        if (record != null) {
+            p = putString(ad, p, record);
+        }
+        putString(ad, p, path);
+        return ad;
+    }
+
+    private static int putString(byte[] out, int p, byte[] s) {
+        if (s.length > 0xffff) {
+            throw new FieldCryptoException(Code.INVALID_ARGUMENT, "a context string is longer than 65535 bytes");
+        }
+        out[p] = (byte) (s.length >>> 8);
+        out[p + 1] = (byte) s.length;
+        System.arraycopy(s, 0, out, p + 2, s.length);
+        return p + 2 + s.length;
+    }
+
+    /** Encodes {@code header || body} as text. */
+    public static String encode(byte[] envelope) {
+        return PREFIX + B64.encodeToString(envelope);
+    }
+
+    /**
+     * Parses {@code text}, checking prefix, base64url, version, mode, key name, key version and
+     * minimum length; {@code path} only names the field in error messages.
+     */
+    public static Envelope parse(String text, String path, int maxBytes) {
+        if (!text.startsWith(PREFIX)) {
+            throw malformed(path, "it does not start with '" + PREFIX + "'");
+        }
+        if (text.length() - PREFIX.length() > (maxBytes / 3 + 1) * 4) {
+            throw malformed(path, "it is longer than the limit");
+        }
+        byte[] bytes;
+        try {
+            bytes = B64D.decode(text.substring(PREFIX.length()));
+        } catch (IllegalArgumentException e) {
+            throw malformed(path, "it is not base64url");
+        }
+        if (bytes.length < 3) {
+            throw malformed(path, "it is truncated");
+        }
+        if (bytes[0] != VERSION_1) {
+            throw new FieldCryptoException(Code.UNSUPPORTED_FORMAT_VERSION, "the ciphertext at " + path
+                    + " has format version " + (bytes[0] & 0xff) + "; this build reads version 1");
+        }
+        EncryptionMode mode = EncryptionMode.fromWireValue(bytes[1]);
+        if (mode == null) {
+            throw new FieldCryptoException(Code.WRONG_MODE, "the ciphertext at " + path + " has unknown mode "
+                    + (bytes[1] & 0xff));
+        }
+        int n = bytes[2] & 0xff;
+        if (n < 1 || n > MAX_KEY_NAME_BYTES) {
+            throw malformed(path, "its key name length " + n + " is outside 1.." + MAX_KEY_NAME_BYTES);
+        }
+        int headerLength = 7 + n;
+        if (bytes.length < headerLength + overhead(mode)) {
+            throw malformed(path, "it is truncated");
+        }
+        String keyName = new String(bytes, 3, n, StandardCharsets.US_ASCII);
+        if (!KEY_NAME.matcher(keyName).matches()) {
+            throw malformed(path, "its key name has characters outside " + KEY_NAME.pattern());
+        }
+        int p = 3 + n;
+        int keyVersion = ((bytes[p] & 0xff) << 24) | ((bytes[p + 1] & 0xff) << 16) | ((bytes[p + 2] & 0xff) << 8)
+                | (bytes[p + 3] & 0xff);
+        if (keyVersion < 1) {
+            throw malformed(path, "its key version is outside 1..2^31-1");
+        }
+        return new Envelope(mode, keyName, keyVersion, bytes, headerLength);
+    }
+
+    private static FieldCryptoException malformed(String path, String why) {
+        return new FieldCryptoException(Code.MALFORMED_CIPHERTEXT, "the value at " + path
+                + " is not a field ciphertext: " + why);
+    }
+
+    public EncryptionMode mode() {
+        return mode;
+    }
+
+    public String keyName() {
+        return keyName;
+    }
+
+    public int keyVersion() {
+        return keyVersion;
+    }
+
+    /** The decoded bytes (header and body); internal callers must not modify them. */
+    public byte[] bytes() {
+        return bytes;
+    }
+
+    public int headerLength() {
+        return headerLength;
+    }
+}

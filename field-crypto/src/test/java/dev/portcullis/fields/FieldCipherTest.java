@@ -1,0 +1,226 @@
+package dev.portcullis.fields;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.Set;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.portcullis.fields.FieldCryptoException.Code;
+import dev.portcullis.fields.testing.Fixtures;
+
+class FieldCipherTest {
+
+    @TempDir
+    Path dir;
+
+    private Fixtures f;
+    private String keyset;
+    private final FieldContext ctx = new FieldContext("acme", "rec-1", "$['name']");
+    private final byte[] value = "\"Ada Lovelace\"".getBytes(StandardCharsets.UTF_8);
+
+    @BeforeEach
+    void setUp() {
+        f = new Fixtures(dir);
+        keyset = f.keyring.tenantKeyset("acme");
+    }
+
+    private String encrypt(EncryptionMode mode, byte[] plaintext, FieldContext context) {
+        return mode == EncryptionMode.RANDOMIZED ? f.cipher.encrypt(keyset, plaintext, context)
+                : f.cipher.encryptDeterministically(keyset, plaintext, context);
+    }
+
+    @ParameterizedTest
+    @EnumSource(EncryptionMode.class)
+    void decryptReturnsWhatWasEncrypted(EncryptionMode mode) {
+        for (String v : new String[] {"\"\"", "\"x\"", "42", "-1.50e3", "true", "null", "{\"a\":[1,2]}", "[]"}) {
+            byte[] plaintext = v.getBytes(StandardCharsets.UTF_8);
+            String ct = encrypt(mode, plaintext, ctx);
+            assertThat(ct).startsWith("pcf:");
+            assertThat(f.cipher.decrypt(ct, ctx)).isEqualTo(plaintext);
+            assertThat(f.cipher.describe(ct, "$").mode()).isEqualTo(mode);
+            assertThat(f.cipher.describe(ct, "$").keyName()).isEqualTo("t:acme");
+        }
+    }
+
+    @Test
+    void encryptIsRandomizedAndEncryptDeterministicallyIsNot() {
+        assertThat(f.cipher.encrypt(keyset, value, ctx)).isNotEqualTo(f.cipher.encrypt(keyset, value, ctx));
+        assertThat(f.cipher.encryptDeterministically(keyset, value, ctx))
+                .isEqualTo(f.cipher.encryptDeterministically(keyset, value, ctx));
+    }
+
+    @ParameterizedTest
+    @EnumSource(EncryptionMode.class)
+    void decryptWhenAnyBitOfTheCiphertextFlippedThenCleanError(EncryptionMode mode) {
+        byte[] bytes = decode(encrypt(mode, value, ctx));
+        Set<Code> allowed = EnumSet.of(Code.AUTHENTICATION_FAILED, Code.MALFORMED_CIPHERTEXT,
+                Code.UNSUPPORTED_FORMAT_VERSION, Code.WRONG_MODE, Code.UNKNOWN_KEY, Code.UNKNOWN_KEY_VERSION);
+        for (int bit = 0; bit < bytes.length * 8; bit++) {
+            byte[] changed = bytes.clone();
+            changed[bit / 8] ^= (byte) (1 << (bit % 8));
+            String tampered = encode(changed);
+            assertThatThrownBy(() -> f.cipher.decrypt(tampered, ctx))
+                    .isInstanceOfSatisfying(FieldCryptoException.class, e -> assertThat(allowed).contains(e.code()));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EncryptionMode.class)
+    void decryptWhenTruncatedAtAnyLengthThenCleanError(EncryptionMode mode) {
+        String ct = encrypt(mode, value, ctx);
+        byte[] bytes = decode(ct);
+        for (int length = 0; length < bytes.length; length++) {
+            String truncated = encode(java.util.Arrays.copyOf(bytes, length));
+            assertThatThrownBy(() -> f.cipher.decrypt(truncated, ctx))
+                    .isInstanceOfSatisfying(FieldCryptoException.class, e -> assertThat(e.code())
+                            .isIn(Code.MALFORMED_CIPHERTEXT, Code.AUTHENTICATION_FAILED));
+        }
+        for (int chars = 0; chars < ct.length(); chars++) {
+            String cut = ct.substring(0, chars);
+            assertThatThrownBy(() -> f.cipher.decrypt(cut, ctx)).isInstanceOf(FieldCryptoException.class);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EncryptionMode.class)
+    void decryptWhenMovedToAnotherFieldOrTenantThenAuthenticationFails(EncryptionMode mode) {
+        String ct = encrypt(mode, value, ctx);
+        assertThatThrownBy(() -> f.cipher.decrypt(ct, ctx.withFieldPath("$['email']")))
+                .isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.AUTHENTICATION_FAILED));
+        f.keyring.tenantKeyset("globex");
+        assertThatThrownBy(() -> f.cipher.decrypt(ct, new FieldContext("globex", "rec-1", "$['name']")))
+                .isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.AUTHENTICATION_FAILED));
+    }
+
+    @Test
+    void decryptWhenRandomizedCiphertextMovedToAnotherRecordThenAuthenticationFails() {
+        String ct = f.cipher.encrypt(keyset, value, ctx);
+        assertThatThrownBy(() -> f.cipher.decrypt(ct, new FieldContext("acme", "rec-2", "$['name']")))
+                .isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.AUTHENTICATION_FAILED));
+    }
+
+    /** By design (equality search across records): documented in EncryptionMode.DETERMINISTIC. */
+    @Test
+    void decryptWhenDeterministicCiphertextMovedToAnotherRecordThenStillDecrypts() {
+        String ct = f.cipher.encryptDeterministically(keyset, value, ctx);
+        FieldContext other = new FieldContext("acme", "rec-2", "$['name']");
+        assertThat(f.cipher.encryptDeterministically(keyset, value, other)).isEqualTo(ct);
+        assertThat(f.cipher.decrypt(ct, other)).isEqualTo(value);
+    }
+
+    @Test
+    void deterministicCiphertextsIgnoreArrayPositions() {
+        FieldContext first = new FieldContext("acme", "rec-1", "$['emails'][0]");
+        FieldContext third = new FieldContext("acme", "rec-1", "$['emails'][2]");
+        assertThat(f.cipher.encryptDeterministically(keyset, value, first))
+                .isEqualTo(f.cipher.encryptDeterministically(keyset, value, third));
+    }
+
+    @Test
+    void decryptWhenDeterministicCiphertextFedToRandomizedThenWrongMode() {
+        String ct = f.cipher.encryptDeterministically(keyset, value, ctx);
+        assertThatThrownBy(() -> f.cipher.decrypt(ct, ctx, EncryptionMode.RANDOMIZED))
+                .isInstanceOfSatisfying(FieldCryptoException.class, e -> assertThat(e.code()).isEqualTo(Code.WRONG_MODE));
+    }
+
+    @Test
+    void decryptWhenModeOctetRewrittenThenAuthenticationFails() {
+        // A deterministic body relabelled as randomized (and vice versa) must not decrypt either.
+        byte[] bytes = decode(f.cipher.encryptDeterministically(keyset, value, ctx));
+        bytes[1] = EncryptionMode.RANDOMIZED.wireValue();
+        String relabelled = encode(bytes);
+        assertThatThrownBy(() -> f.cipher.decrypt(relabelled, ctx))
+                .isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.AUTHENTICATION_FAILED));
+    }
+
+    @Test
+    void decryptWhenKeyVersionUnknownThenUnknownKeyVersion() {
+        byte[] bytes = decode(f.cipher.encrypt(keyset, value, ctx));
+        int p = 3 + (bytes[2] & 0xff);
+        bytes[p + 3] = 7;
+        String future = encode(bytes);
+        assertThatThrownBy(() -> f.cipher.decrypt(future, ctx))
+                .isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.UNKNOWN_KEY_VERSION));
+    }
+
+    @Test
+    void decryptWhenFormatVersionIsNotOneThenUnsupportedFormatVersion() {
+        byte[] bytes = decode(f.cipher.encrypt(keyset, value, ctx));
+        bytes[0] = 2;
+        String v2 = encode(bytes);
+        assertThatThrownBy(() -> f.cipher.decrypt(v2, ctx))
+                .isInstanceOfSatisfying(FieldCryptoException.class, e -> {
+                    assertThat(e.code()).isEqualTo(Code.UNSUPPORTED_FORMAT_VERSION);
+                    assertThat(e.getMessage()).contains("version 2");
+                });
+    }
+
+    @Test
+    void decryptWhenNotBase64OrNoPrefixThenMalformed() {
+        assertThatThrownBy(() -> f.cipher.decrypt("pcf:***", ctx))
+                .isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.MALFORMED_CIPHERTEXT));
+        assertThatThrownBy(() -> f.cipher.decrypt("Ada", ctx))
+                .isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.MALFORMED_CIPHERTEXT));
+    }
+
+    @Test
+    void errorsNeverContainTheValue() {
+        String ct = f.cipher.encrypt(keyset, value, ctx);
+        assertThatThrownBy(() -> f.cipher.decrypt(ct, ctx.withFieldPath("$['other']")))
+                .hasMessageNotContaining("Ada").hasMessageNotContaining(ct.substring(4));
+    }
+
+    @Test
+    void decryptAfterDataKeyRotationUsesTheOldVersionAndEncryptUsesTheNew() {
+        String before = f.cipher.encrypt(keyset, value, ctx);
+        assertThat(f.keyring.rotateDataKey(keyset)).isEqualTo(2);
+        String after = f.cipher.encrypt(keyset, value, ctx);
+        assertThat(f.cipher.describe(before, "$").keyVersion()).isEqualTo(1);
+        assertThat(f.cipher.describe(after, "$").keyVersion()).isEqualTo(2);
+        assertThat(f.cipher.decrypt(before, ctx)).isEqualTo(value);
+        assertThat(f.cipher.decrypt(after, ctx)).isEqualTo(value);
+    }
+
+    @Test
+    void blindIndexIsEqualForEqualValuesAndDiffersAcrossFieldsAndTenants() {
+        String a = f.cipher.blindIndex(keyset, 0, "acme", "$['email']", value);
+        assertThat(a).startsWith("pbi:1:").isEqualTo(f.cipher.blindIndex(keyset, 0, "acme", "$['email']", value));
+        assertThat(a).isNotEqualTo(f.cipher.blindIndex(keyset, 0, "acme", "$['name']", value));
+        assertThat(a).isNotEqualTo(f.cipher.blindIndex(keyset, 0, "globex", "$['email']", value));
+        assertThat(a).isNotEqualTo(f.cipher.blindIndex(keyset, 0, "acme", "$['email']", "\"x\"".getBytes()));
+    }
+
+    @Test
+    void encryptRefusesValuesOverTheLimit() {
+        FieldCipher small = new FieldCipher(f.keyring, new dev.portcullis.fields.internal.JceAesGcm(),
+                new java.security.SecureRandom(), 8);
+        assertThatThrownBy(() -> small.encrypt(keyset, new byte[9], ctx))
+                .isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.INVALID_ARGUMENT));
+    }
+
+    private static byte[] decode(String ct) {
+        return Base64.getUrlDecoder().decode(ct.substring(4));
+    }
+
+    private static String encode(byte[] bytes) {
+        return "pcf:" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}
