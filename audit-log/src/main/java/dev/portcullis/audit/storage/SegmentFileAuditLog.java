@@ -1,0 +1,877 @@
+package dev.portcullis.audit.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.zip.CRC32C;
+
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditException;
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.DurabilityMode;
+import dev.portcullis.audit.EntryCursor;
+import dev.portcullis.audit.EventFilter;
+import dev.portcullis.audit.LogEntry;
+import dev.portcullis.audit.checkpoint.Checkpoint;
+import dev.portcullis.audit.checkpoint.CheckpointSigner;
+import dev.portcullis.audit.checkpoint.SignedCheckpoint;
+import dev.portcullis.audit.json.AuditEventJson;
+import dev.portcullis.audit.storage.internal.EventTimes;
+import dev.portcullis.audit.storage.internal.FollowingCursor;
+import dev.portcullis.audit.storage.internal.LogFiles;
+import dev.portcullis.audit.storage.internal.RecordFormat;
+import dev.portcullis.audit.storage.internal.SegmentScanner;
+import dev.portcullis.audit.tree.CompactRange;
+import dev.portcullis.audit.tree.MerkleMath;
+import dev.portcullis.audit.tree.Rfc6962;
+import dev.portcullis.audit.verify.ConsistencyProof;
+import dev.portcullis.audit.verify.Hashes;
+import dev.portcullis.audit.verify.InclusionProof;
+
+/**
+ * The embedded audit log: append-only segment files in one directory, written by one thread that
+ * commits every waiting append with one {@code fdatasync} (group commit).
+ *
+ * <p>Durability contract ({@link DurabilityMode#DURABLE}, the default): {@link #append} MUST NOT
+ * return before its record and every record before it are flushed to stable storage; when a write
+ * or flush fails, the failing appends throw and the log fails closed (every later append throws)
+ * until it is reopened. Recovery at open drops only a torn tail: records after the last complete
+ * batch, which no append ever acknowledged; it refuses to open (rather than drop anything) when a
+ * sealed segment is damaged or when entries covered by a signed checkpoint are missing.
+ *
+ * <p>One process writes a directory at a time (an exclusive file lock); readers in other
+ * processes use {@link SegmentFileLogReader}. See {@link LogFiles} for the layout and
+ * {@link RecordFormat} for the bytes.
+ */
+public final class SegmentFileAuditLog implements AuditLog {
+
+    private static final System.Logger LOG = System.getLogger(SegmentFileAuditLog.class.getName());
+
+    /** Segments are sealed and a new one started past this size (default 64 MiB). */
+    public static final long DEFAULT_SEGMENT_MAX_BYTES = 64L * 1024 * 1024;
+    /** ... or when the current segment was started this long ago (default 1 hour). */
+    public static final Duration DEFAULT_SEGMENT_MAX_AGE = Duration.ofHours(1);
+    /** A checkpoint is signed this often while entries are added (default 1 s). */
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+    /** In {@link DurabilityMode#ASYNC} mode, the longest an acknowledged event waits for its flush (default 200 ms). */
+    public static final Duration DEFAULT_ASYNC_FLUSH_INTERVAL = Duration.ofMillis(200);
+    /** Appends waiting for the writer beyond this many block their callers (back-pressure). */
+    public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
+
+    private final Path dir;
+    private final String origin;
+    private final CheckpointSigner signer;
+    private final DurabilityMode durability;
+    private final Clock clock;
+    private final AuditEventJson json;
+    private final long segmentMaxBytes;
+    private final Duration segmentMaxAge;
+    private final Duration asyncFlushInterval;
+    private final LogFiles files;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+
+    private final BlockingQueue<Batch> queue;
+    private final ReentrantReadWriteLock submitLock = new ReentrantReadWriteLock();
+    private final ReentrantLock growth = new ReentrantLock();
+    private final Condition grown = growth.newCondition();
+    private final Thread writer;
+    private final ScheduledExecutorService checkpointer;
+    private final Object signing = new Object();
+
+    // Writer-thread state.
+    private FileChannel segment;
+    private long segmentFirst;
+    private long segmentPosition;
+    private Instant segmentStarted;
+    private final CompactRange range;
+    private final CRC32C crc = new CRC32C();
+    private ByteBuffer writeBuffer = ByteBuffer.allocate(1 << 20);
+    private long lastForceNanos = System.nanoTime();
+
+    private volatile long size;
+    private volatile Head durableHead;
+    private volatile AuditException failure;
+    private volatile SignedCheckpoint latest;
+    private volatile boolean closed;
+
+    /** The size and tree edge of the log as of its last flush: what checkpoints are signed over. */
+    private record Head(long size, CompactRange range) {
+    }
+
+    private record Prepared(byte[] canonical, byte[] leafHash, long timeMillis) {
+    }
+
+    /** One caller's atomic batch; an empty batch is a flush request. */
+    private record Batch(List<Prepared> events, CompletableFuture<Void> done, boolean poison) {
+    }
+
+    private SegmentFileAuditLog(Builder b) throws IOException {
+        this.dir = b.dir;
+        this.origin = b.origin;
+        this.signer = b.signer;
+        this.durability = b.durability;
+        this.clock = b.clock;
+        this.json = new AuditEventJson(b.maxEventBytes);
+        this.segmentMaxBytes = b.segmentMaxBytes;
+        this.segmentMaxAge = b.segmentMaxAge;
+        this.asyncFlushInterval = b.asyncFlushInterval;
+        this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+
+        Files.createDirectories(dir);
+        Path originFile = dir.resolve("origin");
+        String existing = LogFiles.readText(originFile);
+        if (existing == null) {
+            if (!LogFiles.listSegments(dir).isEmpty()) {
+                throw new AuditException("log directory " + dir + " has segments but no origin file; it is damaged");
+            }
+            LogFiles.writeAtomically(originFile, origin + "\n");
+        } else if (!existing.strip().equals(origin)) {
+            throw new AuditException("log directory " + dir + " holds the log '" + existing.strip() + "', not '" + origin
+                    + "'; use its origin or another directory");
+        }
+        this.lockChannel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock acquired;
+        try {
+            acquired = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            acquired = null;
+        }
+        if (acquired == null) {
+            lockChannel.close();
+            throw new AuditException("log directory " + dir + " is already open for writing by another log instance or process");
+        }
+        this.lock = acquired;
+        LogFiles opened = null;
+        try {
+            opened = LogFiles.openWritable(dir);
+            this.files = opened;
+            this.range = recover();
+        } catch (IOException | RuntimeException e) {
+            if (opened != null) {
+                opened.close();
+            }
+            lock.release();
+            lockChannel.close();
+            throw e;
+        }
+        this.durableHead = new Head(size, range.copy());
+        this.writer = Thread.ofPlatform().name("audit-writer " + origin).daemon(true).unstarted(this::runWriter);
+        this.checkpointer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("audit-checkpointer " + origin).daemon(true).factory());
+        writer.start();
+        long every = b.checkpointInterval.toMillis();
+        checkpointer.scheduleWithFixedDelay(this::checkpointQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** A builder for the log in {@code dir} named {@code origin}, signing checkpoints with {@code signer}. */
+    public static Builder builder(Path dir, String origin, CheckpointSigner signer) {
+        return new Builder(dir, origin, signer);
+    }
+
+    // --- recovery ---------------------------------------------------------------------------------
+
+    private CompactRange recover() throws IOException {
+        List<Long> segments = LogFiles.listSegments(dir);
+        Path segmentsDir = LogFiles.segmentsDir(dir);
+        if (segments.isEmpty()) {
+            files.truncateDerived(0);
+            startSegment(0);
+            size = 0;
+            loadLatestCheckpoint(0, new CompactRange());
+            return new CompactRange();
+        }
+        for (int i = 1; i < segments.size(); i++) {
+            if (segments.get(i) <= segments.get(i - 1)) {
+                throw new AuditException("segments of " + dir + " are out of order");
+            }
+        }
+        long lastFirst = segments.get(segments.size() - 1);
+        // Derived data is flushed when a segment is sealed, so it is complete up to the last
+        // segment's first index unless a file was lost; rebuild from the segment that holds the
+        // first entry whose derived data may be missing.
+        long derived = Math.min(files.indexedCount(), files.storedNodes(0));
+        long rebuildFrom = lastFirst;
+        if (derived < lastFirst) {
+            Long floor = null;
+            for (long first : segments) {
+                if (first <= derived) {
+                    floor = first;
+                }
+            }
+            rebuildFrom = floor == null ? segments.get(0) : floor;
+        }
+        if (segments.get(0) != 0) {
+            throw new AuditException("the first segment of " + dir + " starts at index " + segments.get(0)
+                    + ", not 0: segments are missing");
+        }
+        files.truncateDerived(rebuildFrom);
+        CompactRange edge = CompactRange.of(rebuildFrom, files);
+        DerivedWriter derivedWriter = new DerivedWriter(edge);
+        long expected = rebuildFrom;
+        for (int i = segments.indexOf(rebuildFrom); i < segments.size(); i++) {
+            long first = segments.get(i);
+            if (first != expected) {
+                throw new AuditException("segment " + RecordFormat.segmentFileName(first) + " of " + dir
+                        + " should start at index " + expected + ": entries are missing or duplicated; run 'portcullis audit verify'");
+            }
+            Path path = segmentsDir.resolve(RecordFormat.segmentFileName(first));
+            boolean last = i == segments.size() - 1;
+            List<Object[]> pending = new ArrayList<>();
+            SegmentScanner.Result result = SegmentScanner.scan(path, first, (offset, index, flags, payload) -> {
+                pending.add(new Object[] {offset, payload});
+                if ((flags & RecordFormat.END_OF_BATCH) != 0) {
+                    for (Object[] p : pending) {
+                        derivedWriter.add((Long) p[0], (byte[]) p[1]);
+                    }
+                    pending.clear();
+                }
+                return true;
+            });
+            if (!last) {
+                if (result.problem() != null || result.committedRecords() != result.records()) {
+                    throw new AuditException("sealed segment " + path + " is damaged at offset " + result.problemOffset()
+                            + " (" + (result.detail() == null ? "an incomplete batch" : result.detail())
+                            + "); refusing to open; run 'portcullis audit verify'");
+                }
+                expected = first + result.records();
+                continue;
+            }
+            long dropped = result.fileSize() - result.committedEndOffset();
+            if (result.problem() == SegmentScanner.Problem.BAD_HEADER) {
+                throw new AuditException("segment " + path + ": " + result.detail() + "; refusing to open");
+            }
+            if (dropped > 0) {
+                LOG.log(System.Logger.Level.WARNING, "audit log {0}: dropping a torn tail of {1} bytes ({2} records of an"
+                        + " unacknowledged batch) from {3}", origin, dropped, result.records() - result.committedRecords(), path);
+            }
+            segment = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            if (result.fileSize() < RecordFormat.SEGMENT_HEADER_SIZE) {
+                segment.truncate(0);
+                LogFiles.writeFully(segment, RecordFormat.segmentHeader(first), 0);
+                segmentPosition = RecordFormat.SEGMENT_HEADER_SIZE;
+            } else {
+                segment.truncate(result.committedEndOffset());
+                segmentPosition = result.committedEndOffset();
+            }
+            segment.force(true);
+            segmentFirst = first;
+            segmentStarted = clock.instant();
+            expected = first + result.committedRecords();
+        }
+        derivedWriter.flush();
+        files.forceDerived();
+        size = expected;
+        loadLatestCheckpoint(size, edge);
+        return edge;
+    }
+
+    private void loadLatestCheckpoint(long recoveredSize, CompactRange edge) {
+        String text = LogFiles.readText(dir.resolve("checkpoint"));
+        if (text == null) {
+            return;
+        }
+        SignedCheckpoint signed = SignedCheckpoint.parse(text);
+        Checkpoint cp = signed.checkpoint();
+        if (!cp.origin().equals(origin)) {
+            throw new AuditException("the latest checkpoint in " + dir + " is for log '" + cp.origin() + "'");
+        }
+        if (cp.size() > recoveredSize) {
+            throw new AuditException("the log in " + dir + " holds " + recoveredSize + " entries but its latest signed"
+                    + " checkpoint covers " + cp.size() + ": acknowledged entries are missing; refusing to open;"
+                    + " run 'portcullis audit verify'");
+        }
+        byte[] root = cp.size() == edge.size() ? edge.rootHash() : MerkleMath.rootHash(cp.size(), files);
+        if (!java.security.MessageDigest.isEqual(root, cp.rootHash())) {
+            throw new AuditException("the first " + cp.size() + " entries in " + dir + " hash to "
+                    + Hashes.hex(root) + " but the latest signed checkpoint says " + Hashes.hex(cp.rootHash())
+                    + ": the log was changed; refusing to open; run 'portcullis audit verify'");
+        }
+        latest = signed;
+    }
+
+    /** Writes the derived data (leaf hashes, tiles, index) for records, in batches. */
+    private final class DerivedWriter {
+        private final CompactRange edge;
+        private final ByteBuffer[] tiles = new ByteBuffer[64 / LogFiles.TILE_HEIGHT];
+        private ByteBuffer index = ByteBuffer.allocate(64 * 1024);
+
+        DerivedWriter(CompactRange edge) {
+            this.edge = edge;
+            for (int i = 0; i < tiles.length; i++) {
+                tiles[i] = ByteBuffer.allocate(i == 0 ? 128 * 1024 : 4 * 1024);
+            }
+        }
+
+        void add(long offset, byte[] payload) throws IOException {
+            addHashed(offset, Rfc6962.leafHash(payload), EventTimes.millis(payload));
+        }
+
+        void addHashed(long offset, byte[] leafHash, long timeMillis) throws IOException {
+            edge.append(leafHash, (level, nodeIndex, hash) -> {
+                if (level % LogFiles.TILE_HEIGHT == 0) {
+                    int t = level / LogFiles.TILE_HEIGHT;
+                    tiles[t] = ensure(tiles[t], hash.length);
+                    tiles[t].put(hash);
+                }
+            });
+            index = ensure(index, RecordFormat.INDEX_ENTRY_SIZE);
+            index.putLong(offset).putLong(timeMillis);
+            if (index.position() >= 60 * 1024) {
+                flush();
+            }
+        }
+
+        /** Tiles before leaves before index: a reader that sees an index entry finds its hashes. */
+        void flush() throws IOException {
+            for (int t = tiles.length - 1; t >= 0; t--) {
+                if (tiles[t].position() > 0) {
+                    files.appendNodes(t * LogFiles.TILE_HEIGHT, tiles[t].flip());
+                    tiles[t].clear();
+                }
+            }
+            if (index.position() > 0) {
+                files.appendIndex(index.flip());
+                index.clear();
+            }
+        }
+
+        private ByteBuffer ensure(ByteBuffer buffer, int more) {
+            if (buffer.remaining() >= more) {
+                return buffer;
+            }
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(buffer.capacity() * 2, buffer.position() + more));
+            return bigger.put(buffer.flip());
+        }
+    }
+
+    private void startSegment(long first) throws IOException {
+        Path path = LogFiles.segmentsDir(dir).resolve(RecordFormat.segmentFileName(first));
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        LogFiles.writeFully(channel, RecordFormat.segmentHeader(first), 0);
+        channel.force(true);
+        LogFiles.forceDirectory(LogFiles.segmentsDir(dir));
+        segment = channel;
+        segmentFirst = first;
+        segmentPosition = RecordFormat.SEGMENT_HEADER_SIZE;
+        segmentStarted = clock.instant();
+        files.addSegment(first, path);
+    }
+
+    // --- appends ----------------------------------------------------------------------------------
+
+    @Override
+    public void append(AuditEvent event) {
+        Objects.requireNonNull(event, "event cannot be null");
+        submit(List.of(event));
+    }
+
+    @Override
+    public void appendAll(List<AuditEvent> events) {
+        Objects.requireNonNull(events, "events cannot be null");
+        if (events.isEmpty()) {
+            return;
+        }
+        submit(events);
+    }
+
+    private void submit(List<AuditEvent> events) {
+        List<Prepared> prepared = new ArrayList<>(events.size());
+        for (AuditEvent event : events) {
+            // Canonicalize and hash on the caller's thread: many callers do it in parallel.
+            byte[] canonical = json.canonicalBytes(Objects.requireNonNull(event, "events cannot contain null"));
+            if (canonical.length > json.maxEventBytes()) {
+                throw new AuditException("event " + event.id() + " is " + canonical.length
+                        + " bytes in canonical form, over the limit of " + json.maxEventBytes());
+            }
+            prepared.add(new Prepared(canonical, Rfc6962.leafHash(canonical), event.time().toEpochMilli()));
+        }
+        await(enqueue(prepared));
+    }
+
+    private CompletableFuture<Void> enqueue(List<Prepared> prepared) {
+        Batch batch = new Batch(prepared, new CompletableFuture<>(), false);
+        submitLock.readLock().lock();
+        try {
+            checkUsable();
+            queue.put(batch);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditException("interrupted while waiting to append to the audit log", e);
+        } finally {
+            submitLock.readLock().unlock();
+        }
+        if (durability == DurabilityMode.ASYNC && !prepared.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return batch.done;
+    }
+
+    private static void await(CompletableFuture<Void> done) {
+        try {
+            done.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof AuditException audit) {
+                throw new AuditException(audit.getMessage(), audit);
+            }
+            throw new AuditException("the audit log writer failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private void checkUsable() {
+        if (closed) {
+            throw new AuditException("the audit log " + origin + " is closed");
+        }
+        AuditException failed = failure;
+        if (failed != null) {
+            throw new AuditException("the audit log " + origin + " failed and refuses appends until reopened: "
+                    + failed.getMessage(), failed);
+        }
+    }
+
+    /** Waits until everything appended so far is flushed (a no-op wait in DURABLE mode). */
+    public void flush() {
+        await(enqueue(List.of()));
+    }
+
+    // --- the writer thread ------------------------------------------------------------------------
+
+    private void runWriter() {
+        List<Batch> batches = new ArrayList<>();
+        boolean stop = false;
+        while (!stop) {
+            try {
+                Batch first = durability == DurabilityMode.DURABLE ? queue.take()
+                        : queue.poll(asyncFlushInterval.toNanos(), TimeUnit.NANOSECONDS);
+                if (first != null) {
+                    batches.add(first);
+                    queue.drainTo(batches);
+                }
+            } catch (InterruptedException e) {
+                stop = true;
+            }
+            List<Batch> work = new ArrayList<>(batches.size());
+            for (Batch b : batches) {
+                if (b.poison) {
+                    stop = true;
+                } else {
+                    work.add(b);
+                }
+            }
+            batches.clear();
+            if (failure != null) {
+                work.forEach(b -> b.done.completeExceptionally(failure));
+                continue;
+            }
+            try {
+                write(work);
+                work.forEach(b -> b.done.complete(null));
+            } catch (IOException | RuntimeException e) {
+                AuditException failed = new AuditException("writing to " + dir + " failed: " + e.getMessage(), e);
+                failure = failed;
+                LOG.log(System.Logger.Level.ERROR, "audit log " + origin + " failed; appends are refused until it is reopened", e);
+                work.forEach(b -> b.done.completeExceptionally(failed));
+            }
+        }
+        // Closed: fail whatever raced in after the poison pill.
+        List<Batch> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        rest.forEach(b -> b.done.completeExceptionally(new AuditException("the audit log " + origin + " is closed")));
+    }
+
+    private void write(List<Batch> work) throws IOException {
+        int count = 0;
+        int bytes = 0;
+        boolean flushRequested = false;
+        for (Batch b : work) {
+            count += b.events.size();
+            flushRequested |= b.events.isEmpty();
+            for (Prepared p : b.events) {
+                bytes += RecordFormat.recordSize(p.canonical.length);
+            }
+        }
+        if (count > 0) {
+            maybeRoll(bytes);
+            if (writeBuffer.capacity() < bytes) {
+                writeBuffer = ByteBuffer.allocate(Math.max(bytes, writeBuffer.capacity() * 2));
+            }
+            ByteBuffer out = writeBuffer.clear();
+            long[] offsets = new long[count];
+            long index = size;
+            int n = 0;
+            for (Batch b : work) {
+                for (int i = 0; i < b.events.size(); i++) {
+                    offsets[n++] = segmentPosition + out.position();
+                    byte flags = i == b.events.size() - 1 ? RecordFormat.END_OF_BATCH : 0;
+                    RecordFormat.writeRecord(out, index++, flags, b.events.get(i).canonical, crc);
+                }
+            }
+            out.flip();
+            LogFiles.writeFully(segment, out, segmentPosition);
+            segmentPosition += bytes;
+        }
+        boolean force = durability == DurabilityMode.DURABLE
+                || flushRequested
+                || System.nanoTime() - lastForceNanos >= asyncFlushInterval.toNanos();
+        if (force && (count > 0 || durableHead.size < size)) {
+            segment.force(false);
+            lastForceNanos = System.nanoTime();
+        }
+        if (count > 0) {
+            DerivedWriter derived = new DerivedWriter(range);
+            long position = segmentPosition - bytes;
+            int n = 0;
+            for (Batch b : work) {
+                for (Prepared p : b.events) {
+                    derived.addHashed(position, p.leafHash, p.timeMillis);
+                    position += RecordFormat.recordSize(p.canonical.length);
+                    n++;
+                }
+            }
+            derived.flush();
+            size += count;
+        }
+        if (force) {
+            durableHead = new Head(size, range.copy());
+        }
+        if (count > 0) {
+            growth.lock();
+            try {
+                grown.signalAll();
+            } finally {
+                growth.unlock();
+            }
+        }
+    }
+
+    private void maybeRoll(int bytes) throws IOException {
+        boolean hasRecords = segmentPosition > RecordFormat.SEGMENT_HEADER_SIZE;
+        boolean full = segmentPosition + bytes > segmentMaxBytes;
+        boolean old = !clock.instant().isBefore(segmentStarted.plus(segmentMaxAge));
+        if (!hasRecords || !(full || old)) {
+            return;
+        }
+        // Seal: the segment and everything derived from it are flushed before the next one starts,
+        // so recovery only ever rebuilds the last segment.
+        segment.force(false);
+        files.forceDerived();
+        durableHead = new Head(size, range.copy());
+        segment.close();
+        startSegment(size);
+    }
+
+    // --- checkpoints ------------------------------------------------------------------------------
+
+    @Override
+    public SignedCheckpoint checkpoint() {
+        if (durability == DurabilityMode.ASYNC && !closed) {
+            flush();
+        }
+        synchronized (signing) {
+            Head head = durableHead;
+            SignedCheckpoint current = latest;
+            if (current != null && current.checkpoint().size() >= head.size) {
+                return current;
+            }
+            Checkpoint checkpoint = new Checkpoint(origin, head.size, head.range.rootHash());
+            SignedCheckpoint signed = SignedCheckpoint.sign(checkpoint, signer);
+            try {
+                String note = signed.format();
+                try (FileChannel history = FileChannel.open(dir.resolve("checkpoints"), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                    LogFiles.writeFully(history, ByteBuffer.wrap(note.getBytes(StandardCharsets.UTF_8)), history.size());
+                    history.force(false);
+                }
+                LogFiles.writeAtomically(dir.resolve("checkpoint"), note);
+            } catch (IOException e) {
+                throw new AuditException("cannot persist the checkpoint of " + origin + ": " + e.getMessage(), e);
+            }
+            latest = signed;
+            return signed;
+        }
+    }
+
+    private void checkpointQuietly() {
+        try {
+            if (failure == null && (latest == null ? durableHead.size >= 0 : durableHead.size > latest.checkpoint().size())) {
+                checkpoint();
+            }
+        } catch (RuntimeException e) {
+            // The next run retries; appends go on (the entries are durable, only the signature is late).
+            LOG.log(System.Logger.Level.WARNING, "audit log " + origin + ": signing a checkpoint failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Optional<SignedCheckpoint> latestCheckpoint() {
+        return Optional.ofNullable(latest);
+    }
+
+    // --- reads ------------------------------------------------------------------------------------
+
+    @Override
+    public String origin() {
+        return origin;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    public DurabilityMode durability() {
+        return durability;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    @Override
+    public List<LogEntry> read(long fromIndex, int maxCount) {
+        if (fromIndex < 0 || maxCount < 0) {
+            throw new IllegalArgumentException("fromIndex and maxCount cannot be negative");
+        }
+        long available = size - fromIndex;
+        if (available <= 0) {
+            return List.of();
+        }
+        return files.read(fromIndex, (int) Math.min(maxCount, available));
+    }
+
+    @Override
+    public List<LogEntry> query(EventFilter filter, long fromIndex, int maxCount) {
+        return TimeIndexedQuery.run(files, size, filter, fromIndex, maxCount);
+    }
+
+    @Override
+    public EntryCursor follow(long fromIndex) {
+        return new FollowingCursor(this, fromIndex, (known, timeout) -> {
+            growth.lock();
+            try {
+                if (size <= known && !closed) {
+                    grown.awaitNanos(timeout.toNanos());
+                }
+            } finally {
+                growth.unlock();
+            }
+        });
+    }
+
+    @Override
+    public byte[] rootHash(long treeSize) {
+        checkTreeSize(treeSize);
+        return MerkleMath.rootHash(treeSize, files);
+    }
+
+    @Override
+    public InclusionProof inclusionProof(long index, long treeSize) {
+        checkTreeSize(treeSize);
+        return new InclusionProof(index, treeSize, MerkleMath.inclusionProof(index, treeSize, files));
+    }
+
+    @Override
+    public ConsistencyProof consistencyProof(long fromSize, long toSize) {
+        checkTreeSize(toSize);
+        return new ConsistencyProof(fromSize, toSize, MerkleMath.consistencyProof(fromSize, toSize, files));
+    }
+
+    private void checkTreeSize(long treeSize) {
+        if (treeSize < 0 || treeSize > size) {
+            throw new IllegalArgumentException("tree size " + treeSize + " is beyond the log's size " + size);
+        }
+    }
+
+    // --- close ------------------------------------------------------------------------------------
+
+    @Override
+    public void close() {
+        submitLock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.put(new Batch(List.of(), new CompletableFuture<>(), true));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            writer.interrupt();
+        } finally {
+            submitLock.writeLock().unlock();
+        }
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        checkpointer.shutdownNow();
+        try {
+            if (failure == null) {
+                segment.force(false);
+                durableHead = new Head(size, range.copy());
+                files.forceDerived();
+                if (latest == null || latest.checkpoint().size() < size) {
+                    checkpoint();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "audit log " + origin + ": closing cleanly failed: " + e.getMessage());
+        } finally {
+            growth.lock();
+            try {
+                grown.signalAll();
+            } finally {
+                growth.unlock();
+            }
+            try {
+                segment.close();
+            } catch (IOException ignored) {
+                // Everything was flushed above, or the log had already failed.
+            }
+            files.close();
+            try {
+                lock.release();
+                lockChannel.close();
+            } catch (IOException ignored) {
+                // The lock goes with the process anyway.
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SegmentFileAuditLog[" + origin + " in " + dir + ", " + durability + ", size " + size + "]";
+    }
+
+    /** Builds a {@link SegmentFileAuditLog}; {@link #open()} validates every setting. */
+    public static final class Builder {
+        private final Path dir;
+        private final String origin;
+        private final CheckpointSigner signer;
+        private DurabilityMode durability = DurabilityMode.DURABLE;
+        private Clock clock = Clock.systemUTC();
+        private int maxEventBytes = AuditEventJson.DEFAULT_MAX_EVENT_BYTES;
+        private long segmentMaxBytes = DEFAULT_SEGMENT_MAX_BYTES;
+        private Duration segmentMaxAge = DEFAULT_SEGMENT_MAX_AGE;
+        private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+        private Duration asyncFlushInterval = DEFAULT_ASYNC_FLUSH_INTERVAL;
+        private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+
+        private Builder(Path dir, String origin, CheckpointSigner signer) {
+            this.dir = Objects.requireNonNull(dir, "dir cannot be null");
+            this.origin = Objects.requireNonNull(origin, "origin cannot be null");
+            this.signer = Objects.requireNonNull(signer, "signer cannot be null");
+        }
+
+        public Builder durability(DurabilityMode mode) {
+            this.durability = Objects.requireNonNull(mode, "durability cannot be null");
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock cannot be null");
+            return this;
+        }
+
+        /** The largest canonical event accepted, in bytes (default {@value AuditEventJson#DEFAULT_MAX_EVENT_BYTES}). */
+        public Builder maxEventBytes(int bytes) {
+            this.maxEventBytes = bytes;
+            return this;
+        }
+
+        public Builder segmentMaxBytes(long bytes) {
+            this.segmentMaxBytes = bytes;
+            return this;
+        }
+
+        public Builder segmentMaxAge(Duration age) {
+            this.segmentMaxAge = Objects.requireNonNull(age, "segmentMaxAge cannot be null");
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration interval) {
+            this.checkpointInterval = Objects.requireNonNull(interval, "checkpointInterval cannot be null");
+            return this;
+        }
+
+        public Builder asyncFlushInterval(Duration interval) {
+            this.asyncFlushInterval = Objects.requireNonNull(interval, "asyncFlushInterval cannot be null");
+            return this;
+        }
+
+        public Builder queueCapacity(int capacity) {
+            this.queueCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * Validates the settings, recovers the directory (creating it if needed) and starts the
+         * writer.
+         *
+         * @throws IllegalArgumentException naming a bad setting and its allowed range
+         * @throws AuditException if the directory cannot be used or recovered
+         */
+        public SegmentFileAuditLog open() {
+            try {
+                dev.portcullis.audit.checkpoint.Checkpoint probe =
+                        new dev.portcullis.audit.checkpoint.Checkpoint(origin, 0, Rfc6962.emptyRoot());
+                Objects.requireNonNull(probe);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("origin '" + origin + "' cannot be a checkpoint origin line: " + e.getMessage());
+            }
+            if (maxEventBytes < 256 || maxEventBytes > RecordFormat.MAX_PAYLOAD) {
+                throw new IllegalArgumentException("maxEventBytes must be from 256 to " + RecordFormat.MAX_PAYLOAD
+                        + ", was " + maxEventBytes);
+            }
+            if (segmentMaxBytes < 64 * 1024 || segmentMaxBytes > (1L << 40)) {
+                throw new IllegalArgumentException("segmentMaxBytes must be from 64 KiB to 1 TiB, was " + segmentMaxBytes);
+            }
+            if (segmentMaxAge.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("segmentMaxAge must be at least 1 s, was " + segmentMaxAge);
+            }
+            if (checkpointInterval.compareTo(Duration.ofMillis(10)) < 0) {
+                throw new IllegalArgumentException("checkpointInterval must be at least 10 ms, was " + checkpointInterval);
+            }
+            if (asyncFlushInterval.compareTo(Duration.ofMillis(1)) < 0 || asyncFlushInterval.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("asyncFlushInterval must be from 1 ms to 1 min, was " + asyncFlushInterval);
+            }
+            if (queueCapacity < 1) {
+                throw new IllegalArgumentException("queueCapacity must be positive, was " + queueCapacity);
+            }
+            try {
+                return new SegmentFileAuditLog(this);
+            } catch (IOException e) {
+                throw new AuditException("cannot open the audit log in " + dir + ": " + e, e);
+            }
+        }
+    }
+
+    static Map.Entry<Long, Path> segmentOf(LogFiles files, long index) {
+        return files.segments().floorEntry(index);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.portcullis.audit.storage.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+
+/**
+ * The byte layout of segment files. All integers are big-endian.
+ *
+ * <pre>
+ * segment  = header record*
+ * header   = "PCAUDSEG" (8 bytes) first-index (u64)                      16 bytes
+ * record   = length (u32) index (u64) flags (u8) payload (length bytes) crc (u32)
+ * </pre>
+ *
+ * {@code payload} is the event's RFC 8785 canonical JSON; {@code index} is the entry's position in
+ * the log (so a removed, duplicated or reordered record is visible from the framing alone);
+ * {@code flags} bit 0 ({@link #END_OF_BATCH}) marks the last record of an atomically appended
+ * batch, which is the only place recovery may cut; {@code crc} is CRC-32C over everything before
+ * it in the record. The CRC detects torn and corrupted writes, not tampering: tampering is what
+ * the Merkle tree and the signed checkpoints detect.
+ */
+public final class RecordFormat {
+
+    public static final byte[] MAGIC = "PCAUDSEG".getBytes(StandardCharsets.US_ASCII);
+    public static final int SEGMENT_HEADER_SIZE = 16;
+    public static final int RECORD_HEADER_SIZE = 13;
+    public static final int RECORD_TRAILER_SIZE = 4;
+    public static final int RECORD_OVERHEAD = RECORD_HEADER_SIZE + RECORD_TRAILER_SIZE;
+    public static final byte END_OF_BATCH = 0x01;
+    /** No record may be larger than this, whatever the configured event limit (a sanity bound for scanning). */
+    public static final int MAX_PAYLOAD = 16 * 1024 * 1024;
+
+    /** Size of one index entry: u64 offset of the record in its segment, u64 event time (epoch millis). */
+    public static final int INDEX_ENTRY_SIZE = 16;
+
+    private RecordFormat() {
+    }
+
+    public static ByteBuffer segmentHeader(long firstIndex) {
+        ByteBuffer header = ByteBuffer.allocate(SEGMENT_HEADER_SIZE);
+        header.put(MAGIC).putLong(firstIndex).flip();
+        return header;
+    }
+
+    /** Writes one record into {@code out}. */
+    public static void writeRecord(ByteBuffer out, long index, byte flags, byte[] payload, CRC32C crc) {
+        int start = out.position();
+        out.putInt(payload.length).putLong(index).put(flags).put(payload);
+        crc.reset();
+        ByteBuffer covered = out.duplicate();
+        covered.position(start).limit(out.position());
+        crc.update(covered);
+        out.putInt((int) crc.getValue());
+    }
+
+    public static int recordSize(int payloadLength) {
+        return RECORD_OVERHEAD + payloadLength;
+    }
+
+    public static String segmentFileName(long firstIndex) {
+        return String.format("%020d.seg", firstIndex);
+    }
+}
