@@ -1,0 +1,197 @@
+package dev.portcullis.anomaly.detectors;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+import dev.portcullis.anomaly.Alert;
+import dev.portcullis.anomaly.Detector;
+import dev.portcullis.anomaly.Entity;
+import dev.portcullis.anomaly.Severity;
+import dev.portcullis.anomaly.Thresholds;
+import dev.portcullis.anomaly.internal.EntityStates;
+import dev.portcullis.anomaly.internal.EvidenceRing;
+import dev.portcullis.anomaly.internal.Explain;
+import dev.portcullis.anomaly.internal.HalfFloats;
+import dev.portcullis.anomaly.internal.Principals;
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.EventType;
+
+/**
+ * Rate spike: a principal making far more requests in an hour than it usually does at that hour.
+ *
+ * <p>Baseline: for each entity, 48 hourly slots (24 hours of the UTC day, weekday or weekend), each
+ * an exponentially weighted mean of the hour's event count and of its absolute deviation
+ * ({@code alpha} per update; an hour with no events updates its slot with 0). The day of the week
+ * enters as weekday/weekend only: with seven separate days, each slot would learn once a week and
+ * take months to settle. Following the mean makes the baseline robust to slow drift (a team that
+ * grows 5 % a week), and each closed hour updates its slot with its count clipped at the limit, so
+ * an attack does not teach the baseline that attacks are normal.
+ *
+ * <p>Fires, once the entity has been seen for {@code warmup}, as soon as the count of the current
+ * hour reaches {@code max(min-events, multiplier * (mean + deviation-weight * deviation))} for its
+ * slot. Counts {@code authz.decision} and {@code field.*} events (failed logins are the
+ * brute-force detectors' business).
+ *
+ * <p>State: about 0.3 KiB per entity (two half-precision numbers per slot), dropped after
+ * {@code idle} without events.
+ */
+public final class RateSpikeDetector implements Detector {
+
+    public static final String NAME = "rate-spike";
+    private static final int SLOTS = 48;
+    private static final long HOUR = 3_600_000L;
+
+    private final double multiplier;
+    private final double deviationWeight;
+    private final int minEvents;
+    private final long warmupMillis;
+    private final float alpha;
+    private final int evidence;
+    private final long cooldownMillis;
+    private final EntityStates<State> states;
+    private final Map<String, String> thresholds;
+
+    public RateSpikeDetector(Thresholds t) {
+        Objects.requireNonNull(t, "thresholds cannot be null");
+        multiplier = t.decimal(NAME + ".multiplier", 4.0);
+        deviationWeight = t.decimal(NAME + ".deviation-weight", 2.0);
+        minEvents = Math.max(1, t.integer(NAME + ".min-events", 100));
+        warmupMillis = t.duration(NAME + ".warmup", Duration.ofDays(7)).toMillis();
+        alpha = (float) Math.min(1.0, t.decimal(NAME + ".alpha", 0.2));
+        evidence = Math.max(1, t.integer(NAME + ".evidence", 20));
+        cooldownMillis = t.duration(NAME + ".cooldown", Duration.ofHours(1)).toMillis();
+        int maxEntities = Math.max(1, t.integer(NAME + ".max-entities", 1_000_000));
+        long idle = t.duration(NAME + ".idle", Duration.ofDays(35)).toMillis();
+        states = new EntityStates<>(maxEntities, idle);
+        thresholds = Detectors.thresholdsWithPrefix(t, NAME);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void observe(AuditEvent event, Consumer<Alert> alerts) {
+        EventType type = event.type();
+        if (type != EventType.AUTHZ_DECISION && type != EventType.FIELD_DECRYPT && type != EventType.FIELD_ENCRYPT) {
+            return;
+        }
+        Entity who = Principals.principal(event.actor());
+        if (who == null) {
+            return;
+        }
+        long t = event.time().toEpochMilli();
+        State s = states.getOrCreate(who.key(), State::new);
+        if (s.firstSeen == Long.MIN_VALUE) {
+            s.firstSeen = t;
+        }
+        s.lastSeen = Math.max(s.lastSeen, t);
+        long hour = Math.floorDiv(t, HOUR);
+        if (s.hour == Long.MIN_VALUE) {
+            s.hour = hour;
+            s.hourFirst = t;
+        } else if (hour > s.hour) {
+            closeHours(s, hour);
+            s.hourFirst = t;
+        }
+        s.count++;
+        int slot = slot(s.hour);
+        float mean = HalfFloats.get(s.baseline, slot);
+        if (t - s.firstSeen < warmupMillis || Float.isNaN(mean)) {
+            return;
+        }
+        float deviation = HalfFloats.get(s.baseline, SLOTS + slot);
+        double limit = limit(mean, deviation);
+        if (s.count * 2 >= limit && s.evidence == null) {
+            s.evidence = new EvidenceRing(evidence);
+        }
+        if (s.evidence != null) {
+            s.evidence.add(event.id());
+        }
+        if (s.count >= limit && t >= s.mutedUntil) {
+            s.mutedUntil = t + cooldownMillis;
+            double ratio = s.count / Math.max(mean, 0.1);
+            alerts.accept(new Alert(NAME, Severity.MEDIUM, who, Instant.ofEpochMilli(s.hourFirst), event.time(),
+                    Explain.ruleScore(s.count, limit), s.evidence.toList(),
+                    s.count + " events from " + who.kind().wireName() + " " + Explain.shorten(who.value())
+                            + " in the hour from " + String.format(Locale.ROOT, "%02d:00 UTC", Math.floorMod(s.hour, 24))
+                            + " (" + (slot >= 24 ? "weekend" : "weekday") + "), " + Explain.decimal(ratio)
+                            + "x its usual " + Explain.decimal(mean) + " per hour at that time (limit "
+                            + Explain.decimal(limit) + ")"));
+        }
+    }
+
+    private double limit(float mean, float deviation) {
+        return Math.max(minEvents, multiplier * (mean + deviationWeight * deviation));
+    }
+
+    /** Closes the hour in progress and the empty hours up to (not including) {@code hour}. */
+    private void closeHours(State s, long hour) {
+        update(s, slot(s.hour), s.count);
+        // Empty hours teach the baseline that those hours are quiet; after two weeks every slot
+        // has been decayed several times, so a longer gap need not be walked hour by hour.
+        long gap = Math.min(hour - s.hour - 1, 14L * 24);
+        for (long h = hour - gap; h < hour; h++) {
+            update(s, slot(h), 0);
+        }
+        s.hour = hour;
+        s.count = 0;
+        s.evidence = null;
+    }
+
+    private void update(State s, int slot, int count) {
+        float mean = HalfFloats.get(s.baseline, slot);
+        if (Float.isNaN(mean)) {
+            HalfFloats.set(s.baseline, slot, count);
+            HalfFloats.set(s.baseline, SLOTS + slot, Math.max(1f, count / 2f));
+            return;
+        }
+        float deviation = HalfFloats.get(s.baseline, SLOTS + slot);
+        float clipped = (float) Math.min(count, limit(mean, deviation));
+        HalfFloats.set(s.baseline, slot, mean + alpha * (clipped - mean));
+        HalfFloats.set(s.baseline, SLOTS + slot, deviation + alpha * (Math.abs(clipped - mean) - deviation));
+    }
+
+    /** 0..23 for the hours of a weekday, 24..47 for a Saturday or Sunday (UTC). */
+    static int slot(long epochHour) {
+        int hourOfDay = (int) Math.floorMod(epochHour, 24L);
+        long day = Math.floorDiv(epochHour, 24L);
+        int dayOfWeek = (int) Math.floorMod(day + 3, 7L); // 1970-01-01 was a Thursday; 0 = Monday
+        return hourOfDay + (dayOfWeek >= 5 ? 24 : 0);
+    }
+
+    @Override
+    public void advanceTo(Instant now, Consumer<Alert> alerts) {
+        states.evictIdle(now.toEpochMilli(), s -> { });
+    }
+
+    @Override
+    public int trackedEntities() {
+        return states.size();
+    }
+
+    @Override
+    public Map<String, String> thresholds() {
+        return thresholds;
+    }
+
+    private static final class State extends EntityStates.State {
+        /** Means in [0, 48), deviations in [48, 96); NaN until a slot's first hour closes. */
+        final short[] baseline = new short[2 * SLOTS];
+        long firstSeen = Long.MIN_VALUE;
+        long hour = Long.MIN_VALUE;
+        long hourFirst;
+        int count;
+        EvidenceRing evidence;
+        long mutedUntil = Long.MIN_VALUE;
+
+        State() {
+            java.util.Arrays.fill(baseline, Float.floatToFloat16(Float.NaN));
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.portcullis.anomaly.detectors;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+import dev.portcullis.anomaly.Alert;
+import dev.portcullis.anomaly.Detector;
+import dev.portcullis.anomaly.Entity;
+import dev.portcullis.anomaly.Severity;
+import dev.portcullis.anomaly.Thresholds;
+import dev.portcullis.anomaly.internal.EntityStates;
+import dev.portcullis.anomaly.internal.EvidenceRing;
+import dev.portcullis.anomaly.internal.Explain;
+import dev.portcullis.anomaly.internal.Principals;
+import dev.portcullis.anomaly.internal.RecentDistinct;
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.EventType;
+
+/**
+ * Token replay: one token id presented from several places at once. A bearer token is issued to
+ * one client on one device; the same {@code token_id} from a second user agent, or from
+ * {@code min-distinct-ips} IPs, within {@code window}, means someone else holds a copy. Fires when
+ * either count is reached; a single IP change (a phone moving from Wi-Fi to mobile data) is not
+ * enough on its own with the defaults.
+ *
+ * <p>State: per token seen within the last {@code window}, about 0.3 KiB, dropped after
+ * {@code window} of disuse.
+ */
+public final class TokenReplayDetector implements Detector {
+
+    public static final String NAME = "token-replay";
+    public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(10);
+    public static final int DEFAULT_MIN_DISTINCT_IPS = 3;
+    public static final int DEFAULT_MIN_DISTINCT_USER_AGENTS = 2;
+
+    private final Duration window;
+    private final long windowMillis;
+    private final int minIps;
+    private final int minAgents;
+    private final int evidence;
+    private final long cooldownMillis;
+    private final EntityStates<State> states;
+    private final Map<String, String> thresholds;
+
+    public TokenReplayDetector(Thresholds t) {
+        Objects.requireNonNull(t, "thresholds cannot be null");
+        window = t.duration(NAME + ".window", DEFAULT_WINDOW);
+        windowMillis = window.toMillis();
+        minIps = Math.max(2, t.integer(NAME + ".min-distinct-ips", DEFAULT_MIN_DISTINCT_IPS));
+        minAgents = Math.max(2, t.integer(NAME + ".min-distinct-user-agents", DEFAULT_MIN_DISTINCT_USER_AGENTS));
+        evidence = Math.max(2, t.integer(NAME + ".evidence", 10));
+        cooldownMillis = t.duration(NAME + ".cooldown", Duration.ofHours(1)).toMillis();
+        int maxEntities = Math.max(1, t.integer(NAME + ".max-entities", 1_000_000));
+        states = new EntityStates<>(maxEntities, windowMillis);
+        thresholds = Detectors.thresholdsWithPrefix(t, NAME);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void observe(AuditEvent event, Consumer<Alert> alerts) {
+        String token = event.actor().tokenId();
+        if (!Principals.nonEmpty(token) || event.type() == EventType.AUTHN_FAILURE
+                || Principals.isSystem(event.actor().subject())) {
+            return;
+        }
+        long t = event.time().toEpochMilli();
+        State s = states.getOrCreate(token, () -> new State(Math.max(4, minIps), Math.max(4, minAgents)));
+        s.lastSeen = Math.max(s.lastSeen, t);
+        if (s.firstEventId == null) {
+            s.firstEventId = event.id();
+            s.first = t;
+            s.subject = event.actor().subject();
+        }
+        int before = s.ips.count(t, windowMillis) + s.agents.count(t, windowMillis);
+        int ips = s.ips.add(Principals.hash(event.actor().ip()), t, windowMillis);
+        int agents = s.agents.add(Principals.hash(event.actor().userAgent()), t, windowMillis);
+        if (ips + agents > before && before > 0) {
+            // A new place for this token: keep the evidence from here on (and where it started).
+            if (s.evidence == null) {
+                s.evidence = new EvidenceRing(evidence);
+                s.evidence.add(s.firstEventId);
+            }
+        }
+        if (s.evidence != null) {
+            s.evidence.add(event.id());
+        }
+        if ((ips >= minIps || agents >= minAgents) && t >= s.mutedUntil) {
+            s.mutedUntil = t + cooldownMillis;
+            boolean both = ips >= 2 && agents >= 2;
+            double ratio = Math.max((double) ips / minIps, (double) agents / minAgents);
+            String who = s.subject == null ? "" : " of subject " + Explain.shorten(s.subject);
+            alerts.accept(new Alert(NAME, both ? Severity.CRITICAL : Severity.HIGH, Entity.token(token),
+                    Instant.ofEpochMilli(Math.max(s.first, t - windowMillis)), event.time(),
+                    Explain.ruleScore(ratio, 1.0), s.evidence == null ? List.of(event.id()) : s.evidence.toList(),
+                    "token " + Explain.shorten(token) + who + " used from " + ips + (ips == 1 ? " IP" : " IPs")
+                            + " and " + agents + (agents == 1 ? " user agent" : " user agents") + " within "
+                            + Explain.window(window) + ", latest from " + Explain.shorten(event.actor().ip())
+                            + " (threshold: " + minIps + " IPs or " + minAgents + " user agents)"));
+        }
+    }
+
+    @Override
+    public void advanceTo(Instant now, Consumer<Alert> alerts) {
+        states.evictIdle(now.toEpochMilli(), s -> { });
+    }
+
+    @Override
+    public int trackedEntities() {
+        return states.size();
+    }
+
+    @Override
+    public Map<String, String> thresholds() {
+        return thresholds;
+    }
+
+    private static final class State extends EntityStates.State {
+        final RecentDistinct ips;
+        final RecentDistinct agents;
+        String firstEventId;
+        String subject;
+        long first;
+        EvidenceRing evidence;
+        long mutedUntil = Long.MIN_VALUE;
+
+        State(int ipCapacity, int agentCapacity) {
+            ips = new RecentDistinct(ipCapacity);
+            agents = new RecentDistinct(agentCapacity);
+        }
+    }
+}

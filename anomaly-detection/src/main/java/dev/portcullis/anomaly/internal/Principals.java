@@ -1,0 +1,81 @@
+package dev.portcullis.anomaly.internal;
+
+import dev.portcullis.anomaly.Entity;
+import dev.portcullis.anomaly.EntityKind;
+import dev.portcullis.audit.Actor;
+
+/** Which entity an event is about, and small value helpers shared by the detectors. */
+public final class Principals {
+
+    private Principals() {
+    }
+
+    /**
+     * The acting principal: the subject, else the SPIFFE ID, else the client, else the source IP;
+     * null for Portcullis's own system actors ({@code system:...}) and for an actor with nothing known.
+     */
+    public static Entity principal(Actor actor) {
+        String subject = actor.subject();
+        if (subject != null && !subject.isEmpty()) {
+            return isSystem(subject) ? null : new Entity(EntityKind.SUBJECT, subject);
+        }
+        if (nonEmpty(actor.spiffeId())) {
+            return new Entity(EntityKind.SPIFFE, actor.spiffeId());
+        }
+        if (nonEmpty(actor.clientId())) {
+            return new Entity(EntityKind.CLIENT, actor.clientId());
+        }
+        if (nonEmpty(actor.ip())) {
+            return new Entity(EntityKind.IP, actor.ip());
+        }
+        return null;
+    }
+
+    /** True for the subjects Portcullis uses for its own actions ({@code system:anomaly-detection}). */
+    public static boolean isSystem(String subject) {
+        return subject != null && subject.startsWith("system:");
+    }
+
+    public static boolean nonEmpty(String s) {
+        return s != null && !s.isEmpty();
+    }
+
+    /**
+     * A hash of the network an IP address is in: the /24 of an IPv4 address, the first three groups
+     * (about a /48) of an IPv6 address as written. Approximate for compressed IPv6 forms, which is
+     * enough to tell "a network this subject has used" from "a new one".
+     */
+    public static int networkHash(String ip) {
+        if (ip == null) {
+            return 0;
+        }
+        int colon = ip.indexOf(':');
+        if (colon >= 0) {
+            int end = colon;
+            for (int i = 0; i < 2 && end >= 0; i++) {
+                end = ip.indexOf(':', end + 1);
+            }
+            return (end < 0 ? ip : ip.substring(0, end)).hashCode();
+        }
+        int lastDot = ip.lastIndexOf('.');
+        return (lastDot < 0 ? ip : ip.substring(0, lastDot)).hashCode();
+    }
+
+    /** The network of an IP address for people: {@code 203.0.113.0/24}. */
+    public static String network(String ip) {
+        if (ip == null) {
+            return "unknown";
+        }
+        if (ip.indexOf(':') >= 0) {
+            return ip + " (its /48)";
+        }
+        int lastDot = ip.lastIndexOf('.');
+        return lastDot < 0 ? ip : ip.substring(0, lastDot) + ".0/24";
+    }
+
+    /** A hash that is never 0 (0 marks "nothing" in the primitive sets). */
+    public static int hash(String s) {
+        int h = s == null ? 0 : s.hashCode();
+        return h == 0 ? 1 : h;
+    }
+}
