@@ -317,8 +317,7 @@ start_authz() {
   mkdir -p "$STACK_STATE/authz"
   write_authz_config >"$STACK_STATE/authz/application.properties"
   _launch authz env PORTCULLIS_INTROSPECTION_SECRET="$PORTCULLIS_INTROSPECTION_SECRET" \
-      PORTCULLIS_VAULT_TOKEN="$OPENBAO_ROOT_TOKEN" \
-    "$JAVA_HOME/bin/java" -Xmx384m -jar "$AUTHZ_JAR" \
+    "$JAVA_HOME/bin/java" -Xmx384m --enable-native-access=ALL-UNNAMED -jar "$AUTHZ_JAR" \
       --spring.config.additional-location="file:$STACK_STATE/authz/application.properties"
   _await authz 90 http_ok "http://127.0.0.1:$PORT_AUTHZ_MGMT/actuator/health"
   ok "authz-service at https://127.0.0.1:$PORT_AUTHZ_HTTPS (gRPC :$PORT_AUTHZ_GRPC, management :$PORT_AUTHZ_MGMT)"
@@ -338,10 +337,14 @@ management.server.address=127.0.0.1
 management.server.port=$PORT_AUTHZ_MGMT
 portcullis.grpc.port=$PORT_AUTHZ_GRPC
 portcullis.opa.url=http://127.0.0.1:$PORT_OPA
-portcullis.vault.address=http://127.0.0.1:$PORT_OPENBAO
 portcullis.audit.directory=$STACK_STATE/audit
 portcullis.identity.issuers[0].discovery-url=$KEYCLOAK_ISSUER/.well-known/openid-configuration
 portcullis.identity.issuers[0].audiences=orders-api
+portcullis.identity.issuers[0].subject-claim=preferred_username
+portcullis.identity.issuers[0].introspection.enabled=true
+portcullis.identity.issuers[0].introspection.client-id=portcullis-authz
+# Resolved from the environment at start-up: the secret itself is never written here.
+portcullis.identity.issuers[0].introspection.client-secret=\${PORTCULLIS_INTROSPECTION_SECRET}
 EOF
 }
 

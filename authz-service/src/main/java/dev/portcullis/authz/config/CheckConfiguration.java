@@ -1,0 +1,63 @@
+package dev.portcullis.authz.config;
+
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.Set;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import dev.portcullis.audit.AuditSink;
+import dev.portcullis.authz.adapter.http.HttpCheckContexts;
+import dev.portcullis.authz.check.Authorizer;
+import dev.portcullis.authz.check.DecisionIds;
+import dev.portcullis.authz.check.DecisionListener;
+import dev.portcullis.authz.check.Protocol;
+import dev.portcullis.authz.identity.IdentityResolver;
+import dev.portcullis.authz.ops.MicrometerDecisionMetrics;
+import dev.portcullis.authz.policy.PolicyEngine;
+
+/** Wires the decision pipeline and its adapters. */
+@Configuration(proxyBeanMethods = false)
+class CheckConfiguration {
+
+    @Bean
+    DecisionIds decisionIds(Clock clock) {
+        return new DecisionIds(clock);
+    }
+
+    @Bean
+    DecisionListener decisionMetrics(MeterRegistry registry) {
+        return new MicrometerDecisionMetrics(registry);
+    }
+
+    @Bean
+    Authorizer authorizer(IdentityResolver identity, PolicyEngine policy, AuditSink audit, Clock clock,
+            DecisionListener listener) {
+        return new Authorizer(identity, policy, audit, clock, listener);
+    }
+
+    @Bean
+    HttpCheckContexts httpCheckContexts(PortcullisProperties properties, IdentityResolver identity) {
+        return new HttpCheckContexts(enabledProtocols(properties), identity);
+    }
+
+    static Set<Protocol> enabledProtocols(PortcullisProperties properties) {
+        Set<Protocol> enabled = EnumSet.noneOf(Protocol.class);
+        for (String name : properties.check().protocols()) {
+            Protocol match = null;
+            for (Protocol protocol : Protocol.values()) {
+                if (protocol.label().equals(name)) {
+                    match = protocol;
+                }
+            }
+            if (match == null) {
+                throw new IllegalStateException("portcullis.check.protocols: unknown protocol '" + name
+                        + "'; use nginx, traefik, envoy-http, envoy-grpc or decision-api");
+            }
+            enabled.add(match);
+        }
+        return enabled;
+    }
+}

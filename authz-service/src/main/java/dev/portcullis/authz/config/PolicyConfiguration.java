@@ -1,0 +1,42 @@
+package dev.portcullis.authz.config;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import dev.portcullis.authz.policy.OpaHttpPolicyEngine;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Wires the OPA client with its timeout and circuit breaker. */
+@Configuration(proxyBeanMethods = false)
+class PolicyConfiguration {
+
+    @Bean
+    CircuitBreaker opaCircuitBreaker(PortcullisProperties properties) {
+        PortcullisProperties.Opa opa = properties.opa();
+        CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+                .failureRateThreshold(opa.circuitFailureRatePercent())
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(opa.circuitWindow())
+                .minimumNumberOfCalls(Math.max(1, opa.circuitWindow() / 2))
+                .waitDurationInOpenState(opa.circuitOpenFor())
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .build();
+        return CircuitBreaker.of("opa", config);
+    }
+
+    @Bean
+    OpaHttpPolicyEngine policyEngine(PortcullisProperties properties, HttpClient http, JsonMapper json, CircuitBreaker opaCircuitBreaker) {
+        Duration timeout = properties.opa().timeout();
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofSeconds(10)) > 0) {
+            throw new IllegalStateException("portcullis.opa.timeout must be between 1ms and 10s, was " + timeout);
+        }
+        return new OpaHttpPolicyEngine(properties.opa().url(), OpaHttpPolicyEngine.AUTHZ_DECISION_PATH, http, json,
+                timeout, opaCircuitBreaker);
+    }
+}

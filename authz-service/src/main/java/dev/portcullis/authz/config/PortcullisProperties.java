@@ -1,0 +1,95 @@
+package dev.portcullis.authz.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The service's own settings ({@code portcullis.*}). Secrets (client secrets, Vault tokens) are
+ * bound from the environment, never from a checked-in file.
+ */
+@ConfigurationProperties("portcullis")
+public record PortcullisProperties(
+        @DefaultValue Identity identity,
+        @DefaultValue Mtls mtls,
+        @DefaultValue Opa opa,
+        @DefaultValue Audit audit,
+        @DefaultValue Grpc grpc,
+        @DefaultValue Check check) {
+
+    /** Token verification. */
+    public record Identity(
+            @DefaultValue("8192") int maxTokenLength,
+            @DefaultValue List<Issuer> issuers) {
+    }
+
+    /** One trusted token issuer, found through its OIDC discovery document. */
+    public record Issuer(
+            URI discoveryUrl,
+            List<String> audiences,
+            @DefaultValue({"RS256", "ES256", "PS256"}) List<String> algorithms,
+            @DefaultValue({"JWT", "at+jwt", "application/at+jwt"}) List<String> types,
+            @DefaultValue("30s") Duration clockSkew,
+            @DefaultValue("sub") String subjectClaim,
+            @DefaultValue("realm_access.roles") String rolesClaim,
+            @DefaultValue("5m") Duration jwksCacheTtl,
+            @DefaultValue("10s") Duration jwksMinRefetchInterval,
+            @DefaultValue Introspection introspection) {
+    }
+
+    /** Token introspection (RFC 7662) for revocation; the secret comes from the environment. */
+    public record Introspection(
+            @DefaultValue("false") boolean enabled,
+            String clientId,
+            String clientSecret,
+            @DefaultValue("10s") Duration cacheTtl) {
+
+        @Override
+        public String toString() {
+            return "Introspection[enabled=" + enabled + ", clientId=" + clientId + ", cacheTtl=" + cacheTtl + "]";
+        }
+    }
+
+    /** Client certificates: on our listeners, or forwarded by trusted proxies. */
+    public record Mtls(
+            @DefaultValue("false") boolean enabled,
+            Path trustBundle,
+            URI crlUrl,
+            @DefaultValue("5m") Duration crlRefresh,
+            @DefaultValue List<String> trustDomains,
+            @DefaultValue List<String> trustedProxies,
+            @DefaultValue List<String> adminSpiffeIds) {
+    }
+
+    /** The policy engine. */
+    public record Opa(
+            @DefaultValue("http://127.0.0.1:8181") URI url,
+            @DefaultValue("500ms") Duration timeout,
+            @DefaultValue("50") float circuitFailureRatePercent,
+            @DefaultValue("20") int circuitWindow,
+            @DefaultValue("5s") Duration circuitOpenFor) {
+    }
+
+    /** Where decisions are recorded. */
+    public record Audit(Path directory) {
+    }
+
+    /** The Envoy ext_authz gRPC listener (same certificate as the HTTPS listener). */
+    public record Grpc(
+            @DefaultValue("9191") int port,
+            @DefaultValue("127.0.0.1") String address,
+            Path certificate,
+            Path privateKey,
+            @DefaultValue("none") String clientAuth) {
+    }
+
+    /** Which proxy protocols the check endpoints accept. */
+    public record Check(
+            @DefaultValue({"nginx", "traefik", "envoy-http", "envoy-grpc", "decision-api"}) Set<String> protocols) {
+    }
+}

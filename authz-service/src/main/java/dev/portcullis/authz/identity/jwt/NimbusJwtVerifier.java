@@ -1,0 +1,370 @@
+package dev.portcullis.authz.identity.jwt;
+
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.source.CachingJWKSetSource;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.BadJWSException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.EncryptedJWT;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+
+import dev.portcullis.authz.identity.AuthMethod;
+import dev.portcullis.authz.identity.AuthenticationException;
+import dev.portcullis.authz.identity.AuthenticationFailure;
+import dev.portcullis.authz.identity.Principal;
+
+/**
+ * Verifies JWT bearer tokens from several trusted issuers with Nimbus JOSE+JWT: signature first,
+ * against keys fetched from the issuer's JWKS (cached, refreshed before expiry, refetched on an
+ * unknown {@code kid} at most once per {@link IssuerSettings#jwksMinRefetchInterval()}), then
+ * claims ({@link ClaimsValidator}), then revocation where the issuer supports introspection.
+ *
+ * <p>Rejected before any key is looked up: tokens over the size limit, unsigned ({@code alg: none})
+ * and encrypted tokens, tokens from an issuer not configured here, algorithms outside the issuer's
+ * allow-list (which stops HMAC tokens keyed with a public key), tokens that name their own key
+ * ({@code jku}, {@code x5u}, {@code jwk}, {@code x5c}), {@code kid}s with characters no key id
+ * needs, and the wrong {@code typ}.
+ */
+public final class NimbusJwtVerifier implements JwtVerifier {
+
+    /** The default size limit of a token, in characters; real access tokens are far smaller. */
+    public static final int DEFAULT_MAX_TOKEN_LENGTH = 8 * 1024;
+    private static final Pattern SAFE_KID = Pattern.compile("[A-Za-z0-9._~:+/=-]{1,128}");
+    private static final Duration RESOLVE_RETRY_INTERVAL = Duration.ofSeconds(5);
+    private static final int JWKS_HTTP_TIMEOUT_MS = 2_000;
+    private static final int JWKS_SIZE_LIMIT = 256 * 1024;
+
+    private final Map<String, TrustedIssuer> issuers;
+    private final int maxTokenLength;
+    private final Clock clock;
+    private final JwksEvents events;
+
+    /**
+     * @param sources the trusted issuers (at least one)
+     * @param revocation how revocation is checked per issuer ({@code issuer -> checker})
+     */
+    public NimbusJwtVerifier(Collection<IssuerSource> sources,
+            java.util.function.Function<IssuerSettings, RevocationChecker> revocation,
+            int maxTokenLength, Clock clock, JwksEvents events) {
+        Objects.requireNonNull(sources, "sources cannot be null");
+        Objects.requireNonNull(revocation, "revocation cannot be null");
+        this.clock = Objects.requireNonNull(clock, "clock cannot be null");
+        this.events = Objects.requireNonNull(events, "events cannot be null");
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("at least one trusted issuer must be configured");
+        }
+        if (maxTokenLength < 512) {
+            throw new IllegalArgumentException("maxTokenLength must be at least 512, was " + maxTokenLength);
+        }
+        this.maxTokenLength = maxTokenLength;
+        Map<String, TrustedIssuer> map = new LinkedHashMap<>();
+        for (IssuerSource source : sources) {
+            if (map.put(source.issuer(), new TrustedIssuer(source, revocation)) != null) {
+                throw new IllegalArgumentException("issuer " + source.issuer() + " is configured twice");
+            }
+        }
+        this.issuers = Map.copyOf(map);
+    }
+
+    /** The issuers this verifier trusts. */
+    public Set<String> issuers() {
+        return issuers.keySet();
+    }
+
+    /** Resolves every issuer now (discovery, first JWKS fetch); returns those that failed, with why. */
+    public Map<String, String> warmUp() {
+        Map<String, String> failures = new LinkedHashMap<>();
+        issuers.forEach((name, issuer) -> {
+            try {
+                issuer.resolved().warmUp();
+            } catch (AuthenticationException | RuntimeException e) {
+                failures.put(name, e.getMessage());
+            }
+        });
+        return failures;
+    }
+
+    @Override
+    public Principal verify(String token) throws AuthenticationException {
+        if (token.length() > maxTokenLength) {
+            throw new AuthenticationException(AuthenticationFailure.TOKEN_TOO_LARGE,
+                    "token of " + token.length() + " characters exceeds the limit of " + maxTokenLength);
+        }
+        JWT jwt;
+        try {
+            jwt = JWTParser.parse(token);
+        } catch (ParseException e) {
+            throw new AuthenticationException(AuthenticationFailure.MALFORMED_TOKEN, "token does not parse: " + e.getMessage());
+        }
+        if (jwt instanceof PlainJWT) {
+            throw new AuthenticationException(AuthenticationFailure.UNSIGNED_TOKEN, "alg none", claimedSubject(jwt), null);
+        }
+        if (jwt instanceof EncryptedJWT) {
+            throw new AuthenticationException(AuthenticationFailure.ENCRYPTED_TOKEN, "JWE where a JWS is expected");
+        }
+        SignedJWT signed = (SignedJWT) jwt;
+        String claimed = claimedSubject(signed);
+        JWSHeader header = signed.getHeader();
+        if (header.getJWKURL() != null || header.getX509CertURL() != null || header.getJWK() != null
+                || header.getX509CertChain() != null) {
+            throw new AuthenticationException(AuthenticationFailure.FORBIDDEN_HEADER,
+                    "token carries jku/x5u/jwk/x5c", claimed, null);
+        }
+        if (header.getKeyID() != null && !SAFE_KID.matcher(header.getKeyID()).matches()) {
+            throw new AuthenticationException(AuthenticationFailure.MALFORMED_TOKEN,
+                    "kid has characters outside [A-Za-z0-9._~:+/=-] or is too long", claimed, null);
+        }
+        String issuerName = unverifiedIssuer(signed);
+        TrustedIssuer issuer = issuerName == null ? null : issuers.get(issuerName);
+        if (issuer == null) {
+            throw new AuthenticationException(AuthenticationFailure.UNTRUSTED_ISSUER, "issuer not configured", claimed, null);
+        }
+        try {
+            return issuer.resolved().verify(token, signed);
+        } catch (AuthenticationException e) {
+            throw e.claimedSubject() == null ? e.withClaimedSubject(claimed) : e;
+        }
+    }
+
+    private static String unverifiedIssuer(SignedJWT jwt) {
+        try {
+            return jwt.getJWTClaimsSet().getIssuer();
+        } catch (ParseException e) {
+            return null;
+        }
+    }
+
+    /** The subject an unverified token claims, for the audit of its rejection; bounded in size. */
+    private static String claimedSubject(JWT jwt) {
+        try {
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            Object name = claims.getClaim("preferred_username");
+            String subject = name instanceof String s ? s : claims.getSubject();
+            if (subject == null) {
+                return null;
+            }
+            return subject.length() > 128 ? subject.substring(0, 128) : subject;
+        } catch (ParseException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** An issuer whose settings are resolved lazily and retried at most every few seconds. */
+    private final class TrustedIssuer {
+        private final IssuerSource source;
+        private final java.util.function.Function<IssuerSettings, RevocationChecker> revocation;
+        private volatile ResolvedIssuer resolved;
+        private volatile Instant nextAttempt = Instant.MIN;
+        private volatile String lastFailure = "not resolved yet";
+
+        TrustedIssuer(IssuerSource source, java.util.function.Function<IssuerSettings, RevocationChecker> revocation) {
+            this.source = source;
+            this.revocation = revocation;
+        }
+
+        ResolvedIssuer resolved() throws AuthenticationException {
+            ResolvedIssuer current = resolved;
+            if (current != null) {
+                return current;
+            }
+            synchronized (this) {
+                if (resolved != null) {
+                    return resolved;
+                }
+                Instant now = clock.instant();
+                if (now.isBefore(nextAttempt)) {
+                    throw new AuthenticationException(AuthenticationFailure.ISSUER_UNAVAILABLE,
+                            "issuer " + source.issuer() + " unavailable: " + lastFailure);
+                }
+                try {
+                    IssuerSettings settings = source.resolve();
+                    resolved = new ResolvedIssuer(settings, revocation.apply(settings));
+                    return resolved;
+                } catch (IOException | RuntimeException e) {
+                    lastFailure = e.getMessage();
+                    nextAttempt = now.plus(RESOLVE_RETRY_INTERVAL);
+                    events.fetchFailed(source.issuer(), e instanceof Exception ex ? ex : new IOException(e));
+                    throw new AuthenticationException(AuthenticationFailure.ISSUER_UNAVAILABLE,
+                            "issuer " + source.issuer() + " unavailable: " + lastFailure);
+                }
+            }
+        }
+    }
+
+    /** One issuer with its processor: the JWKS source, the key selector, the claims validator. */
+    private final class ResolvedIssuer {
+        private final IssuerSettings settings;
+        private final JWKSource<SecurityContext> keys;
+        private final DefaultJWTProcessor<SecurityContext> processor;
+        private final ClaimsValidator claims;
+        private final RevocationChecker revocation;
+        private final Set<String> types;
+
+        ResolvedIssuer(IssuerSettings settings, RevocationChecker revocation) {
+            this.settings = settings;
+            this.revocation = revocation;
+            this.claims = new ClaimsValidator(settings, clock);
+            Set<String> lower = new HashSet<>();
+            settings.types().forEach(t -> lower.add(t.toLowerCase(Locale.ROOT)));
+            this.types = Set.copyOf(lower);
+            try {
+                this.keys = JWKSourceBuilder.<SecurityContext>create(settings.jwksUri().toURL(),
+                                new DefaultResourceRetriever(JWKS_HTTP_TIMEOUT_MS, JWKS_HTTP_TIMEOUT_MS, JWKS_SIZE_LIMIT))
+                        .cache(settings.jwksCacheTtl().toMillis(), JWKS_HTTP_TIMEOUT_MS * 2L, event -> {
+                            if (event instanceof CachingJWKSetSource.RefreshCompletedEvent<SecurityContext> done) {
+                                events.fetched(settings.issuer(), done.getJWKSet().size());
+                            } else if (event instanceof CachingJWKSetSource.UnableToRefreshEvent<SecurityContext>) {
+                                events.fetchFailed(settings.issuer(), new IOException("JWKS refresh failed"));
+                            }
+                        })
+                        .rateLimited(Math.max(1, settings.jwksMinRefetchInterval().toMillis()))
+                        .retrying(true)
+                        .build();
+            } catch (MalformedURLException e) {
+                throw new IllegalArgumentException("jwks_uri of " + settings.issuer() + " is not a URL", e);
+            }
+            this.processor = new DefaultJWTProcessor<>();
+            processor.setJWSKeySelector(new JWSVerificationKeySelector<>(settings.algorithms(), keys));
+            // typ and claims are checked by us (each failure gets its own stable code).
+            processor.setJWSTypeVerifier((type, context) -> { });
+            processor.setJWTClaimsSetVerifier((claimsSet, context) -> { });
+        }
+
+        void warmUp() throws AuthenticationException {
+            try {
+                keys.get(new com.nimbusds.jose.jwk.JWKSelector(new com.nimbusds.jose.jwk.JWKMatcher.Builder().build()), null);
+            } catch (KeySourceException e) {
+                throw new AuthenticationException(AuthenticationFailure.ISSUER_UNAVAILABLE,
+                        "JWKS of " + settings.issuer() + " unavailable: " + e.getMessage());
+            }
+        }
+
+        Principal verify(String token, SignedJWT jwt) throws AuthenticationException {
+            JWSHeader header = jwt.getHeader();
+            if (!settings.algorithms().contains(header.getAlgorithm())) {
+                throw new AuthenticationException(AuthenticationFailure.ALGORITHM_NOT_ALLOWED,
+                        "algorithm " + header.getAlgorithm() + " not allowed for " + settings.issuer());
+            }
+            JOSEObjectType type = header.getType();
+            if (type == null || !types.contains(type.getType().toLowerCase(Locale.ROOT))) {
+                throw new AuthenticationException(AuthenticationFailure.WRONG_TYPE,
+                        "typ " + (type == null ? "absent" : type.getType()) + " is not accepted");
+            }
+            JWTClaimsSet verified;
+            try {
+                verified = processor.process(jwt, null);
+            } catch (BadJWSException e) {
+                throw new AuthenticationException(AuthenticationFailure.BAD_SIGNATURE, e.getMessage());
+            } catch (KeySourceException e) {
+                throw new AuthenticationException(AuthenticationFailure.ISSUER_UNAVAILABLE,
+                        "JWKS of " + settings.issuer() + " unavailable: " + e.getMessage());
+            } catch (BadJOSEException e) {
+                // The algorithm was checked above, so the key selector found no key with this kid.
+                throw new AuthenticationException(AuthenticationFailure.UNKNOWN_KEY, e.getMessage());
+            } catch (JOSEException e) {
+                throw new AuthenticationException(AuthenticationFailure.BAD_SIGNATURE, e.getMessage());
+            }
+            AuthenticationFailure failure = claims.validate(verified);
+            if (failure != null) {
+                throw new AuthenticationException(failure, "claims rejected: " + failure.label());
+            }
+            revocation.requireNotRevoked(token, verified);
+            return principal(token, verified);
+        }
+
+        private Principal principal(String token, JWTClaimsSet claims) {
+            String subject = (String) claims.getClaim(settings.subjectClaim());
+            String clientId = firstString(claims, "azp", "client_id");
+            Instant expires = claims.getExpirationTime().toInstant();
+            String jti = claims.getJWTID();
+            String tokenId = jti != null ? jti : tokenHash(token);
+            String sessionId = firstString(claims, "sid");
+            return new Principal(true, subject, clientId, settings.issuer(), Set.copyOf(roles(claims)),
+                    Set.copyOf(scopes(claims)), null, tokenId, sessionId, expires, List.of(AuthMethod.JWT));
+        }
+
+        private List<String> roles(JWTClaimsSet claims) {
+            Object node = claims.getClaims();
+            for (String segment : settings.rolesClaimPath()) {
+                if (!(node instanceof Map<?, ?> map)) {
+                    return List.of();
+                }
+                node = map.get(segment);
+            }
+            return strings(node);
+        }
+
+        private List<String> scopes(JWTClaimsSet claims) {
+            Object scope = claims.getClaim("scope");
+            if (scope instanceof String s) {
+                return List.of(s.trim().split("\\s+"));
+            }
+            return strings(claims.getClaim("scp"));
+        }
+    }
+
+    private static List<String> strings(Object node) {
+        if (!(node instanceof Collection<?> collection)) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(collection.size());
+        for (Object o : collection) {
+            if (o instanceof String s && !s.isBlank()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private static String firstString(JWTClaimsSet claims, String... names) {
+        for (String name : names) {
+            if (claims.getClaim(name) instanceof String s && !s.isBlank()) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** A stable, non-reversible id for a token without a {@code jti}: SHA-256, 128 bits, base64url. */
+    static String tokenHash(String token) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
+            return "sha256:" + Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 16));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
+    }
+}
