@@ -147,6 +147,12 @@ public final class VaultClient {
         return execute(path, body);
     }
 
+    /** Deletes {@code path} (an HTTP DELETE). */
+    public void delete(String path) throws KeyException {
+        Objects.requireNonNull(path, "path cannot be null");
+        execute(path, DELETE);
+    }
+
     /**
      * The time at which the current token expires, if it expires and the client has one yet
      * (for metrics and health: a token close to expiry that cannot be renewed is worth a warning).
@@ -158,6 +164,9 @@ public final class VaultClient {
 
     // --- requests ---------------------------------------------------------------------------------
 
+    /** Marks a DELETE in {@link #execute}. */
+    private static final Map<String, Object> DELETE = java.util.Collections.unmodifiableMap(new java.util.HashMap<>());
+
     private JsonObject execute(String path, Map<String, Object> body) {
         boolean reauthenticated = false;
         for (int attempt = 1; ; attempt++) {
@@ -166,7 +175,7 @@ public final class VaultClient {
             try {
                 LogicalResponse response = body == null
                         ? t.vault.logical().read(path)
-                        : t.vault.logical().write(path, body);
+                        : body == DELETE ? t.vault.logical().delete(path) : t.vault.logical().write(path, body);
                 RestResponse rest = response.getRestResponse();
                 int status = rest.getStatus();
                 if (status == 200 || status == 204) {
@@ -218,6 +227,15 @@ public final class VaultClient {
     }
 
     private record Failure(int status, List<String> errors, Throwable cause) {
+        boolean tls() {
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                if (t instanceof javax.net.ssl.SSLException) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         boolean sealed() {
             return status == 503 && errors.stream().anyMatch(m -> m.toLowerCase(java.util.Locale.ROOT).contains("sealed"));
         }
@@ -226,6 +244,10 @@ public final class VaultClient {
     private KeyException map(String path, Failure f) {
         String where = " at " + path + " (" + address + ")";
         String vaultSays = f.errors.isEmpty() ? "" : ": " + truncate(String.join("; ", f.errors));
+        if (f.status == 0 && f.tls()) {
+            return new KeyException(Reason.MISCONFIGURED, "TLS to Vault failed" + where
+                    + ": check the Vault CA certificates and the host name" + vaultSays, f.cause);
+        }
         if (f.sealed()) {
             return new KeyException(Reason.SEALED, "Vault is sealed" + where
                     + "; an operator must unseal it (bao operator unseal) before keys can be used", f.cause);
