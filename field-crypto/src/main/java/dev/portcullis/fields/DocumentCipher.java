@@ -192,7 +192,11 @@ public final class DocumentCipher {
     /** The RFC 8785 canonical form of one JSON value. */
     static byte[] canonical(byte[] value, String path) {
         try {
-            return new JsonCanonicalizer(new String(value, StandardCharsets.UTF_8)).getEncodedUTF8();
+            // The canonicalizer takes only objects and arrays at the top: canonicalize [value]
+            // and drop the brackets, which RFC 8785 serializes as they are.
+            byte[] wrapped = new JsonCanonicalizer("[" + new String(value, StandardCharsets.UTF_8) + "]")
+                    .getEncodedUTF8();
+            return java.util.Arrays.copyOfRange(wrapped, 1, wrapped.length - 1);
         } catch (java.io.IOException | RuntimeException e) {
             throw new FieldCryptoException(Code.MALFORMED_DOCUMENT, "the value at " + path
                     + " has no RFC 8785 canonical form (e.g. a number outside IEEE 754 double range)");

@@ -85,6 +85,7 @@ public final class JsonSpans {
         try (JsonParser p = factory.createParser(ObjectReadContext.empty(), json)) {
             JsonToken t;
             int open = 0;
+            boolean sawRoot = false;
             while ((t = p.nextToken()) != null) {
                 if (t == JsonToken.PROPERTY_NAME) {
                     continue;
@@ -95,6 +96,15 @@ public final class JsonSpans {
                     continue;
                 }
                 // A value: its path is the container path plus its own member name or index.
+                if (open == 0) {
+                    // Jackson accepts a sequence of root values; a document is exactly one.
+                    if (sawRoot) {
+                        throw new FieldCryptoException(Code.MALFORMED_DOCUMENT,
+                                "the document has content after its JSON value (at byte "
+                                        + p.currentTokenLocation().getByteOffset() + ")");
+                    }
+                    sawRoot = true;
+                }
                 if (open > 0) {
                     if (open >= path.length) {
                         path = Arrays.copyOf(path, path.length * 2);
@@ -115,6 +125,11 @@ public final class JsonSpans {
                         p.skipChildren();
                     }
                     long end = p.currentLocation().getByteOffset();
+                    // At the root, Jackson consumes the whitespace that ends a number; a value's
+                    // span never ends in whitespace.
+                    while (end > start && isJsonWhitespace(json[(int) end - 1])) {
+                        end--;
+                    }
                     spans.add(new Span((int) start, (int) end, NormalizedPath.of(path, depth),
                             NormalizedPath.generalized(path, depth), t, string, tag));
                 } else if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
@@ -127,6 +142,9 @@ public final class JsonSpans {
                     nextIndex[open] = 0;
                     open++;
                 }
+            }
+            if (!sawRoot) {
+                throw new FieldCryptoException(Code.MALFORMED_DOCUMENT, "the document is empty");
             }
         } catch (JacksonException e) {
             throw new FieldCryptoException(Code.MALFORMED_DOCUMENT, "the document is not valid JSON: "
@@ -160,6 +178,10 @@ public final class JsonSpans {
         }
         out.write(json, at, json.length - at);
         return out.toByteArray();
+    }
+
+    private static boolean isJsonWhitespace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
     }
 
     /** Jackson's message without the source excerpt it appends (which could hold a value). */

@@ -1,0 +1,198 @@
+package dev.portcullis.fields;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.portcullis.fields.FieldCryptoException.Code;
+import dev.portcullis.fields.FieldReport.Status;
+import dev.portcullis.fields.FieldRule.KeyScope;
+import dev.portcullis.fields.testing.Fixtures;
+
+class DocumentCipherTest {
+
+    static final String PATIENT = """
+            {
+              "id": "p-17",
+              "name": "Ada Lovelace",
+              "age": 36,
+              "weight": 54.50,
+              "insured": true,
+              "nickname": null,
+              "address": {"city": "London", "zip": "W1"},
+              "diagnoses": [ {"code": "I10", "note": "ok"}, {"code": "E11", "note": "watch"} ],
+              "tags": ["a", "b"],
+              "email": "ada@example.org",
+              "plain": "stays"
+            }""";
+
+    @TempDir
+    Path dir;
+
+    private Fixtures f;
+
+    @BeforeEach
+    void setUp() {
+        f = new Fixtures(dir);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<FieldRule> rules(EncryptionMode mode) {
+        return List.of(
+                FieldRule.of("$.name", "pii").withMode(mode),
+                FieldRule.of("$.age", "pii").withMode(mode),
+                FieldRule.of("$.weight", "phi").withMode(mode),
+                FieldRule.of("$.insured", "pii").withMode(mode),
+                FieldRule.of("$.nickname", "pii").withMode(mode),
+                FieldRule.of("$.address", "pii").withMode(mode),
+                FieldRule.of("$.diagnoses[*].note", "phi").withMode(mode),
+                FieldRule.of("$.tags", "pii").withMode(mode),
+                FieldRule.of("$..email", "pii").withMode(mode));
+    }
+
+    @ParameterizedTest
+    @EnumSource(EncryptionMode.class)
+    void roundTripRestoresEveryTypeAndNesting(EncryptionMode mode) {
+        DocumentCipher.Encrypted enc = f.documents.encrypt(utf8(PATIENT), rules(mode), "acme", "p-17", null);
+        String encrypted = new String(enc.document(), StandardCharsets.UTF_8);
+        assertThat(enc.fields()).hasSize(10).allMatch(r -> r.status() == Status.ENCRYPTED && r.mode() == mode);
+        assertThat(encrypted).doesNotContain("Ada", "London", "watch", "54.50", "ada@example.org")
+                .contains("\"plain\": \"stays\"", "\"code\": \"I10\"", "\"id\": \"p-17\"");
+        DocumentCipher.Decrypted dec = f.documents.decrypt(enc.document(), rules(mode), "acme", "p-17", c -> true);
+        assertThat(dec.fields()).hasSize(10).allMatch(r -> r.status() == Status.CLEAR);
+        if (mode == EncryptionMode.RANDOMIZED) {
+            // Byte for byte, including the spelling 54.50 and the whitespace inside objects.
+            assertThat(new String(dec.document(), StandardCharsets.UTF_8)).isEqualTo(PATIENT);
+        } else {
+            // Canonical (RFC 8785) values: 54.50 becomes 54.5, object whitespace is dropped.
+            assertThat(new String(dec.document(), StandardCharsets.UTF_8)).isEqualTo(PATIENT
+                    .replace("54.50", "54.5").replace("{\"city\": \"London\", \"zip\": \"W1\"}",
+                            "{\"city\":\"London\",\"zip\":\"W1\"}")
+                    .replace("[\"a\", \"b\"]", "[\"a\",\"b\"]"));
+        }
+    }
+
+    @Test
+    void encryptKeepsEveryByteOutsideTheSelectedValues() {
+        DocumentCipher.Encrypted enc = f.documents.encrypt(utf8(PATIENT), List.of(FieldRule.of("$.name", "pii")),
+                "acme", "p-17", null);
+        String out = new String(enc.document(), StandardCharsets.UTF_8);
+        int start = PATIENT.indexOf("\"Ada Lovelace\"");
+        assertThat(out.substring(0, start)).isEqualTo(PATIENT.substring(0, start));
+        String tail = PATIENT.substring(start + "\"Ada Lovelace\"".length());
+        assertThat(out).endsWith(tail);
+    }
+
+    @Test
+    void decryptMasksClassesTheCallerMayNotRead() {
+        DocumentCipher.Encrypted enc = f.documents.encrypt(utf8(PATIENT), rules(EncryptionMode.RANDOMIZED), "acme",
+                "p-17", null);
+        DocumentCipher.Decrypted dec = f.documents.decrypt(enc.document(), rules(EncryptionMode.RANDOMIZED), "acme",
+                "p-17", Set.of("phi")::contains);
+        String out = new String(dec.document(), StandardCharsets.UTF_8);
+        assertThat(out).contains("\"name\": \"***\"", "\"weight\": 54.50", "\"note\": \"watch\"", "\"age\": \"***\"")
+                .doesNotContain("Ada");
+        assertThat(dec.fields()).filteredOn(r -> r.status() == Status.CLEAR).extracting(FieldReport::dataClass)
+                .containsOnly("phi");
+    }
+
+    @Test
+    void decryptNeverDecryptsACiphertextNoRuleClassifies() {
+        DocumentCipher.Encrypted enc = f.documents.encrypt(utf8(PATIENT), List.of(FieldRule.of("$.name", "pii")),
+                "acme", "p-17", null);
+        DocumentCipher.Decrypted dec = f.documents.decrypt(enc.document(), List.of(), "acme", "p-17", c -> true);
+        assertThat(dec.fields()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(Status.MASKED);
+            assertThat(r.dataClass()).isEqualTo(DocumentCipher.UNCLASSIFIED);
+        });
+    }
+
+    @Test
+    void decryptWhenACiphertextIsMovedToAnotherFieldOrRecordThenFailsWholly() {
+        String enc = new String(f.documents.encrypt(utf8("{\"a\":\"x\",\"b\":\"y\"}"),
+                List.of(FieldRule.of("$.a", "pii"), FieldRule.of("$.b", "pii")), "acme", "r1", null).document(),
+                StandardCharsets.UTF_8);
+        List<FieldRule> both = List.of(FieldRule.of("$.a", "pii"), FieldRule.of("$.b", "pii"));
+        String swapped = enc.replaceAll("\"a\":\"(pcf:[^\"]*)\",\"b\":\"(pcf:[^\"]*)\"", "\"a\":\"$2\",\"b\":\"$1\"");
+        assertThatThrownBy(() -> f.documents.decrypt(utf8(swapped), both, "acme", "r1", c -> true))
+                .isInstanceOfSatisfying(FieldCryptoException.class, e -> {
+                    assertThat(e.code()).isEqualTo(Code.AUTHENTICATION_FAILED);
+                    assertThat(e.getMessage()).contains("$['a']");
+                });
+        assertThatThrownBy(() -> f.documents.decrypt(utf8(enc), both, "acme", "r2", c -> true))
+                .isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.AUTHENTICATION_FAILED));
+    }
+
+    @Test
+    void encryptWhenSubjectScopedFieldHasNoSubjectThenSubjectRequired() {
+        List<FieldRule> rules = List.of(FieldRule.of("$.name", "pii").withKeyScope(KeyScope.SUBJECT));
+        assertThatThrownBy(() -> f.documents.encrypt(utf8(PATIENT), rules, "acme", "p-17", null))
+                .isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.SUBJECT_REQUIRED));
+    }
+
+    @Test
+    void encryptWhenValueIsAlreadyACiphertextThenRefuses() {
+        byte[] once = f.documents.encrypt(utf8(PATIENT), List.of(FieldRule.of("$.name", "pii")), "acme", "p", null)
+                .document();
+        assertThatThrownBy(() -> f.documents.encrypt(once, List.of(FieldRule.of("$.name", "pii")), "acme", "p", null))
+                .isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.ALREADY_ENCRYPTED));
+    }
+
+    @Test
+    void outerSelectionWinsOverNestedOne() {
+        List<FieldRule> rules = List.of(FieldRule.of("$.address", "pii"), FieldRule.of("$.address.city", "phi"));
+        DocumentCipher.Encrypted enc = f.documents.encrypt(utf8(PATIENT), rules, "acme", "p-17", null);
+        assertThat(enc.fields()).singleElement().extracting(FieldReport::path).isEqualTo("$['address']");
+    }
+
+    @Test
+    void blindIndexesAreEqualForEqualValuesAcrossRecords() {
+        List<FieldRule> rules = List.of(FieldRule.of("$.email", "pii").withBlindIndex(true));
+        String a = f.documents.encrypt(utf8("{\"email\":\"x@y\"}"), rules, "acme", "r1", null).blindIndexes()
+                .get("$['email']");
+        String b = f.documents.encrypt(utf8("{\"email\" : \"x@\\u0079\"}"), rules, "acme", "r2", null).blindIndexes()
+                .get("$['email']");
+        assertThat(a).startsWith("pbi:").isEqualTo(b);
+    }
+
+    @Test
+    void decryptWhenSubjectForgottenThenOnlyTheirFieldsAreMaskedAsForgotten() {
+        List<FieldRule> rules = List.of(FieldRule.of("$.name", "pii").withKeyScope(KeyScope.SUBJECT),
+                FieldRule.of("$.plain", "pii"));
+        byte[] ada = f.documents.encrypt(utf8(PATIENT), rules, "acme", "p-17", "ada").document();
+        byte[] bob = f.documents.encrypt(utf8(PATIENT.replace("Ada", "Bob")), rules, "acme", "p-18", "bob").document();
+        assertThat(f.keyring.forgetSubject("acme", "ada")).isPresent();
+        DocumentCipher.Decrypted adaAfter = f.documents.decrypt(ada, rules, "acme", "p-17", c -> true);
+        assertThat(adaAfter.fields()).extracting(FieldReport::status).containsExactly(Status.FORGOTTEN, Status.CLEAR);
+        assertThat(new String(adaAfter.document(), StandardCharsets.UTF_8)).contains("\"name\": \"***\"",
+                "\"plain\": \"stays\"");
+        assertThat(new String(f.documents.decrypt(bob, rules, "acme", "p-18", c -> true).document(),
+                StandardCharsets.UTF_8)).contains("Bob Lovelace");
+    }
+
+    @Test
+    void decryptWhenACiphertextIsMalformedThenNothingIsDecrypted() {
+        byte[] enc = f.documents.encrypt(utf8("{\"a\":\"x\",\"b\":\"y\"}"),
+                List.of(FieldRule.of("$.a", "pii")), "acme", "r1", null).document();
+        String broken = new String(enc, StandardCharsets.UTF_8).replace("\"b\":\"y\"", "\"b\":\"pcf:!!\"");
+        assertThatThrownBy(() -> f.documents.decrypt(utf8(broken), List.of(FieldRule.of("$.*", "pii")), "acme", "r1",
+                c -> true)).isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.MALFORMED_CIPHERTEXT));
+    }
+}

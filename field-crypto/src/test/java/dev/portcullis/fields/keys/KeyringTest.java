@@ -1,0 +1,141 @@
+package dev.portcullis.fields.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.portcullis.fields.FieldContext;
+import dev.portcullis.fields.FieldCryptoException;
+import dev.portcullis.fields.FieldCryptoException.Code;
+import dev.portcullis.fields.testing.Fixtures;
+import dev.portcullis.keys.WrappedKey;
+
+class KeyringTest {
+
+    @TempDir
+    Path dir;
+
+    private Fixtures f;
+
+    @BeforeEach
+    void setUp() {
+        f = new Fixtures(dir);
+    }
+
+    @Test
+    void tenantKeysetIsCreatedOnceAndStoredOnlyWrapped() throws Exception {
+        String id = f.keyring.tenantKeyset("acme");
+        assertThat(f.keyring.tenantKeyset("acme")).isEqualTo(id).isEqualTo("t:acme");
+        assertThat(f.repository.find(id)).get().satisfies(k -> assertThat(k.versions()).hasSize(1));
+        try (Stream<Path> files = Files.walk(dir)) {
+            assertThat(files.filter(Files::isRegularFile).toList()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void subjectKeysetIdsAreRandomAndFilesNameNoSubject() throws Exception {
+        String ada = f.keyring.subjectKeyset("acme", "ada@example.org");
+        assertThat(f.keyring.subjectKeyset("acme", "ada@example.org")).isEqualTo(ada);
+        assertThat(ada).startsWith("s:").doesNotContain("ada");
+        assertThat(f.keyring.subjectKeyset("globex", "ada@example.org")).isNotEqualTo(ada);
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                assertThat(p.toString()).doesNotContain("ada");
+                assertThat(Files.readString(p, StandardCharsets.ISO_8859_1)).doesNotContain("ada@example.org");
+            }
+        }
+    }
+
+    @Test
+    void forgetSubjectDestroysTheKeyDurablyAndSaysSoAfterARestart() {
+        String id = f.keyring.subjectKeyset("acme", "ada");
+        FieldContext ctx = new FieldContext("acme", "r", "$['n']");
+        String ct = f.cipher.encrypt(id, "1".getBytes(), ctx);
+        assertThat(f.keyring.forgetSubject("acme", "ada")).contains(id);
+        assertThatThrownBy(() -> f.cipher.decrypt(ct, ctx)).isInstanceOfSatisfying(FieldCryptoException.class,
+                e -> assertThat(e.code()).isEqualTo(Code.KEY_DESTROYED));
+        // A fresh keyring over the same directory (a restart, or another process) agrees.
+        Keyring restarted = Keyring.builder(new FileDataKeyRepository(dir), f.kek, "portcullis-fields").build();
+        assertThatThrownBy(() -> restarted.version(id, 1)).isInstanceOfSatisfying(FieldCryptoException.class,
+                e -> assertThat(e.code()).isEqualTo(Code.KEY_DESTROYED));
+        assertThat(restarted.findSubjectKeyset("acme", "ada")).isEmpty();
+        assertThat(f.keyring.forgetSubject("acme", "ada")).isEmpty();
+        // A new key for the same subject is a new keyset: old data stays unreadable.
+        assertThat(f.keyring.subjectKeyset("acme", "ada")).isNotEqualTo(id);
+    }
+
+    @Test
+    void forgetSubjectWipesTheCachedKeyOfThisInstance() {
+        String id = f.keyring.subjectKeyset("acme", "ada");
+        var cached = f.keyring.version(id, 1);
+        f.keyring.forgetSubject("acme", "ada");
+        assertThat(cached.isDestroyed()).isTrue();
+    }
+
+    @Test
+    void cacheServesRepeatedLookupsWithoutTheKms() {
+        String id = f.keyring.tenantKeyset("acme");
+        int before = f.kek.unwrapCount();
+        for (int i = 0; i < 10; i++) {
+            f.keyring.primary(id);
+        }
+        assertThat(f.kek.unwrapCount()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void rewrapAfterKekRotationMovesEveryDataKeyToTheNewKekVersionAndOldCiphertextsStillDecrypt() {
+        String tenant = f.keyring.tenantKeyset("acme");
+        String subject = f.keyring.subjectKeyset("acme", "ada");
+        FieldContext ctx = new FieldContext("acme", "r", "$['n']");
+        String a = f.cipher.encrypt(tenant, "\"a\"".getBytes(), ctx);
+        String b = f.cipher.encrypt(subject, "\"b\"".getBytes(), ctx);
+        f.kek.rotate();
+        KeysetRewrapper.Result result = new KeysetRewrapper(f.repository, f.kek).rewrapAll();
+        assertThat(result.examined()).isEqualTo(2);
+        assertThat(result.rewrapped()).isEqualTo(2);
+        assertThat(f.repository.listWrappedKeys()).allMatch(k -> k.wrapped().kekVersion() == 2);
+        // The old KEK version is retired: only re-wrapped keys can still be unwrapped.
+        f.kek.minDecryptionVersion(2);
+        f.keyring.evictAll();
+        assertThat(f.cipher.decrypt(a, ctx)).isEqualTo("\"a\"".getBytes());
+        assertThat(f.cipher.decrypt(b, ctx)).isEqualTo("\"b\"".getBytes());
+        assertThat(new KeysetRewrapper(f.repository, f.kek).rewrapAll().unchanged()).isEqualTo(2);
+    }
+
+    @Test
+    void replaceWrappedIsACompareAndSet() {
+        String id = f.keyring.tenantKeyset("acme");
+        WrappedKey current = f.repository.find(id).orElseThrow().primary().wrapped();
+        WrappedKey other = new WrappedKey("portcullis-fields", 9, new byte[] {1});
+        assertThat(f.repository.replaceWrapped(id, 1, other, other)).isFalse();
+        assertThat(f.repository.replaceWrapped(id, 1, current, other)).isTrue();
+        assertThat(f.repository.find(id).orElseThrow().primary().wrapped()).isEqualTo(other);
+        assertThat(f.repository.replaceWrapped("t:nope", 1, other, current)).isFalse();
+    }
+
+    @Test
+    void aWrappedKeyCopiedToAnotherKeysetDoesNotUnwrap() {
+        String acme = f.keyring.tenantKeyset("acme");
+        String globex = f.keyring.tenantKeyset("globex");
+        WrappedKey acmeKey = f.repository.find(acme).orElseThrow().primary().wrapped();
+        WrappedKey globexKey = f.repository.find(globex).orElseThrow().primary().wrapped();
+        f.repository.replaceWrapped(globex, 1, globexKey, acmeKey);
+        f.keyring.evictAll();
+        assertThatThrownBy(() -> f.keyring.version(globex, 1)).isInstanceOfSatisfying(FieldCryptoException.class,
+                e -> assertThat(e.code()).isEqualTo(Code.KEY_UNAVAILABLE));
+    }
+
+    @Test
+    void unknownKeysetIsUnknownKey() {
+        assertThatThrownBy(() -> f.keyring.version("t:nobody", 1)).isInstanceOfSatisfying(FieldCryptoException.class,
+                e -> assertThat(e.code()).isEqualTo(Code.UNKNOWN_KEY));
+    }
+}
