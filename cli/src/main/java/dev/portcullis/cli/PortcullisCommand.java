@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = "Portcullis: zero-trust authorization, tamper-evident audit, keys and field encryption.",
         subcommands = {
-            GenerateCompletion.class
+            GenerateCompletion.class,
+            dev.portcullis.cli.scan.ScanCommand.class
         },
         footerHeading = "%nExit codes:%n",
         footer = {

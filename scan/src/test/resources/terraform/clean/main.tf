@@ -1,0 +1,23 @@
+# Test fixture for the scan stage's IaC checks: the same key and policy, done right.
+
+resource "vault_mount" "transit" {
+  path = "transit"
+  type = "transit"
+}
+
+resource "vault_transit_secret_backend_key" "fields" {
+  backend          = vault_mount.transit.path
+  name             = "portcullis-fields"
+  type             = "aes256-gcm96"
+  exportable       = false
+  deletion_allowed = false
+}
+
+resource "vault_policy" "service" {
+  name   = "portcullis-service"
+  policy = <<-EOT
+    path "transit/encrypt/portcullis-fields" {
+      capabilities = ["update"]
+    }
+  EOT
+}
