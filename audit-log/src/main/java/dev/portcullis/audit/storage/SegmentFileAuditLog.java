@@ -229,7 +229,6 @@ public final class SegmentFileAuditLog implements AuditLog {
             throw new AuditException("the first segment of " + dir + " starts at index " + segments.get(0)
                     + ", not 0: segments are missing");
         }
-        files.truncateDerived(rebuildFrom);
         CompactRange edge = CompactRange.of(rebuildFrom, files);
         DerivedWriter derivedWriter = new DerivedWriter(edge);
         long expected = rebuildFrom;
@@ -284,6 +283,8 @@ public final class SegmentFileAuditLog implements AuditLog {
             expected = first + result.committedRecords();
         }
         derivedWriter.flush();
+        // Derived data beyond the recovered entries can only come from an unacknowledged batch.
+        files.truncateDerived(expected);
         files.forceDerived();
         size = expected;
         loadLatestCheckpoint(size, edge);
@@ -314,16 +315,24 @@ public final class SegmentFileAuditLog implements AuditLog {
         latest = signed;
     }
 
-    /** Writes the derived data (leaf hashes, tiles, index) for records, in batches. */
+    /**
+     * Writes the derived data (leaf hashes, tiles, index) for records, in batches, at their
+     * positions: recovery rewrites the last segment's derived data in place (identical bytes where
+     * it was intact), so that readers in other processes never see the log shrink.
+     */
     private final class DerivedWriter {
         private final CompactRange edge;
         private final ByteBuffer[] tiles = new ByteBuffer[64 / LogFiles.TILE_HEIGHT];
+        private final long[] tileStart = new long[64 / LogFiles.TILE_HEIGHT];
         private ByteBuffer index = ByteBuffer.allocate(64 * 1024);
+        private long indexStart;
 
         DerivedWriter(CompactRange edge) {
             this.edge = edge;
+            this.indexStart = edge.size();
             for (int i = 0; i < tiles.length; i++) {
                 tiles[i] = ByteBuffer.allocate(i == 0 ? 128 * 1024 : 4 * 1024);
+                tileStart[i] = -1;
             }
         }
 
@@ -335,6 +344,9 @@ public final class SegmentFileAuditLog implements AuditLog {
             edge.append(leafHash, (level, nodeIndex, hash) -> {
                 if (level % LogFiles.TILE_HEIGHT == 0) {
                     int t = level / LogFiles.TILE_HEIGHT;
+                    if (tileStart[t] < 0) {
+                        tileStart[t] = nodeIndex;
+                    }
                     tiles[t] = ensure(tiles[t], hash.length);
                     tiles[t].put(hash);
                 }
@@ -350,13 +362,17 @@ public final class SegmentFileAuditLog implements AuditLog {
         void flush() throws IOException {
             for (int t = tiles.length - 1; t >= 0; t--) {
                 if (tiles[t].position() > 0) {
-                    files.appendNodes(t * LogFiles.TILE_HEIGHT, tiles[t].flip());
+                    int count = tiles[t].position() / Rfc6962.HASH_SIZE;
+                    files.writeNodes(t * LogFiles.TILE_HEIGHT, tileStart[t], tiles[t].flip());
                     tiles[t].clear();
+                    tileStart[t] += count;
                 }
             }
             if (index.position() > 0) {
-                files.appendIndex(index.flip());
+                int count = index.position() / RecordFormat.INDEX_ENTRY_SIZE;
+                files.writeIndex(indexStart, index.flip());
                 index.clear();
+                indexStart += count;
             }
         }
 

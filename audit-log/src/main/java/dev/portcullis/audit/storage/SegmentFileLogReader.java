@@ -67,6 +67,11 @@ public final class SegmentFileLogReader implements AuditLogReader {
         }
     }
 
+    /** The origin of the log in {@code dir}, or empty when {@code dir} holds no log yet. */
+    public static Optional<String> originOf(Path dir) {
+        return Optional.ofNullable(LogFiles.readText(dir.resolve("origin"))).map(String::strip);
+    }
+
     @Override
     public String origin() {
         return origin;

@@ -3,8 +3,8 @@ package dev.portcullis.audit.verify;
 import java.util.Objects;
 
 /**
- * One problem a verification found, with its evidence: what ({@link Code}), the first entry index
- * it concerns ({@code -1} when it concerns no single entry, e.g. a checkpoint signature) and a
+ * One problem a verification found, with its evidence: what ({@link Code}), the entry index it
+ * names (for {@link Code#isRange() range} codes: the first index of the range that failed) or ({@code -1} when it concerns no single entry, e.g. a checkpoint signature) and a
  * message an auditor can act on (hashes, sizes, files, offsets; never event contents).
  */
 public record Finding(Code code, long index, String evidence) {
@@ -34,7 +34,12 @@ public record Finding(Code code, long index, String evidence) {
         /** The log has no checkpoint signed by a trusted key: nothing vouches for it. */
         NO_TRUSTED_CHECKPOINT,
         /** The log is not consistent with the checkpoint the auditor saved earlier: it was rewritten. */
-        INCONSISTENT_WITH_SAVED_CHECKPOINT
+        INCONSISTENT_WITH_SAVED_CHECKPOINT;
+
+        /** Whether the finding's index starts a range (between two checkpoints) rather than naming one entry. */
+        public boolean isRange() {
+            return this == ROOT_MISMATCH || this == INCONSISTENT_WITH_SAVED_CHECKPOINT;
+        }
     }
 
     public Finding {

@@ -22,9 +22,15 @@ public record VerificationReport(String origin, long entries, Checkpoint verifie
         return findings.isEmpty();
     }
 
-    /** The smallest entry index any finding names: where the log stops being trustworthy. */
+    /**
+     * Where the log stops being trustworthy: the smallest index a finding names exactly (a record's
+     * framing, its stored leaf hash, a gap, a truncation) or, when there is none, the start of the
+     * smallest range between a matching and a failing checkpoint.
+     */
     public OptionalLong firstBadIndex() {
-        return findings.stream().mapToLong(Finding::index).filter(i -> i >= 0).min();
+        OptionalLong exact = findings.stream().filter(f -> !f.code().isRange())
+                .mapToLong(Finding::index).filter(i -> i >= 0).min();
+        return exact.isPresent() ? exact : findings.stream().mapToLong(Finding::index).filter(i -> i >= 0).min();
     }
 
     public Optional<Finding> firstFinding() {

@@ -246,13 +246,14 @@ public final class LogFiles implements NodeSource, AutoCloseable {
 
     // --- writes (writer thread only) ------------------------------------------------------------
 
-    public void appendIndex(ByteBuffer entries) throws IOException {
-        writeFully(index, entries, index.size());
+    /** Writes index entries from entry {@code firstEntry} on (overwriting identical bytes is harmless to readers). */
+    public void writeIndex(long firstEntry, ByteBuffer entries) throws IOException {
+        writeFully(index, entries, firstEntry * RecordFormat.INDEX_ENTRY_SIZE);
     }
 
-    public void appendNodes(int level, ByteBuffer hashes) throws IOException {
-        FileChannel channel = levels[level / TILE_HEIGHT];
-        writeFully(channel, hashes, channel.size());
+    /** Writes stored nodes of {@code level} (a multiple of {@link #TILE_HEIGHT}) from node {@code firstNode} on. */
+    public void writeNodes(int level, long firstNode, ByteBuffer hashes) throws IOException {
+        writeFully(levels[level / TILE_HEIGHT], hashes, firstNode * Rfc6962.HASH_SIZE);
     }
 
     /** Cuts the derived files back to {@code size} entries (recovery). */

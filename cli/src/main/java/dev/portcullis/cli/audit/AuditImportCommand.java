@@ -1,0 +1,167 @@
+package dev.portcullis.cli.audit;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditException;
+import dev.portcullis.audit.checkpoint.LocalEd25519CheckpointSigner;
+import dev.portcullis.audit.checkpoint.SignedCheckpoint;
+import dev.portcullis.audit.json.AuditEventJson;
+import dev.portcullis.audit.json.MalformedEventException;
+import dev.portcullis.audit.storage.SegmentFileAuditLog;
+import dev.portcullis.audit.storage.SegmentFileLogReader;
+import dev.portcullis.cli.CouldNotRunException;
+import dev.portcullis.cli.ExitCode;
+import dev.portcullis.cli.OutputOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code portcullis audit import}: appends the events of a JSON-lines file to the log, all or
+ * nothing. Every line is parsed and checked before anything is written, and the events are then
+ * appended as one atomic batch, so a rejected file leaves the log exactly as it was.
+ */
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = {"Append the events in FILE (JSON lines, the audit event contract) to the log in DIR,",
+            "creating it; prints the new signed checkpoint. A malformed line rejects the whole file (exit 2)."})
+final class AuditImportCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--log-dir", paramLabel = "DIR", required = true, description = "The audit log directory (created if absent).")
+    Path logDir;
+
+    @Option(names = "--input", paramLabel = "FILE", required = true, description = "Events, one JSON object per line ('-' for standard input).")
+    String input;
+
+    @Option(names = "--origin", paramLabel = "NAME",
+            description = "The log's origin (its name in checkpoints) when creating it. Default: portcullis.local/audit/<host name>.")
+    String origin;
+
+    @Option(names = "--max-event-bytes", paramLabel = "N", defaultValue = "" + AuditEventJson.DEFAULT_MAX_EVENT_BYTES,
+            description = "Largest accepted event, in bytes of JSON (default: ${DEFAULT-VALUE}).")
+    int maxEventBytes;
+
+    @Mixin
+    SigningKeyOption signingKey;
+
+    @Mixin
+    OutputOptions output;
+
+    @Override
+    public Integer call() {
+        AuditEventJson json;
+        try {
+            json = new AuditEventJson(maxEventBytes);
+        } catch (IllegalArgumentException e) {
+            throw new CouldNotRunException("--max-event-bytes: " + e.getMessage());
+        }
+        List<AuditEvent> events = readAll(json);
+        String logOrigin = resolveOrigin();
+        LocalEd25519CheckpointSigner signer = signingKey.loadOrCreate(logOrigin, spec.commandLine().getErr());
+        SignedCheckpoint checkpoint;
+        long before;
+        try (SegmentFileAuditLog log = SegmentFileAuditLog.builder(logDir, logOrigin, signer)
+                .maxEventBytes(maxEventBytes).checkpointInterval(Duration.ofHours(1)).open()) {
+            before = log.size();
+            log.appendAll(events);
+            checkpoint = log.checkpoint();
+        } catch (AuditException e) {
+            throw new CouldNotRunException("cannot append to the log in " + logDir + ": " + e.getMessage(), e);
+        }
+        var out = spec.commandLine().getOut();
+        if (output.json()) {
+            ObjectNode node = JsonMapper.builder().build().createObjectNode();
+            node.put("origin", logOrigin);
+            node.put("appended", events.size());
+            node.put("first_index", before);
+            node.put("size", checkpoint.checkpoint().size());
+            node.put("root_hash", java.util.Base64.getEncoder().encodeToString(checkpoint.checkpoint().rootHash()));
+            node.put("checkpoint", checkpoint.format());
+            out.println(node);
+        } else {
+            spec.commandLine().getErr().println("portcullis: appended " + events.size() + " events at indices "
+                    + before + ".." + (before + events.size() - 1) + "; new checkpoint:");
+            out.print(checkpoint.format());
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    private String resolveOrigin() {
+        String existing = SegmentFileLogReader.originOf(logDir).orElse(null);
+        if (existing != null) {
+            if (origin != null && !origin.equals(existing.strip())) {
+                throw new CouldNotRunException("the log in " + logDir + " is '" + existing.strip() + "', not '" + origin + "'");
+            }
+            return existing.strip();
+        }
+        if (origin != null) {
+            return origin;
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        return "portcullis.local/audit/" + host;
+    }
+
+    /** Parses every line first: nothing is appended unless all of them are valid. */
+    private List<AuditEvent> readAll(AuditEventJson json) {
+        List<AuditEvent> events = new ArrayList<>();
+        String name = "-".equals(input) ? "<stdin>" : input;
+        int lineNumber = 0;
+        try (InputStream in = "-".equals(input) ? System.in : Files.newInputStream(Path.of(input));
+             BufferedReader reader = new BufferedReader(new InputStreamReader(in,
+                     StandardCharsets.UTF_8.newDecoder()))) {
+            String line;
+            while (true) {
+                try {
+                    line = reader.readLine();
+                } catch (CharacterCodingException e) {
+                    throw new CouldNotRunException(name + ":" + (lineNumber + 1) + ": not valid UTF-8; nothing was imported");
+                }
+                if (line == null) {
+                    break;
+                }
+                lineNumber++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    events.add(json.parse(line));
+                } catch (MalformedEventException e) {
+                    throw new CouldNotRunException(name + ":" + lineNumber + ": " + e.getMessage() + "; nothing was imported");
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new CouldNotRunException("input file " + name + " does not exist");
+        } catch (IOException e) {
+            throw new CouldNotRunException("cannot read " + name + ": " + e.getMessage(), e);
+        }
+        if (events.isEmpty()) {
+            throw new CouldNotRunException(name + " holds no events; nothing was imported");
+        }
+        return events;
+    }
+}
