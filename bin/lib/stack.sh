@@ -189,7 +189,7 @@ start_keycloak() {
       --http-management-port="$PORT_KEYCLOAK_MGMT" --hostname-strict=false \
       --db-url="jdbc:h2:file:$STACK_STATE/keycloak/h2/keycloakdb;NON_KEYWORDS=VALUE" \
       --log=console
-  _await keycloak 180 http_ok "http://127.0.0.1:$PORT_KEYCLOAK_MGMT/health/ready"
+  _await keycloak 300 http_ok "http://127.0.0.1:$PORT_KEYCLOAK_MGMT/health/ready"
   configure_keycloak >>"$(_logfile keycloak)" 2>&1 \
     || die "Keycloak started but importing realm '$KEYCLOAK_REALM' failed; log: $(_logfile keycloak)"
   ok "Keycloak $KEYCLOAK_VERSION at http://127.0.0.1:$PORT_KEYCLOAK (realm $KEYCLOAK_REALM)"
@@ -319,7 +319,7 @@ start_authz() {
   _launch authz env PORTCULLIS_INTROSPECTION_SECRET="$PORTCULLIS_INTROSPECTION_SECRET" \
     "$JAVA_HOME/bin/java" -Xmx384m --enable-native-access=ALL-UNNAMED -jar "$AUTHZ_JAR" \
       --spring.config.additional-location="file:$STACK_STATE/authz/application.properties"
-  _await authz 90 http_ok "http://127.0.0.1:$PORT_AUTHZ_MGMT/actuator/health"
+  _await authz 240 http_ok "http://127.0.0.1:$PORT_AUTHZ_MGMT/actuator/health"
   ok "authz-service at https://127.0.0.1:$PORT_AUTHZ_HTTPS (gRPC :$PORT_AUTHZ_GRPC, management :$PORT_AUTHZ_MGMT)"
 }
 
@@ -338,6 +338,8 @@ management.server.port=$PORT_AUTHZ_MGMT
 portcullis.grpc.port=$PORT_AUTHZ_GRPC
 portcullis.opa.url=http://127.0.0.1:$PORT_OPA
 portcullis.audit.directory=$STACK_STATE/audit
+portcullis.audit.origin=portcullis.local/$STACK_PROFILE
+portcullis.audit.signing-key-file=$STACK_STATE/keys/audit-checkpoint.key
 portcullis.identity.issuers[0].discovery-url=$KEYCLOAK_ISSUER/.well-known/openid-configuration
 portcullis.identity.issuers[0].audiences=orders-api
 portcullis.identity.issuers[0].subject-claim=preferred_username

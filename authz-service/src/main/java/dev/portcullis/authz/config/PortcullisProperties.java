@@ -75,8 +75,17 @@ public record PortcullisProperties(
             @DefaultValue("5s") Duration circuitOpenFor) {
     }
 
-    /** Where decisions are recorded. */
-    public record Audit(Path directory) {
+    /**
+     * The audit log: where it lives, its name (the checkpoint origin line, e.g.
+     * {@code portcullis.example/authz-1}: unique per instance), how durable an append is, and the
+     * checkpoint signing key.
+     */
+    public record Audit(
+            Path directory,
+            @DefaultValue("portcullis.local/authz") String origin,
+            @DefaultValue("durable") String durability,
+            Path signingKeyFile,
+            @DefaultValue("1s") Duration checkpointInterval) {
     }
 
     /** The Envoy ext_authz gRPC listener (same certificate as the HTTPS listener). */
