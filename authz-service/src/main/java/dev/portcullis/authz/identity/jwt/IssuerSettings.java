@@ -53,6 +53,12 @@ public record IssuerSettings(
     /** Skew beyond this would make {@code exp} meaningless. */
     public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
     public static final Duration DEFAULT_JWKS_CACHE_TTL = Duration.ofMinutes(5);
+    /**
+     * The shortest {@code jwks-cache-ttl}: the JWKS client refreshes keys 30 s before the cache
+     * expires (Nimbus' refresh-ahead default) and gives a fetch up to 4 s ({@link NimbusJwtVerifier}),
+     * and refuses a lifetime shorter than both together.
+     */
+    public static final Duration MIN_JWKS_CACHE_TTL = Duration.ofSeconds(35);
     public static final Duration DEFAULT_JWKS_MIN_REFETCH_INTERVAL = Duration.ofSeconds(10);
 
     /**
@@ -108,9 +114,14 @@ public record IssuerSettings(
         }
         requireText(subjectClaim, "subject-claim");
         requireText(rolesClaim, "roles-claim");
-        if (jwksCacheTtl.compareTo(Duration.ofSeconds(1)) < 0 || jwksMinRefetchInterval.isNegative()) {
-            throw new IllegalArgumentException("issuer " + issuer + ": jwks-cache-ttl must be at least 1s and"
-                    + " jwks-min-refetch-interval not negative");
+        if (jwksCacheTtl.compareTo(MIN_JWKS_CACHE_TTL) < 0 || jwksMinRefetchInterval.isNegative()) {
+            throw new IllegalArgumentException("issuer " + issuer + ": jwks-cache-ttl must be at least "
+                    + MIN_JWKS_CACHE_TTL + " (was " + jwksCacheTtl + ") and jwks-min-refetch-interval not negative");
+        }
+        if (jwksMinRefetchInterval.compareTo(jwksCacheTtl) >= 0) {
+            // The JWKS client refuses to rate-limit refetches over an interval the cache does not outlive.
+            throw new IllegalArgumentException("issuer " + issuer + ": jwks-min-refetch-interval (" + jwksMinRefetchInterval
+                    + ") must be shorter than jwks-cache-ttl (" + jwksCacheTtl + ")");
         }
     }
 
