@@ -28,6 +28,7 @@ import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.source.CachingJWKSetSource;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.BadJWSException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -232,6 +233,8 @@ public final class NimbusJwtVerifier implements JwtVerifier {
         private final ClaimsValidator claims;
         private final RevocationChecker revocation;
         private final Set<String> types;
+        /** Whether the last fetch of the keys succeeded (a refetch the rate limit refused is no fetch). */
+        private volatile boolean lastFetchOk;
 
         ResolvedIssuer(IssuerSettings settings, RevocationChecker revocation) {
             this.settings = settings;
@@ -245,6 +248,7 @@ public final class NimbusJwtVerifier implements JwtVerifier {
                                 new DefaultResourceRetriever(JWKS_HTTP_TIMEOUT_MS, JWKS_HTTP_TIMEOUT_MS, JWKS_SIZE_LIMIT))
                         .cache(settings.jwksCacheTtl().toMillis(), JWKS_HTTP_TIMEOUT_MS * 2L, event -> {
                             if (event instanceof CachingJWKSetSource.RefreshCompletedEvent<SecurityContext> done) {
+                                lastFetchOk = true;
                                 events.fetched(settings.issuer(), done.getJWKSet().size());
                             } else if (event instanceof CachingJWKSetSource.UnableToRefreshEvent<SecurityContext>) {
                                 events.fetchFailed(settings.issuer(), new IOException("JWKS refresh failed"));
@@ -266,10 +270,32 @@ public final class NimbusJwtVerifier implements JwtVerifier {
         void warmUp() throws AuthenticationException {
             try {
                 keys.get(new com.nimbusds.jose.jwk.JWKSelector(new com.nimbusds.jose.jwk.JWKMatcher.Builder().build()), null);
+            } catch (RateLimitReachedException e) {
+                throw rateLimited();
             } catch (KeySourceException e) {
-                throw new AuthenticationException(AuthenticationFailure.ISSUER_UNAVAILABLE,
-                        "JWKS of " + settings.issuer() + " unavailable: " + e.getMessage());
+                throw unavailable(e);
             }
+        }
+
+        /**
+         * A refetch the rate limit refused: after a good fetch, the kid is simply not one of the
+         * issuer's keys (a flood of forged kids must not look like an outage in the audit, the
+         * metrics or the health); after a failed fetch, the issuer is still unavailable.
+         */
+        private AuthenticationException rateLimited() {
+            return lastFetchOk
+                    ? new AuthenticationException(AuthenticationFailure.UNKNOWN_KEY,
+                            "kid is not among the keys of " + settings.issuer() + " (refetch rate-limited)")
+                    : new AuthenticationException(AuthenticationFailure.ISSUER_UNAVAILABLE,
+                            "JWKS of " + settings.issuer() + " unavailable (refetch rate-limited)");
+        }
+
+        /** A fetch that failed; Nimbus emits no event for it, so it is reported here (metrics, health). */
+        private AuthenticationException unavailable(KeySourceException e) {
+            lastFetchOk = false;
+            events.fetchFailed(settings.issuer(), e);
+            return new AuthenticationException(AuthenticationFailure.ISSUER_UNAVAILABLE,
+                    "JWKS of " + settings.issuer() + " unavailable: " + e.getMessage());
         }
 
         Principal verify(String token, SignedJWT jwt) throws AuthenticationException {
@@ -288,9 +314,10 @@ public final class NimbusJwtVerifier implements JwtVerifier {
                 verified = processor.process(jwt, null);
             } catch (BadJWSException e) {
                 throw new AuthenticationException(AuthenticationFailure.BAD_SIGNATURE, e.getMessage());
+            } catch (RateLimitReachedException e) {
+                throw rateLimited();
             } catch (KeySourceException e) {
-                throw new AuthenticationException(AuthenticationFailure.ISSUER_UNAVAILABLE,
-                        "JWKS of " + settings.issuer() + " unavailable: " + e.getMessage());
+                throw unavailable(e);
             } catch (BadJOSEException e) {
                 // The algorithm was checked above, so the key selector found no key with this kid.
                 throw new AuthenticationException(AuthenticationFailure.UNKNOWN_KEY, e.getMessage());
