@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
         description = "Portcullis: zero-trust authorization, tamper-evident audit, keys and field encryption.",
         subcommands = {
             GenerateCompletion.class,
+            dev.portcullis.cli.fields.FieldsCommand.class,
             dev.portcullis.cli.audit.AuditCommand.class,
             dev.portcullis.cli.scan.ScanCommand.class
         },
