@@ -148,7 +148,12 @@ public final class NimbusJwtVerifier implements JwtVerifier {
             throw new AuthenticationException(AuthenticationFailure.MALFORMED_TOKEN,
                     "kid has characters outside [A-Za-z0-9._~:+/=-] or is too long", claimed, null);
         }
-        String issuerName = unverifiedIssuer(signed);
+        String issuerName;
+        try {
+            issuerName = signed.getJWTClaimsSet().getIssuer();
+        } catch (ParseException e) {
+            throw new AuthenticationException(AuthenticationFailure.MALFORMED_TOKEN, "the claims do not parse: " + e.getMessage());
+        }
         TrustedIssuer issuer = issuerName == null ? null : issuers.get(issuerName);
         if (issuer == null) {
             throw new AuthenticationException(AuthenticationFailure.UNTRUSTED_ISSUER, "issuer not configured", claimed, null);
@@ -157,14 +162,6 @@ public final class NimbusJwtVerifier implements JwtVerifier {
             return issuer.resolved().verify(token, signed);
         } catch (AuthenticationException e) {
             throw e.claimedSubject() == null ? e.withClaimedSubject(claimed) : e;
-        }
-    }
-
-    private static String unverifiedIssuer(SignedJWT jwt) {
-        try {
-            return jwt.getJWTClaimsSet().getIssuer();
-        } catch (ParseException e) {
-            return null;
         }
     }
 
