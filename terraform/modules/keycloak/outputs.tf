@@ -1,0 +1,25 @@
+output "realm" {
+  description = "Name of the realm."
+  value       = terraform_data.realm.output.realm
+}
+
+output "issuer" {
+  description = "Token issuer (iss) of the realm, for the authz-service's configuration."
+  value       = terraform_data.realm.output.issuer
+}
+
+output "client_ids" {
+  description = "Client ids in the realm."
+  value       = terraform_data.realm.output.clients
+}
+
+output "audiences" {
+  description = "Audiences that the audience scopes add to access tokens."
+  value       = terraform_data.realm.output.audience
+}
+
+output "realm_json" {
+  description = "The realm representation this module imports (JSON; holds the client secrets and user passwords)."
+  value       = jsonencode(local.realm)
+  sensitive   = true
+}
