@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
             GenerateCompletion.class,
             dev.portcullis.cli.fields.FieldsCommand.class,
             dev.portcullis.cli.audit.AuditCommand.class,
+            dev.portcullis.cli.anomalies.AnomaliesCommand.class,
             dev.portcullis.cli.keys.KeysCommand.class,
             dev.portcullis.cli.scan.ScanCommand.class
         },

@@ -17,6 +17,7 @@ import dev.portcullis.anomaly.internal.EvidenceRing;
 import dev.portcullis.anomaly.internal.Explain;
 import dev.portcullis.anomaly.internal.HalfFloats;
 import dev.portcullis.anomaly.internal.Principals;
+import dev.portcullis.anomaly.internal.SlidingCount;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.EventType;
 
@@ -31,9 +32,9 @@ import dev.portcullis.audit.EventType;
  * grows 5 % a week), and each closed hour updates its slot with its count clipped at the limit, so
  * an attack does not teach the baseline that attacks are normal.
  *
- * <p>Fires, once the entity has been seen for {@code warmup}, as soon as the count of the current
- * hour reaches {@code max(min-events, multiplier * (mean + deviation-weight * deviation))} for its
- * slot. Counts {@code authz.decision} and {@code field.*} events (failed logins are the
+ * <p>Fires, once the entity has been seen for {@code warmup}, as soon as its count over the last 60
+ * minutes (sliding, so a burst across an hour boundary counts whole) reaches
+ * {@code max(min-events, multiplier * (mean + deviation-weight * deviation))} for the current slot. Counts {@code authz.decision} and {@code field.*} events (failed logins are the
  * brute-force detectors' business).
  *
  * <p>State: about 0.3 KiB per entity (two half-precision numbers per slot), dropped after
@@ -59,7 +60,7 @@ public final class RateSpikeDetector implements Detector {
         Objects.requireNonNull(t, "thresholds cannot be null");
         multiplier = t.decimal(NAME + ".multiplier", 4.0);
         deviationWeight = t.decimal(NAME + ".deviation-weight", 2.0);
-        minEvents = Math.max(1, t.integer(NAME + ".min-events", 100));
+        minEvents = Math.max(1, t.integer(NAME + ".min-events", 50));
         warmupMillis = t.duration(NAME + ".warmup", Duration.ofDays(7)).toMillis();
         alpha = (float) Math.min(1.0, t.decimal(NAME + ".alpha", 0.2));
         evidence = Math.max(1, t.integer(NAME + ".evidence", 20));
@@ -100,6 +101,11 @@ public final class RateSpikeDetector implements Detector {
             s.hourFirst = t;
         }
         s.count++;
+        // Detection uses the last 60 minutes, not the clock hour, so a burst across the hour boundary counts whole.
+        if (s.recent.totalAt(t) == 0) {
+            s.recentStart = t;
+        }
+        int recent = s.recent.add(t, 1);
         int slot = slot(s.hour);
         float mean = HalfFloats.get(s.baseline, slot);
         if (t - s.firstSeen < warmupMillis || Float.isNaN(mean)) {
@@ -107,19 +113,20 @@ public final class RateSpikeDetector implements Detector {
         }
         float deviation = HalfFloats.get(s.baseline, SLOTS + slot);
         double limit = limit(mean, deviation);
-        if (s.count * 2 >= limit && s.evidence == null) {
+        if (recent * 2 >= limit && s.evidence == null) {
             s.evidence = new EvidenceRing(evidence);
         }
         if (s.evidence != null) {
             s.evidence.add(event.id());
         }
-        if (s.count >= limit && t >= s.mutedUntil) {
+        if (recent >= limit && t >= s.mutedUntil) {
             s.mutedUntil = t + cooldownMillis;
-            double ratio = s.count / Math.max(mean, 0.1);
-            alerts.accept(new Alert(NAME, Severity.MEDIUM, who, Instant.ofEpochMilli(s.hourFirst), event.time(),
-                    Explain.ruleScore(s.count, limit), s.evidence.toList(),
-                    s.count + " events from " + who.kind().wireName() + " " + Explain.shorten(who.value())
-                            + " in the hour from " + String.format(Locale.ROOT, "%02d:00 UTC", Math.floorMod(s.hour, 24))
+            double ratio = recent / Math.max(mean, 0.1);
+            alerts.accept(new Alert(NAME, Severity.MEDIUM, who, Instant.ofEpochMilli(Math.max(s.recentStart, t - HOUR)),
+                    event.time(), Explain.ruleScore(recent, limit), s.evidence.toList(),
+                    recent + " events from " + who.kind().wireName() + " " + Explain.shorten(who.value())
+                            + " in the 60 minutes to " + String.format(Locale.ROOT, "%02d:%02d UTC", Math.floorMod(s.hour, 24),
+                                    Math.floorMod(t / 60_000L, 60L))
                             + " (" + (slot >= 24 ? "weekend" : "weekday") + "), " + Explain.decimal(ratio)
                             + "x its usual " + Explain.decimal(mean) + " per hour at that time (limit "
                             + Explain.decimal(limit) + ")"));
@@ -183,9 +190,11 @@ public final class RateSpikeDetector implements Detector {
     private static final class State extends EntityStates.State {
         /** Means in [0, 48), deviations in [48, 96); NaN until a slot's first hour closes. */
         final short[] baseline = new short[2 * SLOTS];
+        final SlidingCount recent = new SlidingCount(12, HOUR);
         long firstSeen = Long.MIN_VALUE;
         long hour = Long.MIN_VALUE;
         long hourFirst;
+        long recentStart;
         int count;
         EvidenceRing evidence;
         long mutedUntil = Long.MIN_VALUE;

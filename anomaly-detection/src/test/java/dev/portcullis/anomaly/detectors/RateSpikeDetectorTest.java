@@ -55,7 +55,7 @@ class RateSpikeDetectorTest {
         assertThat(alerts).singleElement().satisfies(a -> {
             assertThat(a.entity()).isEqualTo(Entity.subject("carol"));
             assertThat(a.start()).isEqualTo(burst);
-            assertThat(a.explanation()).contains("in the hour from 10:00 UTC (weekday)").contains("its usual");
+            assertThat(a.explanation()).contains("in the 60 minutes to 10:").contains("(weekday)").contains("its usual");
             assertThat(a.eventIds()).hasSize(20);
         });
     }

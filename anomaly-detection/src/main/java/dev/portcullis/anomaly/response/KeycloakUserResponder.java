@@ -1,0 +1,206 @@
+package dev.portcullis.anomaly.response;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+import org.keycloak.OAuth2Constants;
+import org.keycloak.admin.client.Keycloak;
+import org.keycloak.admin.client.KeycloakBuilder;
+import org.keycloak.admin.client.resource.RealmResource;
+import org.keycloak.admin.client.resource.UserResource;
+import org.keycloak.representations.idm.UserRepresentation;
+
+import dev.portcullis.anomaly.EntityKind;
+import dev.portcullis.anomaly.alert.AlertRecord;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
+
+/**
+ * Responds to an alert about a subject in Keycloak: revokes all the user's sessions (so refresh
+ * tokens stop working; access tokens already issued live until they expire, which is why the
+ * block-list response exists too) and disables the user, each switchable. Talks to the Keycloak
+ * admin REST API through {@code keycloak-admin-client}, as a confidential client with the client
+ * credentials grant whose service account needs only realm-management {@code view-users} and
+ * {@code manage-users} (least privilege: it cannot change roles, clients or the realm).
+ *
+ * <p>Acts on {@code subject} alerts only (the subject is the Keycloak username); the
+ * {@link ResponseRule} chooses severities and detectors, and protects accounts that must never be
+ * locked out. Failures (Keycloak down, user missing) are outcomes, never exceptions.
+ */
+public final class KeycloakUserResponder implements Responder, AutoCloseable {
+
+    public static final String NAME = "keycloak-user";
+
+    private final Keycloak keycloak;
+    private final String realm;
+    private final ResponseMode mode;
+    private final ResponseRule rule;
+    private final boolean revokeSessions;
+    private final boolean disableUser;
+
+    private KeycloakUserResponder(Builder b) {
+        this.realm = b.realm;
+        this.mode = b.mode;
+        this.rule = b.rule;
+        this.revokeSessions = b.revokeSessions;
+        this.disableUser = b.disableUser;
+        this.keycloak = KeycloakBuilder.builder()
+                .serverUrl(b.serverUrl.toString())
+                .realm(b.realm)
+                .grantType(OAuth2Constants.CLIENT_CREDENTIALS)
+                .clientId(b.clientId)
+                .clientSecret(b.clientSecret)
+                .build();
+    }
+
+    /**
+     * A responder for {@code realm} on the Keycloak at {@code serverUrl}, authenticating as the
+     * confidential client {@code clientId} with {@code clientSecret}.
+     */
+    public static Builder builder(URI serverUrl, String realm, String clientId, String clientSecret) {
+        return new Builder(serverUrl, realm, clientId, clientSecret);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ResponseMode mode() {
+        return mode;
+    }
+
+    @Override
+    public List<ResponseOutcome> respond(AlertRecord record) {
+        if (mode == ResponseMode.OFF) {
+            return List.of();
+        }
+        String username = record.alert().entity().value();
+        String target = "keycloak:" + realm + "/user/" + username;
+        String whyNot = rule.whyNot(record.alert());
+        if (whyNot != null) {
+            return List.of(outcome("respond", ResponseOutcome.Status.NOT_APPLICABLE, target, whyNot));
+        }
+        List<ResponseOutcome> outcomes = new ArrayList<>(2);
+        try {
+            RealmResource realmResource = keycloak.realm(realm);
+            List<UserRepresentation> found = realmResource.users().searchByUsername(username, true);
+            if (found.isEmpty()) {
+                return List.of(outcome("respond", ResponseOutcome.Status.NOT_APPLICABLE, target,
+                        "no user with that username in realm " + realm));
+            }
+            UserResource user = realmResource.users().get(found.getFirst().getId());
+            if (revokeSessions) {
+                int sessions = user.getUserSessions().size();
+                if (mode == ResponseMode.DRY_RUN) {
+                    outcomes.add(outcome("revoke-sessions", ResponseOutcome.Status.WOULD_APPLY, target,
+                            "would revoke " + sessions + " session(s)"));
+                } else {
+                    user.logout();
+                    outcomes.add(outcome("revoke-sessions", ResponseOutcome.Status.APPLIED, target,
+                            "revoked " + sessions + " session(s)"));
+                }
+            }
+            if (disableUser) {
+                UserRepresentation rep = user.toRepresentation();
+                if (!Boolean.TRUE.equals(rep.isEnabled())) {
+                    outcomes.add(outcome("disable-user", ResponseOutcome.Status.NOT_APPLICABLE, target,
+                            "user is already disabled"));
+                } else if (mode == ResponseMode.DRY_RUN) {
+                    outcomes.add(outcome("disable-user", ResponseOutcome.Status.WOULD_APPLY, target, "would disable the user"));
+                } else {
+                    rep.setEnabled(false);
+                    user.update(rep);
+                    outcomes.add(outcome("disable-user", ResponseOutcome.Status.APPLIED, target, "disabled the user"));
+                }
+            }
+        } catch (WebApplicationException e) {
+            outcomes.add(outcome(nextAction(outcomes), ResponseOutcome.Status.FAILED, target,
+                    "Keycloak answered HTTP " + e.getResponse().getStatus()));
+        } catch (ProcessingException e) {
+            outcomes.add(outcome(nextAction(outcomes), ResponseOutcome.Status.FAILED, target,
+                    "Keycloak could not be reached or its answer could not be read ("
+                            + rootCause(e).getClass().getSimpleName() + ")"));
+        }
+        return outcomes;
+    }
+
+    private String nextAction(List<ResponseOutcome> done) {
+        if (revokeSessions && done.isEmpty()) {
+            return "revoke-sessions";
+        }
+        return disableUser ? "disable-user" : "respond";
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    private ResponseOutcome outcome(String action, ResponseOutcome.Status status, String target, String detail) {
+        return new ResponseOutcome(NAME, action, mode, status, target, detail);
+    }
+
+    @Override
+    public void close() {
+        keycloak.close();
+    }
+
+    @Override
+    public String toString() {
+        return "KeycloakUserResponder[realm=" + realm + ", mode=" + mode + ", secret=[redacted]]";
+    }
+
+    /** Configures a {@link KeycloakUserResponder}: mode OFF, both actions on, high and critical alerts. */
+    public static final class Builder {
+        private final URI serverUrl;
+        private final String realm;
+        private final String clientId;
+        private final String clientSecret;
+        private ResponseMode mode = ResponseMode.OFF;
+        private ResponseRule rule = ResponseRule.of(Set.of(EntityKind.SUBJECT));
+        private boolean revokeSessions = true;
+        private boolean disableUser = true;
+
+        private Builder(URI serverUrl, String realm, String clientId, String clientSecret) {
+            this.serverUrl = Objects.requireNonNull(serverUrl, "serverUrl cannot be null");
+            this.realm = Objects.requireNonNull(realm, "realm cannot be null");
+            this.clientId = Objects.requireNonNull(clientId, "clientId cannot be null");
+            this.clientSecret = Objects.requireNonNull(clientSecret, "clientSecret cannot be null");
+        }
+
+        public Builder mode(ResponseMode mode) {
+            this.mode = Objects.requireNonNull(mode, "mode cannot be null");
+            return this;
+        }
+
+        /** Which alerts to act on; only {@code subject} alerts are ever acted on, whatever the rule says. */
+        public Builder rule(ResponseRule rule) {
+            Objects.requireNonNull(rule, "rule cannot be null");
+            this.rule = new ResponseRule(rule.minSeverity(), rule.detectors(), Set.of(EntityKind.SUBJECT),
+                    rule.protectedValues());
+            return this;
+        }
+
+        public Builder revokeSessions(boolean on) {
+            this.revokeSessions = on;
+            return this;
+        }
+
+        public Builder disableUser(boolean on) {
+            this.disableUser = on;
+            return this;
+        }
+
+        public KeycloakUserResponder build() {
+            return new KeycloakUserResponder(this);
+        }
+    }
+}

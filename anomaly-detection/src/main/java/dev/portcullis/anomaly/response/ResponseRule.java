@@ -1,0 +1,62 @@
+package dev.portcullis.anomaly.response;
+
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+import dev.portcullis.anomaly.Alert;
+import dev.portcullis.anomaly.EntityKind;
+import dev.portcullis.anomaly.Severity;
+
+/**
+ * Which alerts a response acts on: at least {@code minSeverity}, from one of {@code detectors}
+ * (all when empty), about an entity of one of {@code kinds}, and not about one of the
+ * {@code protectedValues} (e.g. the break-glass admin account, which a response must never lock out).
+ */
+public record ResponseRule(Severity minSeverity, Set<String> detectors, Set<EntityKind> kinds,
+        Set<String> protectedValues) {
+
+    /** Default minimum severity: automatic action only on high and critical alerts. */
+    public static final Severity DEFAULT_MIN_SEVERITY = Severity.HIGH;
+
+    public ResponseRule {
+        Objects.requireNonNull(minSeverity, "minSeverity cannot be null");
+        detectors = Set.copyOf(detectors);
+        kinds = kinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(kinds));
+        protectedValues = Set.copyOf(protectedValues);
+    }
+
+    /** High and critical alerts from every detector, about entities of {@code kinds}. */
+    public static ResponseRule of(Set<EntityKind> kinds) {
+        return new ResponseRule(DEFAULT_MIN_SEVERITY, Set.of(), kinds, Set.of());
+    }
+
+    public ResponseRule withMinSeverity(Severity severity) {
+        return new ResponseRule(severity, detectors, kinds, protectedValues);
+    }
+
+    public ResponseRule withDetectors(Set<String> names) {
+        return new ResponseRule(minSeverity, names, kinds, protectedValues);
+    }
+
+    public ResponseRule withProtected(Set<String> values) {
+        return new ResponseRule(minSeverity, detectors, kinds, values);
+    }
+
+    /** Why the rule does not apply to {@code alert}, or null when it does. */
+    public String whyNot(Alert alert) {
+        if (!alert.severity().atLeast(minSeverity)) {
+            return "severity " + alert.severity() + " is below " + minSeverity;
+        }
+        if (!detectors.isEmpty() && !detectors.contains(alert.detector())) {
+            return "detector " + alert.detector() + " is not one this response acts on";
+        }
+        if (!kinds.contains(alert.entity().kind())) {
+            return "entity kind " + alert.entity().kind() + " is not one this response acts on";
+        }
+        if (protectedValues.contains(alert.entity().value())) {
+            return alert.entity().key() + " is protected from automatic responses";
+        }
+        return null;
+    }
+}
