@@ -79,6 +79,16 @@ public final class TestCertificates {
         return out.toString();
     }
 
+    /** The certificates as URL-encoded PEM, the way Envoy writes them (spaces as %20). */
+    public static String urlEncodedPem(X509Certificate... certificates) {
+        return java.net.URLEncoder.encode(pem(certificates), java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** An {@code x-forwarded-client-cert} value carrying the certificates, as Envoy forwards them. */
+    public static String xfcc(X509Certificate... certificates) {
+        return "Hash=0;Cert=\"" + urlEncodedPem(certificates) + "\"";
+    }
+
     private static ContentSigner signer(PrivateKey key) {
         try {
             return new JcaContentSignerBuilder("SHA256withECDSA").build(key);
