@@ -1,7 +1,8 @@
 # Portcullis IaC rules over Terraform configuration, converted to JSON by hcl2json (the HCL parser
 # Terraform itself uses), plus the Vault policy documents that configuration applies.
 #
-# Input (written by dev.portcullis.scan's Terraform converter, or by ci/check-terraform.sh):
+# Input (written by the Terraform converter of dev.portcullis.scan; run it on any folder with
+#   `portcullis scan iac --terraform DIR`):
 #   input.files [{"path": "modules/vault/main.tf", "kind": "terraform", "config": {..hcl2json..}}
 #               |{"path": "modules/vault/policies/svc.hcl", "kind": "vault_policy", "config": {..}}
 #               |{"path": "main.tf", "kind": "vault_policy", "resource": "vault_policy.svc",
