@@ -57,6 +57,8 @@ public final class MavenFailure {
 
     private static final Pattern PLUGIN_UNRESOLVED = Pattern.compile(
             "Plugin (?:org\\.owasp|org\\.cyclonedx):[^\\n]*could not be resolved[^\\n]*");
+    private static final Pattern MISSING_ARTIFACT = Pattern.compile(
+            "(?:Could not find artifact|Failure to find|dependency:) ([\\w.\\-]+:[\\w.\\-]+(?::[\\w.\\-]+){1,3})");
     private static final Pattern ERROR_LINE = Pattern.compile("^\\[ERROR\\]\\s*(.+)$", Pattern.MULTILINE);
     /** The last "SomeException: message" on a line: the greedy prefix skips the wrapping exceptions. */
     private static final Pattern EXCEPTION_MESSAGE = Pattern.compile(
@@ -73,8 +75,14 @@ public final class MavenFailure {
         }
         for (String marker : PROJECT_MARKERS) {
             if (log.contains(marker)) {
-                return new Diagnosis(ScanError.PROJECT_BUILD_FAILED,
-                        "the project does not build: " + firstErrorContaining(log, marker));
+                String reason = firstErrorContaining(log, marker);
+                // Maven names the missing artifact on a later line (worded differently when the
+                // miss is cached in the local repository); the operator needs it.
+                Matcher artifact = MISSING_ARTIFACT.matcher(log);
+                if (artifact.find() && !reason.contains(artifact.group(1))) {
+                    reason = reason + "; missing " + artifact.group(1);
+                }
+                return new Diagnosis(ScanError.PROJECT_BUILD_FAILED, "the project does not build: " + clip(reason));
             }
         }
         for (String marker : MALFORMED_MARKERS) {

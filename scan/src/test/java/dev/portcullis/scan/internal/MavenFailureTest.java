@@ -39,7 +39,19 @@ class MavenFailureTest {
     void diagnoseWhenDependencyCannotBeResolvedThenProjectDoesNotBuild() throws IOException {
         MavenFailure.Diagnosis d = MavenFailure.diagnose(log("maven-broken.log"), "mirror M");
         assertThat(d.error()).isEqualTo(ScanError.PROJECT_BUILD_FAILED);
-        assertThat(d.reason()).startsWith("the project does not build: Failed to execute goal on project broken: Could not resolve dependencies");
+        assertThat(d.reason()).startsWith("the project does not build: Failed to execute goal on project broken: Could not resolve dependencies")
+                .endsWith("; missing dev.portcullis.fixture:does-not-exist:jar:0.0.0-missing");
+    }
+
+    @Test
+    void diagnoseWhenTheMissIsCachedLocallyThenStillNamesTheArtifact() {
+        String log = """
+                [ERROR] Failed to execute goal on project app: Could not resolve dependencies for project g:app:jar:1.0
+                [ERROR] dependency: dev.portcullis.fixture:no-such-artifact:jar:0.0.0-missing (compile)
+                [ERROR] 	Failure to find dev.portcullis.fixture:no-such-artifact:jar:0.0.0-missing in https://repo.maven.apache.org/maven2 was cached in the local repository
+                """;
+        assertThat(MavenFailure.diagnose(log, "s").reason())
+                .endsWith("; missing dev.portcullis.fixture:no-such-artifact:jar:0.0.0-missing");
     }
 
     @Test
