@@ -142,6 +142,8 @@ TF_DEV_ENVIRONMENT="$PORTCULLIS_ROOT/terraform/environments/dev"
 # passed as TF_VAR_* in the environment, never on a command line.
 _tf_dev() {
   local state_dir="$1"; shift
+  # The state and the logs hold the stack's development secrets: owner-only files.
+  (umask 077
   TF_DATA_DIR="$state_dir/.terraform" \
   TF_VAR_openbao_addr="http://127.0.0.1:$PORT_OPENBAO" \
   TF_VAR_openbao_token="$OPENBAO_ROOT_TOKEN" \
@@ -151,13 +153,15 @@ _tf_dev() {
   TF_VAR_orders_service_secret="$ORDERS_SERVICE_SECRET" \
   TF_VAR_portcullis_introspection_secret="$PORTCULLIS_INTROSPECTION_SECRET" \
   TF_VAR_portcullis_responder_secret="$PORTCULLIS_RESPONDER_SECRET" \
-    "$TOFU_BIN" -chdir="$TF_DEV_ENVIRONMENT" "$@"
+    "$TOFU_BIN" -chdir="$TF_DEV_ENVIRONMENT" "$@")
 }
 
 # _tf_dev_init STATE_DIR: tofu init against the local mirror; the committed lock file must match
 # the providers built here (-lockfile=readonly), so a provider that differs fails the run.
 _tf_dev_init() {
   local state_dir="$1"
+  # tofu runs in terraform/environments/dev (-chdir): a relative path would land there.
+  [[ "$state_dir" == /* ]] || { echo "STATE_DIR must be an absolute path, not '$state_dir'" >&2; return 2; }
   ensure_terraform_toolchain
   mkdir -p "$state_dir" && chmod 700 "$state_dir"
   _tf_dev "$state_dir" init -input=false -no-color -lockfile=readonly \
@@ -173,11 +177,19 @@ _tf_dev_init() {
 #
 # A dev-mode OpenBao starts empty every time while this state remembers the last run: the refresh
 # at the start of the apply notices what is gone and creates it again.
+#
+# The keycloak module cannot see the server (it has no provider): when the realm is missing although
+# the state says it was imported (a fresh Keycloak database, e.g. bin/test's), the realm is imported
+# again (-replace), so the stack never runs without it.
 tf_apply_dev_environment() {
-  local state_dir="${1:-$STACK_STATE/terraform}"
+  local state_dir="${1:-$STACK_STATE/terraform}" replace=()
   _tf_dev_init "$state_dir" || return 1
-  _tf_dev "$state_dir" apply -input=false -auto-approve -no-color >"$state_dir/apply.log" 2>&1 \
-    || { grep -E -A8 '^(Error|│ Error)' "$state_dir/apply.log" | head -n 40 >&2
+  if ! curl --silent --fail --max-time 10 --output /dev/null \
+      "http://127.0.0.1:$PORT_KEYCLOAK/realms/portcullis/.well-known/openid-configuration"; then
+    replace=(-replace=module.keycloak.terraform_data.realm)
+  fi
+  _tf_dev "$state_dir" apply -input=false -auto-approve -no-color "${replace[@]}" >"$state_dir/apply.log" 2>&1 \
+    || { grep -E -A14 '^(Error|│ Error)' "$state_dir/apply.log" | head -n 60 >&2
          echo "tofu apply failed; log: $state_dir/apply.log" >&2; return 1; }
   grep -E '^Apply complete' "$state_dir/apply.log" >&2 || true
 }
@@ -195,6 +207,8 @@ tf_plan_dev_environment() {
 # sensitive output too, so keep what it prints out of logs).
 tf_output_dev_environment() {
   local state_dir="$1" name="$2"
+  [[ "$state_dir" == /* ]] || { echo "tf_output_dev_environment: STATE_DIR must be an absolute path" >&2; return 2; }
+  ensure_terraform_toolchain
   _tf_dev "$state_dir" output -no-color -raw "$name"
 }
 

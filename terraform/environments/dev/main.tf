@@ -46,26 +46,20 @@ module "keycloak" {
     "order-readers"   = ["order-reader"]
     "security-admins" = ["security-admin"]
   }
-  audience_scopes = {
-    "orders-api" = {
-      audience    = "orders-api"
-      description = "Adds the orders-api audience that Portcullis requires on the demo routes"
-    }
-  }
 
   public_clients = {
     "portcullis-cli" = {
       name                         = "Portcullis CLI and demo (people)"
       redirect_uris                = ["http://127.0.0.1/*", "http://localhost/*"]
       direct_access_grants_enabled = true # dev only: the demo and the tests log in with a password
-      default_scopes               = ["basic", "profile", "email", "roles", "web-origins", "acr", "orders-api"]
+      audiences                    = ["orders-api"]
     }
   }
   confidential_clients = {
     "orders-service" = {
       name                     = "Orders service (service to service)"
       service_accounts_enabled = true
-      default_scopes           = ["basic", "profile", "roles", "orders-api"]
+      audiences                = ["orders-api"]
     }
     "portcullis-authz" = {
       name                     = "Portcullis authz-service (token introspection only)"

@@ -1,5 +1,5 @@
-# The Keycloak realm that Portcullis trusts: realm roles, groups, the audience scopes, the public and
-# confidential clients and (for development) users.
+# The Keycloak realm that Portcullis trusts: realm roles, groups, the public and
+# confidential clients with their audience mappers, and (for development) users.
 #
 # Why no keycloak provider: the Keycloak Terraform provider (keycloak/terraform-provider-keycloak)
 # cannot be obtained where this project builds its tools (the Go module proxy refuses every version
@@ -12,6 +12,26 @@
 
 locals {
   confidential_ids = keys(var.confidential_clients)
+
+  # The audience mapper sits on each client rather than in a shared client scope: a realm
+  # representation that lists clientScopes replaces Keycloak's built-in ones (profile, email,
+  # roles, ...), and tokens would lose their realm roles.
+  audience_mappers = {
+    for id, client in merge(var.public_clients, var.confidential_clients) : id => length(client.audiences) == 0 ? null : [
+      for audience in client.audiences : {
+        name           = "audience ${audience}"
+        protocol       = "openid-connect"
+        protocolMapper = "oidc-audience-mapper"
+        config = {
+          "included.custom.audience"  = audience
+          "access.token.claim"        = "true"
+          "id.token.claim"            = "false"
+          "introspection.token.claim" = "true"
+        }
+      }
+    ]
+  }
+  audiences = sort(distinct(flatten([for c in merge(var.public_clients, var.confidential_clients) : c.audiences])))
 
   realm = {
     realm                 = var.realm
@@ -29,26 +49,6 @@ locals {
 
     groups = [for name, roles in var.groups : { name = name, realmRoles = roles }]
 
-    clientScopes = [
-      for name, scope in var.audience_scopes : {
-        name        = name
-        description = scope.description
-        protocol    = "openid-connect"
-        attributes  = { "include.in.token.scope" = "true", "display.on.consent.screen" = "false" }
-        protocolMappers = [{
-          name           = "audience ${scope.audience}"
-          protocol       = "openid-connect"
-          protocolMapper = "oidc-audience-mapper"
-          config = {
-            "included.custom.audience"  = scope.audience
-            "access.token.claim"        = "true"
-            "id.token.claim"            = "false"
-            "introspection.token.claim" = "true"
-          }
-        }]
-      }
-    ]
-
     clients = concat(
       [
         for id, client in var.public_clients : {
@@ -59,6 +59,7 @@ locals {
           directAccessGrantsEnabled = client.direct_access_grants_enabled
           redirectUris              = client.redirect_uris
           attributes                = { "pkce.code.challenge.method" = "S256" }
+          protocolMappers           = local.audience_mappers[id]
           defaultClientScopes       = client.default_scopes
         }
       ],
@@ -72,6 +73,7 @@ locals {
           standardFlowEnabled       = false
           directAccessGrantsEnabled = false
           serviceAccountsEnabled    = client.service_accounts_enabled
+          protocolMappers           = local.audience_mappers[id]
           defaultClientScopes       = client.default_scopes
         }
       ]
@@ -117,7 +119,7 @@ resource "terraform_data" "realm" {
     clients  = sort(concat(keys(var.public_clients), local.confidential_ids))
     users    = sort(keys(var.users))
     roles    = sort(keys(var.realm_roles))
-    audience = sort([for s in values(var.audience_scopes) : s.audience])
+    audience = local.audiences
   }
 
   provisioner "local-exec" {

@@ -14,7 +14,7 @@ output "client_ids" {
 }
 
 output "audiences" {
-  description = "Audiences that the audience scopes add to access tokens."
+  description = "Audiences that the clients' audience mappers add to access tokens."
   value       = terraform_data.realm.output.audience
 }
 

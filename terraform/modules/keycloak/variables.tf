@@ -93,35 +93,32 @@ variable "groups" {
   default     = {}
 }
 
-variable "audience_scopes" {
-  description = "Client scopes that add one audience (aud) to access tokens, by scope name."
-  type = map(object({
-    audience    = string
-    description = string
-  }))
-  default = {}
-}
-
 variable "public_clients" {
-  description = "Public clients (people: browser, CLI), PKCE S256 required."
+  description = <<-EOT
+    Public clients (people: browser, CLI), PKCE S256 required. audiences: each adds that audience
+    (aud) to the client's access tokens. default_scopes: null keeps the realm's default client scopes.
+  EOT
   type = map(object({
     name                         = string
     redirect_uris                = list(string)
     direct_access_grants_enabled = optional(bool, false)
-    default_scopes               = list(string)
+    audiences                    = optional(list(string), [])
+    default_scopes               = optional(list(string))
   }))
   default = {}
 }
 
 variable "confidential_clients" {
   description = <<-EOT
-    Confidential clients (services). Their secrets come from client_secrets. service_account_roles
-    gives the client's service account roles of other clients, e.g. {"realm-management" = ["view-users"]}.
+    Confidential clients (services). Their secrets come from client_secrets. audiences and
+    default_scopes as for public_clients. service_account_roles gives the client's service account
+    roles of other clients, e.g. {"realm-management" = ["view-users"]}.
   EOT
   type = map(object({
     name                     = string
     service_accounts_enabled = bool
-    default_scopes           = optional(list(string)) # null: the realm's default client scopes
+    audiences                = optional(list(string), [])
+    default_scopes           = optional(list(string))
     service_account_roles    = optional(map(list(string)), {})
   }))
   default = {}
