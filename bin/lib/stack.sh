@@ -348,6 +348,8 @@ portcullis.identity.issuers[0].introspection.client-id=portcullis-authz
 # Resolved from the environment at start-up: the secret itself is never written here.
 portcullis.identity.issuers[0].introspection.client-secret=\${PORTCULLIS_INTROSPECTION_SECRET}
 EOF
+  # Extra settings from a caller (e.g. bin/bench switching the audit to async mode).
+  [[ -z "${AUTHZ_EXTRA_CONFIG:-}" ]] || printf '%s\n' "$AUTHZ_EXTRA_CONFIG"
 }
 
 # --- the stack as a whole ----------------------------------------------------------------------

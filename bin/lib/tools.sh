@@ -175,3 +175,20 @@ _install_postgresql() {
   for deb in "$staging"/debs/*.deb; do dpkg -x "$deb" "$staging/root" || return 1; done
   "$staging/root/usr/lib/postgresql/$POSTGRESQL_MAJOR/bin/postgres" --version >/dev/null
 }
+
+# --- Vegeta (benchmarks only) ------------------------------------------------------------------
+
+VEGETA_BIN="$TOOLS_DIR/vegeta-$VEGETA_VERSION/vegeta"
+
+ensure_vegeta() {
+  command -v go >/dev/null 2>&1 || die "Go is needed to build vegeta $VEGETA_VERSION, and 'go' is not on the PATH" 2
+  _install_once "vegeta-$VEGETA_VERSION" "$TOOLS_DIR/vegeta-$VEGETA_VERSION" _build_vegeta
+}
+
+_build_vegeta() {
+  local staging="$1"
+  GOBIN="$staging" GOFLAGS=-buildvcs=false CGO_ENABLED=0 \
+    go install "github.com/tsenart/vegeta/v12@v$VEGETA_VERSION" >"$staging/build.log" 2>&1 \
+    || { tail -n 20 "$staging/build.log" >&2; return 1; }
+  "$staging/vegeta" -version >/dev/null
+}

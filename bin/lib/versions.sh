@@ -17,3 +17,5 @@ NGINX_DEB_VERSION=1.22.1-9+deb12u11
 WRK_DEB_VERSION=4.1.0-3+b2
 LUAJIT_DEB_VERSION=2.1.0~beta3+git20220320+dfsg-4.1+deb12u1
 POSTGRESQL_MAJOR=15
+# Vegeta, for constant-rate latency benchmarks (wrk cannot hold a rate), built from its Go module.
+VEGETA_VERSION=12.13.0

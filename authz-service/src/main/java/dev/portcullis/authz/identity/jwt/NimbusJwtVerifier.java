@@ -19,12 +19,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.CachingJWKSetSource;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
@@ -67,6 +73,9 @@ public final class NimbusJwtVerifier implements JwtVerifier {
     private static final Duration RESOLVE_RETRY_INTERVAL = Duration.ofSeconds(5);
     private static final int JWKS_HTTP_TIMEOUT_MS = 2_000;
     private static final int JWKS_SIZE_LIMIT = 256 * 1024;
+    /** Tokens whose signature was verified, remembered per issuer (see {@code ResolvedIssuer#verified}). */
+    private static final int VERIFIED_CACHE_SIZE = 10_000;
+    private static final Duration VERIFIED_CACHE_MAX_AGE = Duration.ofMinutes(5);
 
     private final Map<String, TrustedIssuer> issuers;
     private final int maxTokenLength;
@@ -232,6 +241,19 @@ public final class NimbusJwtVerifier implements JwtVerifier {
         private final Set<String> types;
         /** Whether the last fetch of the keys succeeded (a refetch the rate limit refused is no fetch). */
         private volatile boolean lastFetchOk;
+        /**
+         * Claims of tokens whose signature verified, under the SHA-256 of the token and the version
+         * of the key set that verified it. A hit skips only the signature check: claims (expiry)
+         * and revocation are checked on every use, and any change of the issuer's key set (a key
+         * added or removed) makes every earlier entry stale, so a removed key stops counting at
+         * the same moment as without the cache.
+         */
+        private final Cache<String, VerifiedSignature> verified = Caffeine.newBuilder()
+                .maximumSize(VERIFIED_CACHE_SIZE)
+                .expireAfterWrite(VERIFIED_CACHE_MAX_AGE)
+                .build();
+        private final AtomicLong keySetVersion = new AtomicLong();
+        private volatile String keySetFingerprint = "";
 
         ResolvedIssuer(IssuerSettings settings, RevocationChecker revocation) {
             this.settings = settings;
@@ -246,6 +268,7 @@ public final class NimbusJwtVerifier implements JwtVerifier {
                         .cache(settings.jwksCacheTtl().toMillis(), JWKS_HTTP_TIMEOUT_MS * 2L, event -> {
                             if (event instanceof CachingJWKSetSource.RefreshCompletedEvent<SecurityContext> done) {
                                 lastFetchOk = true;
+                                noteKeySet(done.getJWKSet());
                                 events.fetched(settings.issuer(), done.getJWKSet().size());
                             } else if (event instanceof CachingJWKSetSource.UnableToRefreshEvent<SecurityContext>) {
                                 events.fetchFailed(settings.issuer(), new IOException("JWKS refresh failed"));
@@ -262,6 +285,23 @@ public final class NimbusJwtVerifier implements JwtVerifier {
             // typ and claims are checked by us (each failure gets its own stable code).
             processor.setJWSTypeVerifier((type, context) -> { });
             processor.setJWTClaimsSetVerifier((claimsSet, context) -> { });
+        }
+
+        private void noteKeySet(JWKSet set) {
+            List<String> keys = new ArrayList<>();
+            for (JWK key : set.getKeys()) {
+                try {
+                    keys.add(key.getKeyID() + "=" + key.computeThumbprint());
+                } catch (JOSEException e) {
+                    keys.add(key.getKeyID() + "=?" + key.toJSONString().hashCode());
+                }
+            }
+            keys.sort(null);
+            String fingerprint = String.join(",", keys);
+            if (!fingerprint.equals(keySetFingerprint)) {
+                keySetFingerprint = fingerprint;
+                keySetVersion.incrementAndGet();
+            }
         }
 
         void warmUp() throws AuthenticationException {
@@ -306,9 +346,26 @@ public final class NimbusJwtVerifier implements JwtVerifier {
                 throw new AuthenticationException(AuthenticationFailure.WRONG_TYPE,
                         "typ " + (type == null ? "absent" : type.getType()) + " is not accepted");
             }
-            JWTClaimsSet verified;
+            String cacheKey = tokenHash(token);
+            long version = keySetVersion.get();
+            VerifiedSignature known = verified.getIfPresent(cacheKey);
+            JWTClaimsSet claimsSet = known != null && known.keySetVersion() == version ? known.claims() : null;
+            if (claimsSet == null) {
+                claimsSet = verifySignature(jwt);
+                // The version read before verifying: a key set that changed meanwhile makes the entry stale.
+                verified.put(cacheKey, new VerifiedSignature(claimsSet, version));
+            }
+            AuthenticationFailure failure = claims.validate(claimsSet);
+            if (failure != null) {
+                throw new AuthenticationException(failure, "claims rejected: " + failure.label());
+            }
+            revocation.requireNotRevoked(token, claimsSet);
+            return principal(token, claimsSet);
+        }
+
+        private JWTClaimsSet verifySignature(SignedJWT jwt) throws AuthenticationException {
             try {
-                verified = processor.process(jwt, null);
+                return processor.process(jwt, null);
             } catch (BadJWSException e) {
                 throw new AuthenticationException(AuthenticationFailure.BAD_SIGNATURE, e.getMessage());
             } catch (RateLimitReachedException e) {
@@ -321,12 +378,6 @@ public final class NimbusJwtVerifier implements JwtVerifier {
             } catch (JOSEException e) {
                 throw new AuthenticationException(AuthenticationFailure.BAD_SIGNATURE, e.getMessage());
             }
-            AuthenticationFailure failure = claims.validate(verified);
-            if (failure != null) {
-                throw new AuthenticationException(failure, "claims rejected: " + failure.label());
-            }
-            revocation.requireNotRevoked(token, verified);
-            return principal(token, verified);
         }
 
         private Principal principal(String token, JWTClaimsSet claims) {
@@ -358,6 +409,10 @@ public final class NimbusJwtVerifier implements JwtVerifier {
             }
             return strings(claims.getClaim("scp"));
         }
+    }
+
+    /** Claims whose signature verified under the issuer's key set of version {@code keySetVersion}. */
+    private record VerifiedSignature(JWTClaimsSet claims, long keySetVersion) {
     }
 
     private static List<String> strings(Object node) {
