@@ -23,7 +23,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  *   <li>{@code portcullis.keys.rewrapped} (counter, tag {@code result}: {@code ok} | {@code failed}).
  * </ul>
  * Gauges read the service's last status of each key (refreshed by every scheduler tick), so a
- * scrape never calls Vault; a key never read yet reports NaN.
+ * scrape never calls Vault; age and time to rotation are computed at scrape time from it with the
+ * clock; a key never read yet reports NaN.
  */
 public final class KeyRotationMetrics {
 
@@ -42,7 +43,7 @@ public final class KeyRotationMetrics {
                 continue;
             }
             gauge(service, key, "portcullis.keys.age", "Age of the key's newest version", "seconds",
-                    s -> s.age().toMillis() / 1000.0);
+                    s -> java.time.Duration.between(s.latestCreated(), clock.instant()).toMillis() / 1000.0);
             gauge(service, key, "portcullis.keys.time.to.rotation",
                     "Time until the key is due for rotation; negative when due or overdue", "seconds",
                     s -> s.timeToNextRotation(clock.instant()).toMillis() / 1000.0);
