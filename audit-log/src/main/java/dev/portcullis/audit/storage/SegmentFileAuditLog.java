@@ -745,7 +745,15 @@ public final class SegmentFileAuditLog implements AuditLog {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        checkpointer.shutdownNow();
+        // Let a checkpoint being written finish: interrupting it would close its file channel.
+        checkpointer.shutdown();
+        try {
+            if (!checkpointer.awaitTermination(1, TimeUnit.MINUTES)) {
+                checkpointer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             if (failure == null) {
                 segment.force(false);

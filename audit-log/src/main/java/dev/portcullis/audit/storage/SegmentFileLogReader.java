@@ -36,6 +36,7 @@ public final class SegmentFileLogReader implements AuditLogReader {
     private final String origin;
     private final LogFiles files;
     private final Duration pollInterval;
+    private volatile long lastIndexed = -1;
 
     private SegmentFileLogReader(Path dir, Duration pollInterval) throws IOException {
         this.dir = dir;
@@ -81,8 +82,10 @@ public final class SegmentFileLogReader implements AuditLogReader {
     public long size() {
         try {
             long indexed = files.indexedCount();
-            if (files.segments().isEmpty() || indexed > 0 && files.segments().floorKey(indexed - 1) == files.segments().lastKey()) {
+            if (indexed != lastIndexed) {
+                // The writer may have started new segments since we last looked.
                 refreshSegments();
+                lastIndexed = indexed;
             }
             return indexed;
         } catch (IOException e) {

@@ -14,9 +14,11 @@ import dev.portcullis.audit.AuditException;
 import dev.portcullis.audit.checkpoint.CheckpointVerifier;
 import dev.portcullis.audit.checkpoint.LocalEd25519CheckpointSigner;
 import dev.portcullis.audit.checkpoint.VerifierKey;
+import dev.portcullis.audit.storage.PostgresVerifiableLog;
 import dev.portcullis.audit.storage.SegmentFileVerifiableLog;
 import dev.portcullis.audit.verify.Finding;
 import dev.portcullis.audit.verify.LogVerifier;
+import dev.portcullis.audit.verify.VerifiableLog;
 import dev.portcullis.audit.verify.VerificationReport;
 import dev.portcullis.cli.CouldNotRunException;
 import dev.portcullis.cli.ExitCode;
@@ -25,6 +27,7 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.postgresql.ds.PGSimpleDataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,8 +54,23 @@ final class AuditVerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Mixin
-    LogLocation location;
+    @Option(names = "--log-dir", paramLabel = "DIR", description = "The audit log directory (or use --database-url).")
+    Path logDir;
+
+    @Option(names = "--database-url", paramLabel = "JDBC_URL",
+            description = "Verify a log of the PostgreSQL store instead, e.g. jdbc:postgresql://db:5432/portcullis;"
+                    + " the password is read from $PORTCULLIS_AUDIT_DB_PASSWORD, never from the command line.")
+    String databaseUrl;
+
+    @Option(names = "--database-user", paramLabel = "USER", description = "Database user (a role that may SELECT the audit tables).")
+    String databaseUser;
+
+    @Option(names = "--log-id", paramLabel = "ID", description = "With --database-url: the log (instance) to verify.")
+    String logId;
+
+    @Option(names = "--schema", paramLabel = "SCHEMA", defaultValue = "portcullis_audit",
+            description = "With --database-url: the audit schema (default: ${DEFAULT-VALUE}).")
+    String schema;
 
     @Option(names = "--checkpoint", paramLabel = "FILE",
             description = "A signed checkpoint saved earlier (from 'audit checkpoint'): the log must still contain exactly what it covered.")
@@ -73,17 +91,46 @@ final class AuditVerifyCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
+    private VerifiableLog openLog() {
+        if ((logDir == null) == (databaseUrl == null)) {
+            throw new CouldNotRunException("give either --log-dir or --database-url (with --log-id)");
+        }
+        if (logDir != null) {
+            if (!Files.isDirectory(logDir)) {
+                throw new CouldNotRunException("log directory " + logDir + " does not exist");
+            }
+            try {
+                return SegmentFileVerifiableLog.of(logDir);
+            } catch (AuditException e) {
+                throw new CouldNotRunException(e.getMessage(), e);
+            }
+        }
+        if (logId == null) {
+            throw new CouldNotRunException("--database-url needs --log-id: the log of which instance to verify");
+        }
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        try {
+            dataSource.setURL(databaseUrl);
+        } catch (IllegalArgumentException e) {
+            throw new CouldNotRunException("--database-url is not a PostgreSQL JDBC URL (jdbc:postgresql://HOST:PORT/DB)");
+        }
+        if (databaseUser != null) {
+            dataSource.setUser(databaseUser);
+        }
+        String password = System.getenv("PORTCULLIS_AUDIT_DB_PASSWORD");
+        if (password != null) {
+            dataSource.setPassword(password);
+        }
+        try {
+            return new PostgresVerifiableLog(dataSource, schema, logId);
+        } catch (IllegalArgumentException e) {
+            throw new CouldNotRunException(e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() {
-        SegmentFileVerifiableLog log;
-        try {
-            if (!Files.isDirectory(location.logDir)) {
-                throw new CouldNotRunException("log directory " + location.logDir + " does not exist");
-            }
-            log = SegmentFileVerifiableLog.of(location.logDir);
-        } catch (AuditException e) {
-            throw new CouldNotRunException(e.getMessage(), e);
-        }
+        VerifiableLog log = openLog();
         CheckpointVerifier trust = new CheckpointVerifier(trusted(log.origin()));
         String saved = null;
         if (savedCheckpoint != null) {

@@ -213,6 +213,16 @@ class AuditCommandsTest {
         assertThat(result.err()).contains("does not exist");
     }
 
+    @Test
+    void verifyNeedsExactlyOneOfLogDirAndDatabaseUrlWithALogId() {
+        Cli neither = Cli.run("audit", "verify", "--trusted-key", "x+00000000+AA==");
+        assertThat(neither.exitCode()).isEqualTo(2);
+        assertThat(neither.err()).contains("either --log-dir or --database-url");
+        Cli noLogId = Cli.run("audit", "verify", "--database-url", "jdbc:postgresql://127.0.0.1:1/none");
+        assertThat(noLogId.exitCode()).isEqualTo(2);
+        assertThat(noLogId.err()).contains("--database-url needs --log-id");
+    }
+
     private void assertLogSize(long size) throws Exception {
         Cli verify = Cli.run("audit", "verify", "--log-dir", logDir.toString(), "--trusted-key", vkey(), "--output", "json");
         assertThat(verify.exitCode()).as(verify.toString()).isZero();

@@ -1,0 +1,696 @@
+package dev.portcullis.audit.storage;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+import javax.sql.DataSource;
+
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.AuditException;
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.DurabilityMode;
+import dev.portcullis.audit.EntryCursor;
+import dev.portcullis.audit.EventFilter;
+import dev.portcullis.audit.LogEntry;
+import dev.portcullis.audit.checkpoint.Checkpoint;
+import dev.portcullis.audit.checkpoint.CheckpointSigner;
+import dev.portcullis.audit.checkpoint.SignedCheckpoint;
+import dev.portcullis.audit.json.AuditEventJson;
+import dev.portcullis.audit.storage.internal.FollowingCursor;
+import dev.portcullis.audit.tree.CompactRange;
+import dev.portcullis.audit.tree.MerkleMath;
+import dev.portcullis.audit.tree.NodeSource;
+import dev.portcullis.audit.tree.Rfc6962;
+import dev.portcullis.audit.verify.ConsistencyProof;
+import dev.portcullis.audit.verify.Hashes;
+import dev.portcullis.audit.verify.InclusionProof;
+
+/**
+ * The audit log of one service instance in a shared PostgreSQL database: each instance writes its
+ * own log (its own log id, which is the checkpoint origin) into the same tables, through a role
+ * that can only INSERT and SELECT (see {@link PostgresAuditSchema}).
+ *
+ * <p>Durability contract ({@link DurabilityMode#DURABLE}): {@link #append} MUST NOT return before
+ * the transaction holding its event committed; the server must run with
+ * {@code synchronous_commit=on} (checked at open). One writer thread commits every waiting append
+ * in one transaction (group commit). A failed transaction fails its appends and the log fails
+ * closed until reopened. A log id is written by one instance at a time (a session advisory lock,
+ * taken at open). Readers get a connection from the data source per call: give it a pool.
+ */
+public final class PostgresAuditLog implements AuditLog {
+
+    private static final System.Logger LOG = System.getLogger(PostgresAuditLog.class.getName());
+    private static final int TILE = 8;
+
+    /** A checkpoint is signed this often while entries are added (default 1 s). */
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+    /** Appends waiting for the writer beyond this many block their callers (default 65,536). */
+    public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
+    /** The most events one transaction holds (default 5,000). */
+    public static final int DEFAULT_MAX_BATCH = 5_000;
+
+    private final DataSource dataSource;
+    private final String schema;
+    private final String logId;
+    private final CheckpointSigner signer;
+    private final DurabilityMode durability;
+    private final AuditEventJson json;
+    private final int maxBatch;
+    private final Connection writerConnection;
+    private final BlockingQueue<Batch> queue;
+    private final ReentrantReadWriteLock submitLock = new ReentrantReadWriteLock();
+    private final ReentrantLock growth = new ReentrantLock();
+    private final Condition grown = growth.newCondition();
+    private final Thread writer;
+    private final ScheduledExecutorService checkpointer;
+    private final Object signing = new Object();
+    private final String entries;
+    private final String nodes;
+    private final String checkpoints;
+
+    private CompactRange range;
+    private volatile long size;
+    private volatile CompactRange head;
+    private volatile AuditException failure;
+    private volatile SignedCheckpoint latest;
+    private volatile boolean closed;
+
+    private record Prepared(byte[] canonical, byte[] leafHash, long timeMillis, String type, String subject, String outcome) {
+    }
+
+    private record Batch(List<Prepared> events, CompletableFuture<Void> done, boolean poison) {
+    }
+
+    private PostgresAuditLog(Builder b) throws SQLException {
+        this.dataSource = b.dataSource;
+        this.schema = b.schema;
+        this.logId = b.logId;
+        this.signer = b.signer;
+        this.durability = b.durability;
+        this.json = new AuditEventJson(b.maxEventBytes);
+        this.maxBatch = b.maxBatch;
+        this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+        this.entries = "\"" + schema + "\".audit_entries";
+        this.nodes = "\"" + schema + "\".audit_tree_nodes";
+        this.checkpoints = "\"" + schema + "\".audit_checkpoints";
+        this.writerConnection = dataSource.getConnection();
+        try {
+            open();
+        } catch (SQLException | RuntimeException e) {
+            writerConnection.close();
+            throw e;
+        }
+        this.head = range.copy();
+        this.writer = Thread.ofPlatform().name("audit-pg-writer " + logId).daemon(true).unstarted(this::runWriter);
+        this.checkpointer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("audit-pg-checkpointer " + logId).daemon(true).factory());
+        writer.start();
+        long every = b.checkpointInterval.toMillis();
+        checkpointer.scheduleWithFixedDelay(this::checkpointQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    public static Builder builder(DataSource dataSource, String logId, CheckpointSigner signer) {
+        return new Builder(dataSource, logId, signer);
+    }
+
+    private void open() throws SQLException {
+        Connection c = writerConnection;
+        c.setAutoCommit(true);
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW synchronous_commit")) {
+            rs.next();
+            String mode = rs.getString(1);
+            if (durability == DurabilityMode.DURABLE && !("on".equals(mode) || "remote_write".equals(mode)
+                    || "remote_apply".equals(mode))) {
+                throw new AuditException("PostgreSQL runs with synchronous_commit=" + mode
+                        + ": a committed audit event could be lost; set synchronous_commit=on or use DurabilityMode.ASYNC");
+            }
+        }
+        try (PreparedStatement st = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext('portcullis.audit'), hashtext(?))")) {
+            st.setString(1, logId);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    throw new AuditException("audit log '" + logId + "' is already being written by another instance"
+                            + " (or a log whose id hashes alike); give each instance its own log id");
+                }
+            }
+        }
+        try (PreparedStatement st = c.prepareStatement(
+                "INSERT INTO \"" + schema + "\".audit_logs (log_id) VALUES (?) ON CONFLICT (log_id) DO NOTHING")) {
+            st.setString(1, logId);
+            st.executeUpdate();
+        }
+        try (PreparedStatement st = c.prepareStatement("SELECT coalesce(max(idx) + 1, 0) FROM " + entries + " WHERE log_id = ?")) {
+            st.setString(1, logId);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                size = rs.getLong(1);
+            }
+        }
+        range = CompactRange.of(size, new DbNodes(c));
+        latest = loadLatestCheckpoint(c);
+        c.setAutoCommit(false);
+    }
+
+    private SignedCheckpoint loadLatestCheckpoint(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT note FROM " + checkpoints + " WHERE log_id = ? ORDER BY tree_size DESC LIMIT 1")) {
+            st.setString(1, logId);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                SignedCheckpoint signed = SignedCheckpoint.parse(rs.getString(1));
+                Checkpoint cp = signed.checkpoint();
+                if (cp.size() > size) {
+                    throw new AuditException("audit log '" + logId + "' holds " + size + " entries but its latest signed"
+                            + " checkpoint covers " + cp.size() + ": entries are missing; refusing to open");
+                }
+                byte[] root = MerkleMath.rootHash(cp.size(), new DbNodes(c));
+                if (!java.security.MessageDigest.isEqual(root, cp.rootHash())) {
+                    throw new AuditException("the first " + cp.size() + " entries of audit log '" + logId + "' hash to "
+                            + Hashes.hex(root) + " but its latest signed checkpoint says " + Hashes.hex(cp.rootHash())
+                            + "; refusing to open");
+                }
+                return signed;
+            }
+        }
+    }
+
+    /** Perfect subtree hashes from the leaf hashes and the stored tiles, over one connection. */
+    private final class DbNodes implements NodeSource {
+        private final Connection c;
+
+        DbNodes(Connection c) {
+            this.c = c;
+        }
+
+        @Override
+        public byte[] node(int level, long index) {
+            int base = level - level % TILE;
+            int height = level - base;
+            long first = index << height;
+            int count = 1 << height;
+            String sql = base == 0
+                    ? "SELECT leaf_hash FROM " + entries + " WHERE log_id = ? AND idx >= ? AND idx < ? ORDER BY idx"
+                    : "SELECT hash FROM " + nodes + " WHERE log_id = ? AND level = " + base + " AND idx >= ? AND idx < ? ORDER BY idx";
+            byte[][] row = new byte[count][];
+            try (PreparedStatement st = c.prepareStatement(sql)) {
+                st.setString(1, logId);
+                st.setLong(2, first);
+                st.setLong(3, first + count);
+                try (ResultSet rs = st.executeQuery()) {
+                    int n = 0;
+                    while (rs.next() && n < count) {
+                        row[n++] = rs.getBytes(1);
+                    }
+                    if (n != count) {
+                        throw new AuditException("audit log '" + logId + "' is missing tree data at level " + base
+                                + " from " + first + "; run verify");
+                    }
+                }
+            } catch (SQLException e) {
+                throw new AuditException("cannot read the tree of audit log '" + logId + "': " + e.getMessage(), e);
+            }
+            for (int width = count; width > 1; width /= 2) {
+                for (int i = 0; i < width / 2; i++) {
+                    row[i] = Rfc6962.nodeHash(row[2 * i], row[2 * i + 1]);
+                }
+            }
+            return row[0];
+        }
+    }
+
+    // --- appends ----------------------------------------------------------------------------------
+
+    @Override
+    public void append(AuditEvent event) {
+        Objects.requireNonNull(event, "event cannot be null");
+        submit(List.of(event));
+    }
+
+    @Override
+    public void appendAll(List<AuditEvent> events) {
+        Objects.requireNonNull(events, "events cannot be null");
+        if (!events.isEmpty()) {
+            submit(events);
+        }
+    }
+
+    private void submit(List<AuditEvent> events) {
+        List<Prepared> prepared = new ArrayList<>(events.size());
+        for (AuditEvent event : events) {
+            byte[] canonical = json.canonicalBytes(Objects.requireNonNull(event, "events cannot contain null"));
+            if (canonical.length > json.maxEventBytes()) {
+                throw new AuditException("event " + event.id() + " is " + canonical.length
+                        + " bytes in canonical form, over the limit of " + json.maxEventBytes());
+            }
+            prepared.add(new Prepared(canonical, Rfc6962.leafHash(canonical), event.time().toEpochMilli(),
+                    event.type().wireName(), event.actor().subject(), event.outcome().wireName()));
+        }
+        Batch batch = new Batch(prepared, new CompletableFuture<>(), false);
+        submitLock.readLock().lock();
+        try {
+            if (closed) {
+                throw new AuditException("the audit log " + logId + " is closed");
+            }
+            if (failure != null) {
+                throw new AuditException("the audit log " + logId + " failed and refuses appends until reopened: "
+                        + failure.getMessage(), failure);
+            }
+            queue.put(batch);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditException("interrupted while waiting to append to the audit log", e);
+        } finally {
+            submitLock.readLock().unlock();
+        }
+        if (durability == DurabilityMode.DURABLE) {
+            try {
+                batch.done.join();
+            } catch (CompletionException e) {
+                throw new AuditException(e.getCause().getMessage(), e.getCause());
+            }
+        }
+    }
+
+    private void runWriter() {
+        List<Batch> batches = new ArrayList<>();
+        boolean stop = false;
+        while (!stop) {
+            try {
+                batches.add(queue.take());
+                queue.drainTo(batches, maxBatch);
+            } catch (InterruptedException e) {
+                stop = true;
+            }
+            List<Batch> work = new ArrayList<>();
+            for (Batch b : batches) {
+                if (b.poison) {
+                    stop = true;
+                } else {
+                    work.add(b);
+                }
+            }
+            batches.clear();
+            if (work.isEmpty()) {
+                continue;
+            }
+            if (failure != null) {
+                work.forEach(b -> b.done.completeExceptionally(failure));
+                continue;
+            }
+            try {
+                commit(work);
+                work.forEach(b -> b.done.complete(null));
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    writerConnection.rollback();
+                } catch (SQLException ignored) {
+                    // The connection may be gone; the log is failed either way.
+                }
+                AuditException failed = new AuditException("writing audit log '" + logId + "' to PostgreSQL failed: "
+                        + e.getMessage(), e);
+                failure = failed;
+                LOG.log(System.Logger.Level.ERROR, "audit log " + logId + " failed; appends are refused until it is reopened", e);
+                work.forEach(b -> b.done.completeExceptionally(failed));
+            }
+        }
+        List<Batch> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        rest.forEach(b -> b.done.completeExceptionally(new AuditException("the audit log " + logId + " is closed")));
+    }
+
+    private void commit(List<Batch> work) throws SQLException {
+        CompactRange working = range.copy();
+        long index = size;
+        List<long[]> nodeKeys = new ArrayList<>();
+        List<byte[]> nodeHashes = new ArrayList<>();
+        try (PreparedStatement insert = writerConnection.prepareStatement("INSERT INTO " + entries
+                + " (log_id, idx, event_time, event_type, subject, outcome, leaf_hash, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (Batch b : work) {
+                for (Prepared p : b.events) {
+                    insert.setString(1, logId);
+                    insert.setLong(2, index++);
+                    insert.setObject(3, OffsetDateTime.ofInstant(Instant.ofEpochMilli(p.timeMillis), ZoneOffset.UTC));
+                    insert.setString(4, p.type);
+                    insert.setString(5, p.subject);
+                    insert.setString(6, p.outcome);
+                    insert.setBytes(7, p.leafHash);
+                    insert.setBytes(8, p.canonical);
+                    insert.addBatch();
+                    working.append(p.leafHash, (level, nodeIndex, hash) -> {
+                        if (level > 0 && level % TILE == 0) {
+                            nodeKeys.add(new long[] {level, nodeIndex});
+                            nodeHashes.add(hash);
+                        }
+                    });
+                }
+            }
+            insert.executeBatch();
+        }
+        if (!nodeKeys.isEmpty()) {
+            try (PreparedStatement insert = writerConnection.prepareStatement(
+                    "INSERT INTO " + nodes + " (log_id, level, idx, hash) VALUES (?, ?, ?, ?)")) {
+                for (int i = 0; i < nodeKeys.size(); i++) {
+                    insert.setString(1, logId);
+                    insert.setShort(2, (short) nodeKeys.get(i)[0]);
+                    insert.setLong(3, nodeKeys.get(i)[1]);
+                    insert.setBytes(4, nodeHashes.get(i));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+        }
+        writerConnection.commit();
+        range = working;
+        size = index;
+        head = working.copy();
+        growth.lock();
+        try {
+            grown.signalAll();
+        } finally {
+            growth.unlock();
+        }
+    }
+
+    // --- checkpoints ------------------------------------------------------------------------------
+
+    @Override
+    public SignedCheckpoint checkpoint() {
+        synchronized (signing) {
+            CompactRange at = head;
+            SignedCheckpoint current = latest;
+            if (current != null && current.checkpoint().size() >= at.size()) {
+                return current;
+            }
+            SignedCheckpoint signed = SignedCheckpoint.sign(new Checkpoint(logId, at.size(), at.rootHash()), signer);
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement st = c.prepareStatement("INSERT INTO " + checkpoints
+                         + " (log_id, tree_size, note) VALUES (?, ?, ?) ON CONFLICT (log_id, tree_size) DO NOTHING")) {
+                c.setAutoCommit(true);
+                st.setString(1, logId);
+                st.setLong(2, at.size());
+                st.setString(3, signed.format());
+                st.executeUpdate();
+            } catch (SQLException e) {
+                throw new AuditException("cannot store the checkpoint of audit log '" + logId + "': " + e.getMessage(), e);
+            }
+            latest = signed;
+            return signed;
+        }
+    }
+
+    private void checkpointQuietly() {
+        try {
+            if (failure == null && (latest == null || head.size() > latest.checkpoint().size())) {
+                checkpoint();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "audit log " + logId + ": signing a checkpoint failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Optional<SignedCheckpoint> latestCheckpoint() {
+        return Optional.ofNullable(latest);
+    }
+
+    // --- reads ------------------------------------------------------------------------------------
+
+    @Override
+    public String origin() {
+        return logId;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public List<LogEntry> read(long fromIndex, int maxCount) {
+        long end = Math.min(size, fromIndex + maxCount);
+        if (fromIndex < 0 || maxCount < 0) {
+            throw new IllegalArgumentException("fromIndex and maxCount cannot be negative");
+        }
+        List<LogEntry> result = new ArrayList<>();
+        if (fromIndex >= end) {
+            return result;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement st = c.prepareStatement("SELECT idx, event FROM " + entries
+                     + " WHERE log_id = ? AND idx >= ? AND idx < ? ORDER BY idx")) {
+            st.setString(1, logId);
+            st.setLong(2, fromIndex);
+            st.setLong(3, end);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    result.add(new LogEntry(rs.getLong(1), rs.getBytes(2)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new AuditException("cannot read audit log '" + logId + "': " + e.getMessage(), e);
+        }
+        return result;
+    }
+
+    @Override
+    public List<LogEntry> query(EventFilter filter, long fromIndex, int maxCount) {
+        StringBuilder sql = new StringBuilder("SELECT idx, event FROM " + entries + " WHERE log_id = ? AND idx >= ? AND idx < ?");
+        List<Object> args = new ArrayList<>(List.of(logId, fromIndex, size));
+        if (filter.since() != null) {
+            sql.append(" AND event_time >= ?");
+            args.add(OffsetDateTime.ofInstant(filter.since(), ZoneOffset.UTC));
+        }
+        if (filter.until() != null) {
+            sql.append(" AND event_time < ?");
+            args.add(OffsetDateTime.ofInstant(filter.until(), ZoneOffset.UTC));
+        }
+        if (filter.subject() != null) {
+            sql.append(" AND subject = ?");
+            args.add(filter.subject());
+        }
+        if (filter.type() != null) {
+            sql.append(" AND event_type = ?");
+            args.add(filter.type().wireName());
+        }
+        if (filter.outcome() != null) {
+            sql.append(" AND outcome = ?");
+            args.add(filter.outcome().wireName());
+        }
+        sql.append(" ORDER BY idx LIMIT ").append(Math.max(0, maxCount));
+        List<LogEntry> result = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                st.setObject(i + 1, args.get(i));
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    LogEntry entry = new LogEntry(rs.getLong(1), rs.getBytes(2));
+                    // The columns are copies; the canonical event decides.
+                    if (filter.matches(entry.event())) {
+                        result.add(entry);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new AuditException("cannot query audit log '" + logId + "': " + e.getMessage(), e);
+        }
+        return result;
+    }
+
+    @Override
+    public EntryCursor follow(long fromIndex) {
+        return new FollowingCursor(this, fromIndex, (known, timeout) -> {
+            growth.lock();
+            try {
+                if (size <= known && !closed) {
+                    grown.awaitNanos(timeout.toNanos());
+                }
+            } finally {
+                growth.unlock();
+            }
+        });
+    }
+
+    private <T> T withNodes(java.util.function.Function<NodeSource, T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.apply(new DbNodes(c));
+        } catch (SQLException e) {
+            throw new AuditException("cannot read audit log '" + logId + "': " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public byte[] rootHash(long treeSize) {
+        check(treeSize);
+        return withNodes(n -> MerkleMath.rootHash(treeSize, n));
+    }
+
+    @Override
+    public InclusionProof inclusionProof(long index, long treeSize) {
+        check(treeSize);
+        return withNodes(n -> new InclusionProof(index, treeSize, MerkleMath.inclusionProof(index, treeSize, n)));
+    }
+
+    @Override
+    public ConsistencyProof consistencyProof(long fromSize, long toSize) {
+        check(toSize);
+        return withNodes(n -> new ConsistencyProof(fromSize, toSize, MerkleMath.consistencyProof(fromSize, toSize, n)));
+    }
+
+    private void check(long treeSize) {
+        if (treeSize < 0 || treeSize > size) {
+            throw new IllegalArgumentException("tree size " + treeSize + " is beyond the log's size " + size);
+        }
+    }
+
+    @Override
+    public void close() {
+        submitLock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.put(new Batch(List.of(), new CompletableFuture<>(), true));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            writer.interrupt();
+        } finally {
+            submitLock.writeLock().unlock();
+        }
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        checkpointer.shutdown();
+        try {
+            checkpointer.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (failure == null && (latest == null || latest.checkpoint().size() < size)) {
+                checkpoint();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "audit log " + logId + ": final checkpoint failed: " + e.getMessage());
+        } finally {
+            growth.lock();
+            try {
+                grown.signalAll();
+            } finally {
+                growth.unlock();
+            }
+            try {
+                writerConnection.close(); // releases the advisory lock
+            } catch (SQLException ignored) {
+                // Nothing is lost: every acknowledged append was committed.
+            }
+        }
+    }
+
+    /** Builds a {@link PostgresAuditLog}; {@link #open()} validates every setting. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private final String logId;
+        private final CheckpointSigner signer;
+        private String schema = PostgresAuditSchema.DEFAULT_SCHEMA;
+        private DurabilityMode durability = DurabilityMode.DURABLE;
+        private int maxEventBytes = AuditEventJson.DEFAULT_MAX_EVENT_BYTES;
+        private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+        private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+        private int maxBatch = DEFAULT_MAX_BATCH;
+
+        private Builder(DataSource dataSource, String logId, CheckpointSigner signer) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource cannot be null");
+            this.logId = Objects.requireNonNull(logId, "logId cannot be null");
+            this.signer = Objects.requireNonNull(signer, "signer cannot be null");
+        }
+
+        public Builder schema(String schema) {
+            this.schema = schema;
+            return this;
+        }
+
+        public Builder durability(DurabilityMode durability) {
+            this.durability = Objects.requireNonNull(durability, "durability cannot be null");
+            return this;
+        }
+
+        public Builder maxEventBytes(int bytes) {
+            this.maxEventBytes = bytes;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration interval) {
+            this.checkpointInterval = Objects.requireNonNull(interval, "checkpointInterval cannot be null");
+            return this;
+        }
+
+        public Builder queueCapacity(int capacity) {
+            this.queueCapacity = capacity;
+            return this;
+        }
+
+        public Builder maxBatch(int events) {
+            this.maxBatch = events;
+            return this;
+        }
+
+        /**
+         * Validates the settings, connects, takes the log id's lock and resumes the tree.
+         *
+         * @throws IllegalArgumentException naming a bad setting
+         * @throws AuditException if the database cannot be used
+         */
+        public PostgresAuditLog open() {
+            PostgresAuditSchema.checkIdentifier(schema, "schema");
+            try {
+                new Checkpoint(logId, 0, Rfc6962.emptyRoot());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("log id '" + logId + "' cannot be a checkpoint origin: " + e.getMessage());
+            }
+            if (logId.length() > 255) {
+                throw new IllegalArgumentException("log id is at most 255 characters");
+            }
+            if (maxEventBytes < 256 || maxEventBytes > 16 * 1024 * 1024) {
+                throw new IllegalArgumentException("maxEventBytes must be from 256 to 16 MiB, was " + maxEventBytes);
+            }
+            if (checkpointInterval.compareTo(Duration.ofMillis(10)) < 0) {
+                throw new IllegalArgumentException("checkpointInterval must be at least 10 ms, was " + checkpointInterval);
+            }
+            if (queueCapacity < 1 || maxBatch < 1) {
+                throw new IllegalArgumentException("queueCapacity and maxBatch must be positive");
+            }
+            try {
+                return new PostgresAuditLog(this);
+            } catch (SQLException e) {
+                throw new AuditException("cannot open audit log '" + logId + "' in PostgreSQL: " + e.getMessage(), e);
+            }
+        }
+    }
+}
