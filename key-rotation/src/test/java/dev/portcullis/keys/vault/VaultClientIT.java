@@ -70,6 +70,29 @@ class VaultClientIT {
     }
 
     @Test
+    void aTokenIsRenewedOnceTwoThirdsOfItsTtlHavePassed() {
+        String policy = "renew-" + UUID.randomUUID().toString().substring(0, 8);
+        bao.policy(policy, "path \"transit/keys/portcullis-fields\" { capabilities = [\"read\"] }");
+        dev.portcullis.keys.testing.MutableClock clock = new dev.portcullis.keys.testing.MutableClock(java.time.Instant.now());
+        VaultClient client = VaultClient.builder(bao.address())
+                .authentication(VaultAuthentication.token(bao.token("90s", policy)))
+                .allowPlaintextHttpForDevelopment().clock(clock).build();
+
+        client.read("transit/keys/portcullis-fields");
+        java.time.Instant firstExpiry = client.tokenExpiry().orElseThrow();
+        assertThat(firstExpiry).isBetween(clock.instant().plusSeconds(80), clock.instant().plusSeconds(90));
+
+        clock.advance(Duration.ofSeconds(50)); // less than 2/3 of 90 s: no renewal
+        client.read("transit/keys/portcullis-fields");
+        assertThat(client.tokenExpiry()).contains(firstExpiry);
+
+        clock.advance(Duration.ofSeconds(10)); // 60 s: two thirds passed
+        client.read("transit/keys/portcullis-fields");
+        assertThat(client.tokenExpiry().orElseThrow())
+                .as("renew-self gave a new TTL counted from now").isAfter(firstExpiry.plusSeconds(40));
+    }
+
+    @Test
     void aMissingPathIsNotFoundAndReadIfPresentIsEmpty() {
         assertThat(bao.root().readIfPresent("transit/keys/does-not-exist-" + UUID.randomUUID())).isEmpty();
         assertThatThrownBy(() -> bao.root().read("transit/keys/does-not-exist"))
