@@ -51,7 +51,7 @@ public final class IsolationForestDetector implements Detector {
     public static final String NAME = "isolation-forest";
     public static final int FEATURES = 8;
     public static final List<String> FEATURE_NAMES = List.of("events", "distinct routes", "denied share",
-            "failed logins", "decrypted fields", "networks", "activity against its own usual",
+            "failed logins", "decrypted fields", "networks", "activity above its own usual",
             "hour-of-day rarity");
     private static final long HOUR = 3_600_000L;
 
@@ -119,7 +119,7 @@ public final class IsolationForestDetector implements Detector {
         }
         long t = event.time().toEpochMilli();
         long hour = Math.floorDiv(t, HOUR);
-        State s = states.getOrCreate(who.key(), State::new);
+        State s = states.getOrCreate(who, State::new);
         if (s.entity == null) {
             s.entity = who;
         }
@@ -213,7 +213,8 @@ public final class IsolationForestDetector implements Detector {
         x[3] = (float) Math.log1p(s.failures);
         x[4] = (float) Math.log1p(s.fields);
         x[5] = s.networks.size();
-        x[6] = s.windows == 0 ? 0f : (float) Math.log((s.events + 1.0) / (s.usualEvents + 1.0));
+        // One-sided: an hour quieter than usual is not a security concern, a busier one may be.
+        x[6] = s.windows == 0 ? 0f : (float) Math.max(0.0, Math.log((s.events + 1.0) / (s.usualEvents + 1.0)));
         int max = 0;
         for (short c : s.hourCounts) {
             max = Math.max(max, c);

@@ -87,7 +87,7 @@ public final class MassDecryptionDetector implements Detector {
         }
         int fields = fields(event);
         long t = event.time().toEpochMilli();
-        State s = states.getOrCreate(who.key(), () -> new State(windowMillis));
+        State s = states.getOrCreate(who, () -> new State(windowMillis));
         s.lastSeen = Math.max(s.lastSeen, t);
         long hour = Math.floorDiv(t, HOUR);
         if (hour > s.hour) {

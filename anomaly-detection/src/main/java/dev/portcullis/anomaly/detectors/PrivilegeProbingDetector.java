@@ -79,7 +79,7 @@ public final class PrivilegeProbingDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.getOrCreate(who.key(), () -> new State(Math.max(64, minResources),
+        State s = states.getOrCreate(who, () -> new State(Math.max(64, minResources),
                 Math.max(16, minAdmin), evidence));
         if (s.resources.count(t, windowMillis) == 0) {
             s.burstStart = t;

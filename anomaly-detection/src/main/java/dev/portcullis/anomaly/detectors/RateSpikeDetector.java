@@ -87,7 +87,7 @@ public final class RateSpikeDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.getOrCreate(who.key(), State::new);
+        State s = states.getOrCreate(who, State::new);
         if (s.firstSeen == Long.MIN_VALUE) {
             s.firstSeen = t;
         }

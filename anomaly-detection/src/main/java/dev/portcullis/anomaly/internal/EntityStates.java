@@ -7,7 +7,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Per-entity detector state with bounded memory: at most {@code maxEntries} entities (the least
+ * Per-entity detector state with bounded memory, keyed by the event's own value string or an
+ * {@link dev.portcullis.anomaly.Entity} (which shares that string, so no key is copied): at most {@code maxEntries} entities (the least
  * recently used one is dropped to make room) and none idle for longer than the idle limit (dropped by
  * {@link #evictIdle}). Not thread-safe; one detector owns one instance.
  *
@@ -22,7 +23,7 @@ public final class EntityStates<S extends EntityStates.State> {
 
     private final int maxEntries;
     private final long idleMillis;
-    private final LinkedHashMap<String, S> map;
+    private final LinkedHashMap<Object, S> map;
     private long evictedForRoom;
 
     public EntityStates(int maxEntries, long idleMillis) {
@@ -38,7 +39,7 @@ public final class EntityStates<S extends EntityStates.State> {
             private static final long serialVersionUID = 1L;
 
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, S> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Object, S> eldest) {
                 if (size() > EntityStates.this.maxEntries) {
                     evictedForRoom++;
                     return true;
@@ -49,12 +50,12 @@ public final class EntityStates<S extends EntityStates.State> {
     }
 
     /** The state of {@code key}, or null; marks it as recently used. */
-    public S get(String key) {
+    public S get(Object key) {
         return map.get(key);
     }
 
     /** The state of {@code key}, created by {@code factory} when absent; marks it as recently used. */
-    public S getOrCreate(String key, Supplier<S> factory) {
+    public S getOrCreate(Object key, Supplier<S> factory) {
         S state = map.get(key);
         if (state == null) {
             state = factory.get();
@@ -63,7 +64,7 @@ public final class EntityStates<S extends EntityStates.State> {
         return state;
     }
 
-    public void remove(String key) {
+    public void remove(Object key) {
         map.remove(key);
     }
 
@@ -86,7 +87,7 @@ public final class EntityStates<S extends EntityStates.State> {
     }
 
     /** Visits every entity and its state without changing the use order. */
-    public void forEach(java.util.function.BiConsumer<String, S> visitor) {
+    public void forEach(java.util.function.BiConsumer<Object, S> visitor) {
         map.forEach(visitor);
     }
 

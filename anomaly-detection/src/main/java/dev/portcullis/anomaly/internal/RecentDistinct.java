@@ -8,16 +8,19 @@ package dev.portcullis.anomaly.internal;
  */
 public final class RecentDistinct {
 
-    private final int[] hashes;
-    private final long[] seenAt;
+    private final int capacity;
+    private int[] hashes;
+    private long[] seenAt;
     private int size;
 
+    /** Starts small and grows to {@code capacity}: most entities only ever see a value or two. */
     public RecentDistinct(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1");
         }
-        this.hashes = new int[capacity];
-        this.seenAt = new long[capacity];
+        this.capacity = capacity;
+        this.hashes = new int[Math.min(capacity, 2)];
+        this.seenAt = new long[hashes.length];
     }
 
     /** Records {@code hash} at {@code t}; returns the distinct count within {@code window} of {@code t}. */
@@ -28,6 +31,11 @@ public final class RecentDistinct {
                 seenAt[i] = Math.max(seenAt[i], t);
                 return size;
             }
+        }
+        if (size == hashes.length && size < capacity) {
+            int grown = Math.min(capacity, size * 2);
+            hashes = java.util.Arrays.copyOf(hashes, grown);
+            seenAt = java.util.Arrays.copyOf(seenAt, grown);
         }
         if (size < hashes.length) {
             hashes[size] = hash;
@@ -53,7 +61,7 @@ public final class RecentDistinct {
     }
 
     public int capacity() {
-        return hashes.length;
+        return capacity;
     }
 
     private void prune(long cutoff) {

@@ -63,7 +63,8 @@ public final class OpaBlocklistResponder implements Responder, AutoCloseable {
     /** One block-list entry, as the policy reads it. */
     public record Entry(Instant until, String reason, String alertId) {
         public Entry {
-            Objects.requireNonNull(until, "until cannot be null");
+            // Milliseconds, as written to OPA: a finer local value would look newer than OPA's copy forever.
+            until = Objects.requireNonNull(until, "until cannot be null").truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             Objects.requireNonNull(reason, "reason cannot be null");
         }
     }
