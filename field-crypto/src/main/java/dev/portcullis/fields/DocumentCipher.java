@@ -14,6 +14,7 @@ import dev.portcullis.fields.FieldCryptoException.Code;
 import dev.portcullis.fields.FieldReport.Status;
 import dev.portcullis.fields.internal.Envelope;
 import dev.portcullis.fields.json.JsonSpans;
+import dev.portcullis.fields.json.SelectorIndex;
 import dev.portcullis.fields.keys.Keyring;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -79,14 +80,8 @@ public final class DocumentCipher {
     public Encrypted encrypt(byte[] document, List<FieldRule> rules, String tenant, String recordId, String subject) {
         Objects.requireNonNull(document, "document cannot be null");
         FieldContext base = new FieldContext(tenant, recordId, "$");
-        List<JsonSpans.Span> found = spans.find(document, (path, depth, token, string) -> {
-            for (FieldRule rule : rules) {
-                if (rule.selector().matches(path, depth)) {
-                    return rule;
-                }
-            }
-            return null;
-        });
+        SelectorIndex<FieldRule> index = new SelectorIndex<>(rules, FieldRule::selector);
+        List<JsonSpans.Span> found = spans.find(document, (path, depth, token, string) -> index.first(path, depth));
         String tenantKeyset = null;
         String subjectKeyset = null;
         List<byte[]> replacements = new ArrayList<>(found.size());
@@ -146,16 +141,13 @@ public final class DocumentCipher {
             Predicate<String> readable) {
         Objects.requireNonNull(document, "document cannot be null");
         FieldContext base = new FieldContext(tenant, recordId, "$");
+        SelectorIndex<FieldRule> index = new SelectorIndex<>(rules, FieldRule::selector);
         List<JsonSpans.Span> found = spans.find(document, (path, depth, token, string) -> {
             if (token != JsonToken.VALUE_STRING || !Envelope.looksLikeCiphertext(string)) {
                 return null;
             }
-            for (FieldRule rule : rules) {
-                if (rule.selector().matches(path, depth)) {
-                    return rule;
-                }
-            }
-            return UNCLASSIFIED;
+            FieldRule rule = index.first(path, depth);
+            return rule != null ? rule : UNCLASSIFIED;
         });
         // Parse every envelope first, so a malformed one fails the call before anything is decrypted.
         List<CiphertextInfo> infos = new ArrayList<>(found.size());

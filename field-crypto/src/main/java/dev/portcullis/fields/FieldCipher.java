@@ -48,12 +48,18 @@ public final class FieldCipher {
 
     private final DataKeySource keys;
     private final AesGcm gcm;
-    private final SecureRandom random;
+    private final ThreadLocal<SecureRandom> random;
+    /** Per-thread nonce buffers for the default constructor; null when a caller supplied the random source. */
+    private final ThreadLocal<NonceBuffer> nonces;
     private final int maxValueBytes;
 
-    /** A cipher using the JDK's AES-GCM, a default {@link SecureRandom} and the default value limit. */
+    /**
+     * A cipher using the JDK's AES-GCM, nonces from a {@link SecureRandom} per thread (the
+     * platform default, {@code NativePRNG} on Linux: measured faster per call than the JDK's
+     * DRBG), and the default value limit.
+     */
     public FieldCipher(DataKeySource keys) {
-        this(keys, new JceAesGcm(), new SecureRandom(), DEFAULT_MAX_VALUE_BYTES);
+        this(keys, new JceAesGcm(), ThreadLocal.withInitial(SecureRandom::new), DEFAULT_MAX_VALUE_BYTES, true);
     }
 
     /**
@@ -63,9 +69,15 @@ public final class FieldCipher {
      * @param maxValueBytes the largest plaintext accepted
      */
     public FieldCipher(DataKeySource keys, AesGcm gcm, SecureRandom random, int maxValueBytes) {
+        this(keys, gcm, shared(Objects.requireNonNull(random, "random cannot be null")), maxValueBytes, false);
+    }
+
+    private FieldCipher(DataKeySource keys, AesGcm gcm, ThreadLocal<SecureRandom> random, int maxValueBytes,
+            boolean bufferNonces) {
         this.keys = Objects.requireNonNull(keys, "keys cannot be null");
         this.gcm = Objects.requireNonNull(gcm, "gcm cannot be null");
-        this.random = Objects.requireNonNull(random, "random cannot be null");
+        this.random = random;
+        this.nonces = bufferNonces ? ThreadLocal.withInitial(() -> new NonceBuffer(random.get())) : null;
         if (maxValueBytes < 1) {
             throw new IllegalArgumentException("maxValueBytes must be positive");
         }
@@ -142,6 +154,35 @@ public final class FieldCipher {
         });
     }
 
+    /**
+     * Random nonces drawn from the random source 4 KiB at a time (341 nonces per call instead of
+     * one), each handed out exactly once and then overwritten. Nonces are not secret; what matters
+     * is that they are uniformly random and never repeat, which buffering does not change.
+     */
+    private static final class NonceBuffer {
+        private final SecureRandom random;
+        private final byte[] buffer = new byte[AesGcm.NONCE_BYTES * 341];
+        private int position = buffer.length;
+
+        NonceBuffer(SecureRandom random) {
+            this.random = random;
+        }
+
+        void next(byte[] nonce) {
+            if (position == buffer.length) {
+                random.nextBytes(buffer);
+                position = 0;
+            }
+            System.arraycopy(buffer, position, nonce, 0, nonce.length);
+            Arrays.fill(buffer, position, position + nonce.length, (byte) 0);
+            position += nonce.length;
+        }
+    }
+
+    private static ThreadLocal<SecureRandom> shared(SecureRandom random) {
+        return ThreadLocal.withInitial(() -> random);
+    }
+
     private static byte[] lengthPrefixed(String s) {
         byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] out = new byte[4 + b.length];
@@ -160,7 +201,11 @@ public final class FieldCipher {
         byte[] ad = Envelope.associatedData(header, header.length, mode, context, boundPath(mode, context));
         if (mode == EncryptionMode.RANDOMIZED) {
             byte[] nonce = new byte[AesGcm.NONCE_BYTES];
-            random.nextBytes(nonce);
+            if (nonces != null) {
+                nonces.get().next(nonce);
+            } else {
+                random.get().nextBytes(nonce);
+            }
             System.arraycopy(nonce, 0, out, header.length, nonce.length);
             byte[] key = k.aeadKey();
             try {

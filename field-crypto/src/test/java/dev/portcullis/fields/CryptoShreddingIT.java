@@ -52,7 +52,7 @@ class CryptoShreddingIT {
         Keyring keyring = Keyring.builder(new FileDataKeyRepository(dir), bao.wrapper("portcullis-service"),
                 "portcullis-fields").build();
         return new FieldCryptoService(new DocumentCipher(new FieldCipher(keyring), keyring), keyring,
-                new OpaHttpFieldAccessPolicy(stack.uri("opa.addr")), audit, Clock.systemUTC());
+                new OpaHttpFieldAccessPolicy(stack.uri("opa.addr"), java.time.Duration.ofSeconds(30)), audit, Clock.systemUTC());
     }
 
     private static byte[] patient(String id, String name) {

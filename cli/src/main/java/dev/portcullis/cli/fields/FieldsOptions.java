@@ -57,6 +57,11 @@ public final class FieldsOptions {
             description = "OPA serving policies/fields (default: $PORTCULLIS_OPA_URL or http://127.0.0.1:8181).")
     URI opaUrl;
 
+    @Option(names = "--opa-timeout", paramLabel = "DURATION", defaultValue = "PT2S",
+            description = "How long to wait for OPA's decision, ISO-8601 (default: ${DEFAULT-VALUE}); no answer in"
+                    + " time means fail closed.")
+    java.time.Duration opaTimeout;
+
     @Option(names = "--audit-file", paramLabel = "FILE",
             description = "Where audit events are appended as JSON lines, for 'portcullis audit import'."
                     + " Default: <key-store>/audit-events.jsonl.")
@@ -81,7 +86,7 @@ public final class FieldsOptions {
                 .build();
         Path audit = auditFile != null ? auditFile : store.resolve("audit-events.jsonl");
         return new FieldCryptoService(new DocumentCipher(new FieldCipher(keyring), keyring), keyring,
-                new OpaHttpFieldAccessPolicy(opaUrl), new JsonLinesAuditFile(audit), Clock.systemUTC());
+                new OpaHttpFieldAccessPolicy(opaUrl, opaTimeout), new JsonLinesAuditFile(audit), Clock.systemUTC());
     }
 
     private Path requireKeyStore() {

@@ -59,7 +59,9 @@ class FieldsCommandIT {
         cli.setErr(new PrintWriter(err, true));
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--key-store", dir.resolve("keys").toString(), "--vault-addr", stack.get("openbao.addr"),
-                "--vault-token-file", tokenFile.toString(), "--opa-url", stack.get("opa.addr")));
+                "--vault-token-file", tokenFile.toString(), "--opa-url", stack.get("opa.addr"),
+                // Generous: the shared test machine is often loaded; the timeout path is unit-tested.
+                "--opa-timeout", "PT30S"));
         return cli.execute(all.toArray(String[]::new));
     }
 

@@ -41,11 +41,15 @@ public final class JsonSpans {
     }
 
     /**
-     * A selected value: bytes {@code [start, end)} of the document, its normalized and generalized
-     * paths, its token type and the selector's tag.
+     * A selected value: bytes {@code [start, end)} of the document, its normalized path, its token
+     * type, its string value (strings only) and the selector's tag.
      */
-    public record Span(int start, int end, String path, String generalizedPath, JsonToken token, String string,
-            Object tag) {
+    public record Span(int start, int end, String path, JsonToken token, String string, Object tag) {
+
+        /** The path with array indexes generalized to {@code [*]} (computed when asked: few callers need it). */
+        public String generalizedPath() {
+            return NormalizedPath.generalize(path);
+        }
     }
 
     private final JsonFactory factory;
@@ -130,8 +134,7 @@ public final class JsonSpans {
                     while (end > start && isJsonWhitespace(json[(int) end - 1])) {
                         end--;
                     }
-                    spans.add(new Span((int) start, (int) end, NormalizedPath.of(path, depth),
-                            NormalizedPath.generalized(path, depth), t, string, tag));
+                    spans.add(new Span((int) start, (int) end, NormalizedPath.of(path, depth), t, string, tag));
                 } else if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
                     if (open + 1 >= path.length) {
                         path = Arrays.copyOf(path, path.length * 2);

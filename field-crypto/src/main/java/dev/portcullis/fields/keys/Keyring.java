@@ -81,6 +81,13 @@ public final class Keyring implements DataKeySource {
     /** The id of tenant {@code tenant}'s keyset, creating it (version 1) if absent. */
     public String tenantKeyset(String tenant) {
         String id = Keyset.tenantKeysetId(tenant);
+        Instant now = clock.instant();
+        synchronized (cache) {
+            CachedPrimary p = primaries.get(id);
+            if (p != null && now.isBefore(p.loaded().plus(cacheTtl))) {
+                return id; // seen in the store within the cache TTL; tenant keysets are never destroyed
+            }
+        }
         if (repository.find(id).isEmpty()) {
             repository.createIfAbsent(new Keyset(id, tenant, Keyset.Kind.TENANT, java.util.List.of(newVersion(id, 1))),
                     null);
@@ -91,6 +98,9 @@ public final class Keyring implements DataKeySource {
     /** The id of data subject {@code subject}'s keyset in {@code tenant}, creating it if absent. */
     public String subjectKeyset(String tenant, String subject) {
         Objects.requireNonNull(subject, "subject cannot be null");
+        // Read from the store on every call, never cached: the mapping is what forget-subject
+        // removes, so no instance goes on encrypting a forgotten subject's new data under the
+        // destroyed key (it gets a new keyset instead).
         Optional<String> existing = repository.findSubjectKeyset(tenant, subject);
         if (existing.isPresent()) {
             return existing.get();

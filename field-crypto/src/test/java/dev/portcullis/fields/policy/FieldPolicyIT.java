@@ -51,7 +51,7 @@ class FieldPolicyIT {
         Keyring keyring = Keyring.builder(new FileDataKeyRepository(dir),
                 new StackOpenBao(stack).wrapper("portcullis-service"), "portcullis-fields").build();
         service = new FieldCryptoService(new DocumentCipher(new FieldCipher(keyring), keyring), keyring,
-                new OpaHttpFieldAccessPolicy(stack.uri("opa.addr")), audit, Clock.systemUTC());
+                new OpaHttpFieldAccessPolicy(stack.uri("opa.addr"), java.time.Duration.ofSeconds(30)), audit, Clock.systemUTC());
     }
 
     @Test

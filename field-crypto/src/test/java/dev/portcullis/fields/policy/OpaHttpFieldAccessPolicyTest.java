@@ -34,6 +34,12 @@ class OpaHttpFieldAccessPolicyTest {
               "fields": [{"path": "$.email", "class": "pii", "mode": "deterministic", "key": "tenant", "blind_index": true}]}}
             """;
 
+    /**
+     * Generous, so that a loaded machine never turns an answer into a timeout; the timeout itself
+     * is tested with a server that does not answer at all.
+     */
+    private static final Duration PATIENT = Duration.ofSeconds(60);
+
     private HttpServer server;
 
     @AfterEach
@@ -86,7 +92,7 @@ class OpaHttpFieldAccessPolicyTest {
     void decideSendsTheDocumentedInput() throws IOException {
         AtomicReference<String> seen = new AtomicReference<>();
         URI uri = serve(200, GOOD, seen, null);
-        FieldPolicyDecision d = new OpaHttpFieldAccessPolicy(uri).decide(
+        FieldPolicyDecision d = new OpaHttpFieldAccessPolicy(uri, PATIENT).decide(
                 new FieldPolicyRequest(Operation.DECRYPT, Caller.of("rita", "pii-reader"), "acme", "patient"));
         assertThat(d.allowed()).isTrue();
         assertThat(seen.get()).isEqualTo("{\"input\":{\"operation\":\"decrypt\",\"tenant\":\"acme\","
@@ -97,7 +103,7 @@ class OpaHttpFieldAccessPolicyTest {
     @Test
     void decideWhenOpaAnswersAnErrorStatusThenFailsClosed() throws IOException {
         URI uri = serve(500, "{\"code\":\"internal_error\"}", new AtomicReference<>(), null);
-        FieldPolicyDecision d = new OpaHttpFieldAccessPolicy(uri).decide(request());
+        FieldPolicyDecision d = new OpaHttpFieldAccessPolicy(uri, PATIENT).decide(request());
         assertThat(d.failedClosed()).isTrue();
         assertThat(d.reasons()).containsExactly("policy_status_500");
     }
@@ -108,7 +114,7 @@ class OpaHttpFieldAccessPolicyTest {
         try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        FieldPolicyDecision d = new OpaHttpFieldAccessPolicy(URI.create("http://127.0.0.1:" + port)).decide(request());
+        FieldPolicyDecision d = new OpaHttpFieldAccessPolicy(URI.create("http://127.0.0.1:" + port), PATIENT).decide(request());
         assertThat(d.failedClosed()).isTrue();
         assertThat(d.reasons()).containsExactly("policy_unavailable");
     }
