@@ -20,6 +20,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import dev.portcullis.audit.Actor;
@@ -141,41 +145,45 @@ public final class ScanStage {
         Map<String, String> toolVersions = new LinkedHashMap<>();
         toolVersions.put("portcullis", tools.portcullisVersion());
 
-        if (request.dependencyScan()) {
-            String what = "Dependency-Check " + tools.dependencyCheckVersion() + " and CycloneDX SBOM on "
-                    + request.projectDir().orElseThrow() + " (Maven)";
-            Instant t0 = begin(progress, ++step, steps, what);
-            DependencyScan.Result deps = new DependencyScan(tools, runner, DependencyScan.DEFAULT_TIMEOUT)
-                    .run(request, staging);
-            findings.addAll(deps.findings());
-            notes.addAll(deps.notes());
-            sbomComponents = deps.sbomComponents();
-            artifacts.put("dependency-check-json", deps.dependencyCheckJson());
-            artifacts.put("dependency-check-html", deps.dependencyCheckHtml());
-            artifacts.put("sbom", deps.sbom());
-            toolVersions.put("dependency-check-maven", tools.dependencyCheckVersion());
-            toolVersions.put("cyclonedx-maven-plugin", tools.cyclonedxVersion());
-            end(progress, step, steps, what, t0);
-        }
-        if (!request.terraformDirs().isEmpty()) {
-            String what = "IaC rules (policies/terraform) on " + request.terraformDirs().size() + " Terraform folder(s)";
-            Instant t0 = begin(progress, ++step, steps, what);
-            findings.addAll(terraformRules(runner, opa, request.terraformDirs()));
-            toolVersions.put("hcl2json", tools.hcl2json().getFileName().toString());
-            end(progress, step, steps, what, t0);
-            if (request.checkov()) {
-                CheckovScan checkov = new CheckovScan(runner, tools.checkov());
-                int index = 0;
-                for (Path dir : request.terraformDirs()) {
-                    String cwhat = "Checkov on " + dir;
-                    Instant t1 = begin(progress, ++step, steps, cwhat);
-                    findings.addAll(checkov.scan(dir, index++));
-                    end(progress, step, steps, cwhat, t1);
+        // The IaC checks need nothing from the dependency scan: they run beside it, so that the
+        // scan takes as long as its slowest part rather than the sum of them.
+        int iacFirstStep = step + (request.dependencyScan() ? 1 : 0) + 1;
+        IacResult iac = null;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<IacResult> iacFuture = request.terraformDirs().isEmpty() ? null
+                    : pool.submit(() -> iac(runner, opa, request, progress, iacFirstStep, steps));
+            try {
+                if (request.dependencyScan()) {
+                    String what = "Dependency-Check " + tools.dependencyCheckVersion() + " and CycloneDX SBOM on "
+                            + request.projectDir().orElseThrow() + " (Maven)";
+                    Instant t0 = begin(progress, ++step, steps, what);
+                    DependencyScan.Result deps = new DependencyScan(tools, runner, DependencyScan.DEFAULT_TIMEOUT)
+                            .run(request, staging);
+                    findings.addAll(deps.findings());
+                    notes.addAll(deps.notes());
+                    sbomComponents = deps.sbomComponents();
+                    artifacts.put("dependency-check-json", deps.dependencyCheckJson());
+                    artifacts.put("dependency-check-html", deps.dependencyCheckHtml());
+                    artifacts.put("sbom", deps.sbom());
+                    toolVersions.put("dependency-check-maven", tools.dependencyCheckVersion());
+                    toolVersions.put("cyclonedx-maven-plugin", tools.cyclonedxVersion());
+                    end(progress, step, steps, what, t0);
                 }
-                toolVersions.put("checkov", "see ci/tools and bin/lib/scan-tools.sh");
-            } else {
-                notes.add("Checkov was not run (--no-checkov): only the Portcullis IaC rules checked Terraform");
+                if (iacFuture != null) {
+                    iac = join(iacFuture);
+                }
+            } catch (ScanException | RuntimeException e) {
+                if (iacFuture != null) {
+                    iacFuture.cancel(true); // interrupts the IaC thread, which kills its tool
+                }
+                throw e;
             }
+        }
+        if (iac != null) {
+            findings.addAll(iac.findings());
+            notes.addAll(iac.notes());
+            toolVersions.putAll(iac.tools());
+            step += iac.steps();
         }
 
         String gateWhat = "gate (policies/ci) over " + findings.size() + " finding(s)";
@@ -218,6 +226,55 @@ public final class ScanStage {
         }
         end(progress, step, steps, writeWhat, t3);
         return report;
+    }
+
+    /** What the IaC half of a scan found, and how many progress steps it took. */
+    private record IacResult(List<Finding> findings, List<String> notes, Map<String, String> tools, int steps) {
+    }
+
+    private IacResult iac(ProcessRunner runner, OpaEvaluator opa, ScanRequest request, ScanProgress progress,
+            int firstStep, int steps) throws ScanException {
+        List<Finding> found = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        Map<String, String> versions = new LinkedHashMap<>();
+        int step = firstStep;
+        String what = "IaC rules (policies/terraform) on " + request.terraformDirs().size() + " Terraform folder(s)";
+        Instant t0 = begin(progress, step, steps, what);
+        found.addAll(terraformRules(runner, opa, request.terraformDirs()));
+        versions.put("hcl2json", tools.hcl2json().getFileName().toString());
+        end(progress, step, steps, what, t0);
+        if (request.checkov()) {
+            CheckovScan checkov = new CheckovScan(runner, tools.checkov());
+            int index = 0;
+            for (Path dir : request.terraformDirs()) {
+                String cwhat = "Checkov on " + dir;
+                Instant t1 = begin(progress, ++step, steps, cwhat);
+                found.addAll(checkov.scan(dir, index++));
+                end(progress, step, steps, cwhat, t1);
+            }
+            versions.put("checkov", tools.checkov().toString());
+        } else {
+            notes.add("Checkov was not run (--no-checkov): only the Portcullis IaC rules checked Terraform");
+        }
+        return new IacResult(found, notes, versions, step - firstStep + 1);
+    }
+
+    private static IacResult join(Future<IacResult> future) throws ScanException {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ScanException(ScanError.INTERRUPTED, "interrupted while the IaC checks ran", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ScanException se) {
+                throw se;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new ScanException(ScanError.IAC_SCAN_FAILED, "the IaC checks failed: " + e.getCause(), e.getCause());
+        }
     }
 
     private List<Finding> terraformRules(ProcessRunner runner, OpaEvaluator opa, List<Path> dirs) throws ScanException {
