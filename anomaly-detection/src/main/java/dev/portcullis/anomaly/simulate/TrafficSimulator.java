@@ -131,20 +131,12 @@ public final class TrafficSimulator {
                 simulateServiceDay(s, d, dayStart, day);
             }
             benign += day.size();
-            long dayEnd = dayStart + DAY;
-            List<AuditEvent> later = new ArrayList<>();
-            for (AuditEvent e : pending) {
-                if (e.time().toEpochMilli() < dayEnd) {
-                    day.add(e);
-                } else {
-                    later.add(e);
-                }
-            }
-            pending.clear();
-            pending.addAll(later);
-            day.sort(Comparator.comparing(AuditEvent::time).thenComparing(AuditEvent::id));
-            day.forEach(out);
+            pending.addAll(day);
+            // People's days are in their own time zones, so a simulated day spills up to about 12 hours
+            // either side of its UTC day; what the next day can still precede is held back.
+            emitBefore(dayStart + DAY - EMIT_MARGIN, out);
         }
+        emitBefore(Long.MAX_VALUE, out);
         return new Result(benign, attack, List.copyOf(labels));
     }
 
@@ -300,7 +292,12 @@ public final class TrafficSimulator {
     private void scheduleAttacks() {
         long first = config.start().toEpochMilli() + config.warmupDays() * DAY;
         long span = (config.days() - config.warmupDays()) * DAY - 2 * HOUR;
-        for (AttackClass c : config.attacks()) {
+        // Enum order, not the set's: Set.copyOf iterates in a per-JVM random order, which would make
+        // the random stream, and so the whole run, differ between runs of the same seed.
+        for (AttackClass c : AttackClass.values()) {
+            if (!config.attacks().contains(c)) {
+                continue;
+            }
             for (int i = 0; i < config.instancesPerClass(); i++) {
                 long t = first + random.nextLong(span);
                 String instance = c.wireName() + "-" + (i + 1);
@@ -537,6 +534,21 @@ public final class TrafficSimulator {
         double u = 1 - random.nextDouble();
         double v = random.nextDouble();
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    /** Margin kept back at each day's end: the earliest next-day event is at most this much before midnight. */
+    private static final long EMIT_MARGIN = 14 * HOUR;
+
+    private void emitBefore(long limit, Consumer<AuditEvent> out) {
+        List<AuditEvent> now = new ArrayList<>();
+        List<AuditEvent> later = new ArrayList<>();
+        for (AuditEvent e : pending) {
+            (e.time().toEpochMilli() < limit ? now : later).add(e);
+        }
+        pending.clear();
+        pending.addAll(later);
+        now.sort(Comparator.comparing(AuditEvent::time).thenComparing(AuditEvent::id));
+        now.forEach(out);
     }
 
     /** The simulated span, for reports. */
