@@ -1,0 +1,164 @@
+package dev.portcullis.audit.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import dev.portcullis.audit.Actor;
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.EventType;
+import dev.portcullis.audit.Outcome;
+
+/**
+ * The direct canonical writer against the reference RFC 8785 implementation
+ * ({@code org.erdtman.jcs.JsonCanonicalizer} over the event's JSON text): the bytes that are hashed
+ * into the log must not depend on which path produced them.
+ */
+class CanonicalWriterTest {
+
+    private final AuditEventJson json = new AuditEventJson(Integer.MAX_VALUE);
+
+    @Test
+    void directCanonicalFormEqualsTheReferenceForManyRandomEvents() {
+        Random random = new Random(8785);
+        int direct = 0;
+        for (int i = 0; i < 5000; i++) {
+            AuditEvent event = randomEvent(random);
+            byte[] reference = json.referenceCanonicalBytes(event);
+            byte[] fast = CanonicalWriter.canonical(event);
+            if (fast != null) {
+                direct++;
+                assertThat(new String(fast, StandardCharsets.UTF_8)).as("event %d", i)
+                        .isEqualTo(new String(reference, StandardCharsets.UTF_8));
+            }
+            assertThat(json.canonicalBytes(event)).as("event %d", i).isEqualTo(reference);
+        }
+        // Lone surrogates are generated rarely: nearly every event must take the direct path.
+        assertThat(direct).isGreaterThan(4500);
+    }
+
+    @Test
+    void knownCanonicalFormOfTheRfc8785NumberAndStringExamples() {
+        AuditEvent event = AuditEvent.builder(EventType.ADMIN_ACTION, Instant.parse("2026-11-23T11:28:13.123Z"))
+                .id("01JD4V9Q6ZK8M2X3N4P5R6S7T8").actor(Actor.UNKNOWN).action("x").resource("y").outcome(Outcome.SUCCESS)
+                .attribute("numbers", List.of(333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001))
+                .attribute("string", "\u20ac$\u000f\nA'B\"\\\\\"/")
+                .attribute("literals", java.util.Arrays.asList(null, true, false))
+                .build();
+        String canonical = new String(json.canonicalBytes(event), StandardCharsets.UTF_8);
+        // The values of RFC 8785 §3.2.2 (its Figure 1 example), as they must come out.
+        assertThat(canonical).contains("\"numbers\":[333333333.3333333,1e+30,4.5,0.002,1e-27]")
+                .contains("\"string\":\"\u20ac$\\u000f\\nA'B\\\"\\\\\\\\\\\"/\"")
+                .contains("\"literals\":[null,true,false]");
+        assertThat(json.canonicalBytes(event)).isEqualTo(json.referenceCanonicalBytes(event));
+    }
+
+    private static AuditEvent randomEvent(Random r) {
+        AuditEvent.Builder b = AuditEvent.builder(EventType.values()[r.nextInt(EventType.values().length)],
+                        Instant.ofEpochMilli(1_700_000_000_000L + r.nextInt(1_000_000_000)))
+                .actor(new Actor(maybe(r), maybe(r), maybe(r), maybe(r), maybe(r), maybe(r), maybe(r)))
+                .action(string(r)).resource(string(r)).outcome(Outcome.values()[r.nextInt(Outcome.values().length)])
+                .reason(maybe(r)).requestId(maybe(r));
+        if (r.nextBoolean()) {
+            b.id(String.format("%08x-%04x-7%03x-8%03x-%012x", r.nextInt(), r.nextInt(0x10000), r.nextInt(0x1000),
+                    r.nextInt(0x1000), r.nextLong() & 0xffffffffffffL));
+        }
+        int attributes = r.nextInt(6);
+        for (int i = 0; i < attributes; i++) {
+            b.attribute(key(r), value(r, 0));
+        }
+        int extensions = r.nextInt(3);
+        for (int i = 0; i < extensions; i++) {
+            b.extension(new String[] {"aaa", "zzz", "Id", "actor2", "\u00e9t\u00e9", "x_vendor", "\uD83D\uDE00k", "ACTION"}[r.nextInt(8)],
+                    value(r, 0));
+        }
+        return b.build();
+    }
+
+    private static Object value(Random r, int depth) {
+        int kind = r.nextInt(depth < 3 ? 12 : 10);
+        return switch (kind) {
+            case 0 -> null;
+            case 1 -> r.nextBoolean();
+            case 2 -> string(r);
+            case 3 -> r.nextLong() >> r.nextInt(64);
+            case 4 -> r.nextInt();
+            case 5 -> randomDouble(r);
+            case 6 -> new BigDecimal(new BigInteger(1 + r.nextInt(80), r).multiply(BigInteger.valueOf(r.nextBoolean() ? 1 : -1)),
+                    r.nextInt(60) - 30);
+            case 7 -> new BigInteger(1 + r.nextInt(200), r);
+            case 8 -> r.nextFloat() * (float) Math.pow(10, r.nextInt(20) - 10);
+            case 9 -> (double) (r.nextInt(2000) - 1000);
+            case 10 -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                int n = r.nextInt(4);
+                for (int i = 0; i < n; i++) {
+                    map.put(key(r), value(r, depth + 1));
+                }
+                yield map;
+            }
+            default -> {
+                List<Object> list = new ArrayList<>();
+                int n = r.nextInt(4);
+                for (int i = 0; i < n; i++) {
+                    list.add(value(r, depth + 1));
+                }
+                yield list;
+            }
+        };
+    }
+
+    private static double randomDouble(Random r) {
+        return switch (r.nextInt(6)) {
+            case 0 -> r.nextDouble();
+            case 1 -> (r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(600) - 300);
+            case 2 -> Double.MIN_VALUE * r.nextInt(1000);
+            case 3 -> -0.0;
+            case 4 -> {
+                double d = Double.longBitsToDouble(r.nextLong());
+                yield Double.isFinite(d) ? d : 1.5;
+            }
+            default -> Math.scalb(1.0, r.nextInt(2000) - 1000);
+        };
+    }
+
+    private static String maybe(Random r) {
+        return r.nextInt(4) == 0 ? null : string(r);
+    }
+
+    private static String key(Random r) {
+        return new String[] {"a", "b", "A", "\u00e9", "fields", "classes", "n", "\uD83D\uDE00", "aa", "a\u0000b", "\u20ac",
+                "\uFB33", "ab"}[r.nextInt(13)] + (r.nextInt(3) == 0 ? string(r) : "");
+    }
+
+    private static String string(Random r) {
+        int n = r.nextInt(12);
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            switch (r.nextInt(12)) {
+                case 0 -> s.append((char) r.nextInt(0x20));
+                case 1 -> s.append('"');
+                case 2 -> s.append('\\');
+                case 3 -> s.append('\u007f');
+                case 4 -> s.append('\u2028');
+                case 5 -> s.append("\uD83D\uDE00");
+                case 6 -> s.append((char) (0x80 + r.nextInt(0x700)));
+                case 7 -> s.append((char) (0x4e00 + r.nextInt(0x1000)));
+                case 8 -> s.append('/');
+                case 9 -> s.append(r.nextInt(500) == 0 ? "\uD800" : "x"); // a rare lone surrogate: the reference decides
+                default -> s.append((char) ('a' + r.nextInt(26)));
+            }
+        }
+        return s.toString();
+    }
+}
