@@ -33,7 +33,7 @@ import dev.portcullis.audit.verify.InclusionProof;
 import dev.portcullis.audit.verify.ProofVerifier;
 
 /**
- * An inclusion proof built from the segment store's stored tree (leaf hashes and every 8th level,
+ * An inclusion proof built from the segment store's stored tree (leaf hashes and every 4th level,
  * read with positional reads through {@link LogFiles}) and verified, at 10 M entries. The tree
  * files are generated from synthetic leaf hashes exactly as the writer lays them out; proofs touch
  * only these files, never the records, so the records are not written (that would be ~5 GB).
@@ -61,10 +61,12 @@ public class InclusionProofBenchmark {
         Files.createDirectories(dir.resolve("segments"));
         Files.writeString(dir.resolve("origin"), "bench\n");
         Files.createFile(dir.resolve("index"));
-        FileChannel[] levels = new FileChannel[8];
-        ByteBuffer[] buffers = new ByteBuffer[8];
-        for (int i = 0; i < 8; i++) {
-            levels[i] = FileChannel.open(dir.resolve("tree").resolve(String.format("level-%02d", i * 8)),
+        int tile = LogFiles.TILE_HEIGHT;
+        int stored = 64 / tile;
+        FileChannel[] levels = new FileChannel[stored];
+        ByteBuffer[] buffers = new ByteBuffer[stored];
+        for (int i = 0; i < stored; i++) {
+            levels[i] = FileChannel.open(dir.resolve("tree").resolve(String.format("level-%02d", i * tile)),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             buffers[i] = ByteBuffer.allocate(1 << 20);
         }
@@ -72,16 +74,16 @@ public class InclusionProofBenchmark {
         for (long i = 0; i < entries; i++) {
             byte[] leaf = Rfc6962.leafHash(("entry " + i).getBytes(StandardCharsets.UTF_8));
             range.append(leaf, (level, index, hash) -> {
-                if (level % 8 == 0) {
-                    ByteBuffer b = buffers[level / 8];
+                if (level % tile == 0) {
+                    ByteBuffer b = buffers[level / tile];
                     b.put(hash);
                     if (!b.hasRemaining()) {
-                        flush(levels[level / 8], b);
+                        flush(levels[level / tile], b);
                     }
                 }
             });
         }
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < stored; i++) {
             flush(levels[i], buffers[i]);
             levels[i].close();
         }
