@@ -17,6 +17,7 @@ import dev.portcullis.fields.internal.AuthenticationFailedException;
 import dev.portcullis.fields.internal.DerivedKeys;
 import dev.portcullis.fields.internal.Envelope;
 import dev.portcullis.fields.internal.JceAesGcm;
+import dev.portcullis.fields.internal.JceAesSiv;
 import dev.portcullis.fields.json.NormalizedPath;
 import dev.portcullis.fields.keys.DataKeySource;
 
@@ -48,6 +49,7 @@ public final class FieldCipher {
 
     private final DataKeySource keys;
     private final AesGcm gcm;
+    private final AesSiv siv;
     private final ThreadLocal<SecureRandom> random;
     /** Per-thread nonce buffers for the default constructor; null when a caller supplied the random source. */
     private final ThreadLocal<NonceBuffer> nonces;
@@ -59,7 +61,8 @@ public final class FieldCipher {
      * DRBG), and the default value limit.
      */
     public FieldCipher(DataKeySource keys) {
-        this(keys, new JceAesGcm(), ThreadLocal.withInitial(SecureRandom::new), DEFAULT_MAX_VALUE_BYTES, true);
+        this(keys, new JceAesGcm(), new JceAesSiv(), ThreadLocal.withInitial(SecureRandom::new), DEFAULT_MAX_VALUE_BYTES,
+                true);
     }
 
     /**
@@ -69,13 +72,22 @@ public final class FieldCipher {
      * @param maxValueBytes the largest plaintext accepted
      */
     public FieldCipher(DataKeySource keys, AesGcm gcm, SecureRandom random, int maxValueBytes) {
-        this(keys, gcm, shared(Objects.requireNonNull(random, "random cannot be null")), maxValueBytes, false);
+        this(keys, gcm, new JceAesSiv(), random, maxValueBytes);
     }
 
-    private FieldCipher(DataKeySource keys, AesGcm gcm, ThreadLocal<SecureRandom> random, int maxValueBytes,
-            boolean bufferNonces) {
+    /**
+     * As {@link #FieldCipher(DataKeySource, AesGcm, SecureRandom, int)}, with the AES-SIV
+     * implementation too (the JDK's by default; Bouncy Castle's is the alternative).
+     */
+    public FieldCipher(DataKeySource keys, AesGcm gcm, AesSiv siv, SecureRandom random, int maxValueBytes) {
+        this(keys, gcm, siv, shared(Objects.requireNonNull(random, "random cannot be null")), maxValueBytes, false);
+    }
+
+    private FieldCipher(DataKeySource keys, AesGcm gcm, AesSiv siv, ThreadLocal<SecureRandom> random,
+            int maxValueBytes, boolean bufferNonces) {
         this.keys = Objects.requireNonNull(keys, "keys cannot be null");
         this.gcm = Objects.requireNonNull(gcm, "gcm cannot be null");
+        this.siv = Objects.requireNonNull(siv, "siv cannot be null");
         this.random = random;
         this.nonces = bufferNonces ? ThreadLocal.withInitial(() -> new NonceBuffer(random.get())) : null;
         if (maxValueBytes < 1) {
@@ -216,7 +228,7 @@ public final class FieldCipher {
         } else {
             byte[] key = k.sivKey();
             try {
-                AesSiv.seal(key, List.of(ad), plaintext, out, header.length);
+                siv.seal(key, List.of(ad), plaintext, out, header.length);
             } finally {
                 Arrays.fill(key, (byte) 0);
             }
@@ -241,7 +253,7 @@ public final class FieldCipher {
             }
             byte[] key = k.sivKey();
             try {
-                return AesSiv.open(key, List.of(ad), bytes, h, bytes.length - h);
+                return siv.open(key, List.of(ad), bytes, h, bytes.length - h);
             } finally {
                 Arrays.fill(key, (byte) 0);
             }
