@@ -169,6 +169,18 @@ public final class ScanRequest {
                     throw invalid("Terraform folder " + dir + " does not exist");
                 }
             }
+            // The report folder belongs to the scan: it removes earlier reports (bom.json, ...)
+            // there, so it must not be a folder that holds the project's own files.
+            Path reports = reportDir.toAbsolutePath().normalize();
+            List<Path> scanned = new ArrayList<>(terraformDirs);
+            if (projectDir != null) {
+                scanned.add(projectDir);
+            }
+            for (Path dir : scanned) {
+                if (reports.equals(dir.toAbsolutePath().normalize())) {
+                    throw invalid("the report folder " + reportDir + " is a scanned folder; give it a folder of its own (--report-dir)");
+                }
+            }
             if (suppressionsFile != null && !Files.isRegularFile(suppressionsFile)) {
                 throw invalid("suppressions file " + suppressionsFile + " does not exist");
             }

@@ -40,6 +40,14 @@ class ScanRequestTest {
     }
 
     @Test
+    void buildWhenReportFolderIsTheProjectThenInvalidRequest() throws Exception {
+        Files.writeString(dir.resolve("pom.xml"), "<project/>");
+        assertThatThrownBy(() -> ScanRequest.builder(dir).project(dir)
+                .source(new VulnerabilitySource.CacheOnly()).dataDir(dir.resolve("d")).build())
+                .hasMessageContaining("is a scanned folder");
+    }
+
+    @Test
     void buildWhenValidThenKeepsTheDefaultThresholdHigh() throws Exception {
         ScanRequest r = ScanRequest.builder(dir.resolve("r")).iacOnly().terraform(dir).checkov(false).build();
         assertThat(r.threshold()).isEqualTo(Threshold.HIGH);
