@@ -72,7 +72,21 @@ public record PortcullisProperties(
             @DefaultValue("500ms") Duration timeout,
             @DefaultValue("50") float circuitFailureRatePercent,
             @DefaultValue("20") int circuitWindow,
-            @DefaultValue("5s") Duration circuitOpenFor) {
+            @DefaultValue("5s") Duration circuitOpenFor,
+            @DefaultValue DecisionCache decisionCache) {
+    }
+
+    /**
+     * Optional decision cache (off by default; see {@code CachingPolicyEngine} for its bounds):
+     * decisions are kept for {@code ttl}, keyed by the input and by the revision of OPA's policies
+     * and of the data documents in {@code dataPaths}, polled every {@code revisionPollInterval}.
+     */
+    public record DecisionCache(
+            @DefaultValue("false") boolean enabled,
+            @DefaultValue("1s") Duration ttl,
+            @DefaultValue("100000") int maxEntries,
+            @DefaultValue("200ms") Duration revisionPollInterval,
+            @DefaultValue({"authz", "portcullis/blocklist"}) List<String> dataPaths) {
     }
 
     /**
