@@ -133,13 +133,16 @@ public final class ScanStage {
         List<Suppression> suppressions = request.suppressionsFile().isPresent()
                 ? Gate.readSuppressions(request.suppressionsFile().get()) : List.of();
         Path policies = tools.policyDir().orElse(null);
+        List<String> notes = new ArrayList<>();
         if (policies == null) {
             policies = OpaEvaluator.extractBuiltInPolicies(staging.resolve("policies"));
+        } else {
+            // A gate other than the shipped one must be visible to whoever reads the verdict.
+            notes.add("policies from " + policies.toAbsolutePath().normalize() + " instead of the built-in gate and IaC rules");
         }
         OpaEvaluator opa = new OpaEvaluator(runner, tools.opa(), policies);
 
         List<Finding> findings = new ArrayList<>();
-        List<String> notes = new ArrayList<>();
         Map<String, Path> artifacts = new LinkedHashMap<>();
         int sbomComponents = -1;
         Map<String, String> toolVersions = new LinkedHashMap<>();
