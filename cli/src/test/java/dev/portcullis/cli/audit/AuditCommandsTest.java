@@ -171,13 +171,21 @@ class AuditCommandsTest {
     void tailFollowPrintsEntriesImportedWhileItWaits() throws Exception {
         importEvents(eventsFile(tmp, "a.jsonl", 0, 2));
         Path more = eventsFile(tmp, "b.jsonl", 2, 3);
-        var follower = java.util.concurrent.CompletableFuture.supplyAsync(() -> Cli.run("audit", "tail", "--log-dir",
-                logDir.toString(), "-n", "0", "--follow", "--max-entries", "3", "--output", "json"));
+        picocli.CommandLine cli = dev.portcullis.cli.Main.commandLine();
+        java.io.StringWriter out = new java.io.StringWriter();
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(new java.io.StringWriter(), true));
+        var follower = java.util.concurrent.CompletableFuture.supplyAsync(() -> cli.execute("audit", "tail", "--log-dir",
+                logDir.toString(), "-n", "2", "--follow", "--max-entries", "5", "--output", "json"));
+        // Import only once the follower has printed the existing entries, i.e. is following.
+        while (out.toString().lines().count() < 2) {
+            assertThat(follower).as("the follower ended early: %s", out).isNotDone();
+            Thread.sleep(20);
+        }
         assertThat(importEvents(more).exitCode()).isZero();
-        Cli result = follower.get(60, java.util.concurrent.TimeUnit.SECONDS);
-        assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.out().lines().map(l -> MAPPER.readTree(l).get("id").asString()).toList())
-                .containsExactly(event(2).id(), event(3).id(), event(4).id());
+        assertThat(follower.get(60, java.util.concurrent.TimeUnit.SECONDS)).as(out.toString()).isZero();
+        assertThat(out.toString().lines().map(l -> MAPPER.readTree(l).get("id").asString()).toList())
+                .containsExactly(event(0).id(), event(1).id(), event(2).id(), event(3).id(), event(4).id());
     }
 
     @Test
