@@ -202,6 +202,30 @@ configure_stack() {
   tf_apply_dev_environment "$STACK_STATE/terraform" \
     || die "configuring the stack with Terraform failed; log: $STACK_STATE/terraform/apply.log"
   ok "transit, pki, policies, approle, audit device; realm $KEYCLOAK_REALM"
+  issue_vault_credentials
+}
+
+# issue_vault_credentials: the AppRole logins of the authz-service (role portcullis-service) and of
+# its key-rotation scheduler (portcullis-rotation): each role's role id, and a fresh secret id made
+# with the root token, which only these scripts hold (the service never sees it). Written to
+# $STACK_STATE/vault/<role>.role-id and .secret-id, mode 0600 in a 0700 folder, never printed; the
+# service reads them from there (portcullis.vault.<service|rotation>.role-id-file/secret-id-file).
+# A secret id lives as long as the vault module's approle_secret_id_ttl_seconds (24 h): a stack
+# running longer needs another `bin/dev up` (or this function) and a service restart.
+issue_vault_credentials() {
+  local dir="$STACK_STATE/vault" role
+  mkdir -p "$dir" && chmod 700 "$dir"
+  for role in portcullis-service portcullis-rotation; do
+    (umask 077
+     export BAO_ADDR="http://127.0.0.1:$PORT_OPENBAO" BAO_TOKEN="$OPENBAO_ROOT_TOKEN"
+     "$BAO_BIN" read -field=role_id "auth/approle/role/$role/role-id" >"$dir/$role.role-id.tmp" \
+       && "$BAO_BIN" write -f -field=secret_id "auth/approle/role/$role/secret-id" >"$dir/$role.secret-id.tmp" \
+       && [[ -s "$dir/$role.role-id.tmp" && -s "$dir/$role.secret-id.tmp" ]] \
+       && mv "$dir/$role.role-id.tmp" "$dir/$role.role-id" \
+       && mv "$dir/$role.secret-id.tmp" "$dir/$role.secret-id") \
+      || { rm -f "$dir/$role".*.tmp; die "could not get the AppRole credentials of $role from OpenBao; log: $(_logfile openbao)"; }
+  done
+  ok "AppRole credentials of portcullis-service and portcullis-rotation in $dir (0600)"
 }
 
 # --- PostgreSQL --------------------------------------------------------------------------------
@@ -347,6 +371,14 @@ portcullis.identity.issuers[0].introspection.enabled=true
 portcullis.identity.issuers[0].introspection.client-id=portcullis-authz
 # Resolved from the environment at start-up: the secret itself is never written here.
 portcullis.identity.issuers[0].introspection.client-secret=\${PORTCULLIS_INTROSPECTION_SECRET}
+# Vault (OpenBao): plain HTTP on 127.0.0.1 in this stack only; the service logs in with its own
+# AppRoles (issue_vault_credentials), never with the root token.
+portcullis.vault.address=http://127.0.0.1:$PORT_OPENBAO
+portcullis.vault.allow-plaintext-http-for-development=true
+portcullis.vault.service.role-id-file=$STACK_STATE/vault/portcullis-service.role-id
+portcullis.vault.service.secret-id-file=$STACK_STATE/vault/portcullis-service.secret-id
+portcullis.vault.rotation.role-id-file=$STACK_STATE/vault/portcullis-rotation.role-id
+portcullis.vault.rotation.secret-id-file=$STACK_STATE/vault/portcullis-rotation.secret-id
 EOF
   # Extra settings from a caller (e.g. bin/bench switching the audit to async mode).
   [[ -z "${AUTHZ_EXTRA_CONFIG:-}" ]] || printf '%s\n' "$AUTHZ_EXTRA_CONFIG"
@@ -383,6 +415,10 @@ postgres.admin-user=portcullis_admin
 postgres.admin-password=$POSTGRES_ADMIN_PASSWORD
 postgres.bin=${PG_BINDIR:-}
 nginx.bin=$NGINX_BIN
+vault.service.role-id-file=$STACK_STATE/vault/portcullis-service.role-id
+vault.service.secret-id-file=$STACK_STATE/vault/portcullis-service.secret-id
+vault.rotation.role-id-file=$STACK_STATE/vault/portcullis-rotation.role-id
+vault.rotation.secret-id-file=$STACK_STATE/vault/portcullis-rotation.secret-id
 EOF
   )
   mv "$STACK_FILE.tmp" "$STACK_FILE"
