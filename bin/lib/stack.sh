@@ -338,6 +338,7 @@ start_authz() {
   _require_free_port "authz-service (management)" "$PORT_AUTHZ_MGMT"
   build_authz_service
   issue_service_certificate
+  _reset_field_keys_after_openbao_restart
   mkdir -p "$STACK_STATE/authz"
   write_authz_config >"$STACK_STATE/authz/application.properties"
   _launch authz env PORTCULLIS_INTROSPECTION_SECRET="$PORTCULLIS_INTROSPECTION_SECRET" \
@@ -345,6 +346,45 @@ start_authz() {
       --spring.config.additional-location="file:$STACK_STATE/authz/application.properties"
   _await authz 240 http_ok "http://127.0.0.1:$PORT_AUTHZ_MGMT/actuator/health"
   ok "authz-service at https://127.0.0.1:$PORT_AUTHZ_HTTPS (gRPC :$PORT_AUTHZ_GRPC, management :$PORT_AUTHZ_MGMT)"
+}
+
+# _authz_key_catalog: the service's key catalog (portcullis.keys.catalog.*), with each Transit key's
+# type and rotation period as the Terraform vault module outputs them (transit_keys, read from this
+# stack's state), or the module's defaults before the first apply.
+_authz_key_catalog() {
+  python3 - "$STACK_STATE/terraform/dev.tfstate" <<'PY'
+import json, sys
+keys = {"portcullis-fields": {"type": "aes256-gcm96", "rotation_period_days": 30},
+        "portcullis-audit-checkpoint": {"type": "ed25519", "rotation_period_days": 90}}
+try:
+    keys.update(json.load(open(sys.argv[1]))["outputs"]["transit_keys"]["value"])
+except (OSError, KeyError, ValueError):
+    pass
+purpose = {"portcullis-fields": ("field-encryption-kek", 2), "portcullis-audit-checkpoint": ("audit-checkpoint-signing", 12)}
+for name, key in sorted(keys.items()):
+    if name not in purpose:
+        continue
+    prefix = "portcullis.keys.catalog." + name
+    print("%s.purpose=%s" % (prefix, purpose[name][0]))
+    print("%s.type=%s" % (prefix, key["type"]))
+    print("%s.rotation=P%dD" % (prefix, int(key["rotation_period_days"])))
+    print("%s.jitter=PT1H" % prefix)
+    print("%s.decryptable-versions=%d" % (prefix, purpose[name][1]))
+PY
+}
+
+# _reset_field_keys_after_openbao_restart: the dev-mode OpenBao keeps its keys in memory, so a
+# restarted one has new Transit keys and the data keys wrapped under the old ones can never be
+# unwrapped again. The field key store is therefore tied to the OpenBao process it was made with
+# and starts empty with a new one (development data only; in production Vault's keys persist).
+_reset_field_keys_after_openbao_restart() {
+  local dir="$STACK_STATE/fields" bao_pid
+  bao_pid="$(cat "$(_pidfile openbao)" 2>/dev/null || true)"
+  mkdir -p "$dir" && chmod 700 "$dir"
+  if [[ "$(cat "$dir/openbao.pid" 2>/dev/null || true)" != "$bao_pid" ]]; then
+    rm -rf "$dir/keys"
+    printf '%s\n' "$bao_pid" >"$dir/openbao.pid"
+  fi
 }
 
 # The service's configuration for this stack. Secrets are passed in the environment, not here.
@@ -379,6 +419,12 @@ portcullis.vault.service.role-id-file=$STACK_STATE/vault/portcullis-service.role
 portcullis.vault.service.secret-id-file=$STACK_STATE/vault/portcullis-service.secret-id
 portcullis.vault.rotation.role-id-file=$STACK_STATE/vault/portcullis-rotation.role-id
 portcullis.vault.rotation.secret-id-file=$STACK_STATE/vault/portcullis-rotation.secret-id
+# Managed keys and their rotation scheduler (periods from the Terraform vault module's outputs).
+portcullis.keys.enabled=true
+$(_authz_key_catalog)
+# Field-level encryption over HTTP; the key store is the one the rotation scheduler re-wraps.
+portcullis.fields.enabled=true
+portcullis.fields.key-store=$STACK_STATE/fields/keys
 EOF
   # Extra settings from a caller (e.g. bin/bench switching the audit to async mode).
   [[ -z "${AUTHZ_EXTRA_CONFIG:-}" ]] || printf '%s\n' "$AUTHZ_EXTRA_CONFIG"
