@@ -403,7 +403,9 @@ portcullis.grpc.port=$PORT_AUTHZ_GRPC
 portcullis.opa.url=http://127.0.0.1:$PORT_OPA
 portcullis.audit.directory=$STACK_STATE/audit
 portcullis.audit.origin=portcullis.local/$STACK_PROFILE
-portcullis.audit.signing-key-file=$STACK_STATE/keys/audit-checkpoint.key
+# Checkpoints are signed in Vault (Transit ed25519 key portcullis-audit-checkpoint, service AppRole);
+# auditors get the verifier keys from GET /v1/admin/audit/verifier-keys.
+portcullis.audit.signer=vault
 portcullis.identity.issuers[0].discovery-url=$KEYCLOAK_ISSUER/.well-known/openid-configuration
 portcullis.identity.issuers[0].audiences=orders-api
 portcullis.identity.issuers[0].subject-claim=preferred_username

@@ -8,6 +8,7 @@ import java.time.Clock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -27,7 +28,8 @@ class AuditConfiguration {
     private static final Logger log = LoggerFactory.getLogger(AuditConfiguration.class);
 
     @Bean(destroyMethod = "close")
-    AuditLog auditLog(PortcullisProperties properties, Clock clock) throws IOException {
+    AuditLog auditLog(PortcullisProperties properties, Clock clock, ObjectProvider<CheckpointSigner> configuredSigner)
+            throws IOException {
         PortcullisProperties.Audit audit = properties.audit();
         if (audit.directory() == null) {
             throw new IllegalStateException("portcullis.audit.directory must be set: no decision is answered without an audit record");
@@ -41,7 +43,9 @@ class AuditConfiguration {
         if (durability == DurabilityMode.ASYNC) {
             log.warn("audit durability is ASYNC: decisions answered in the last flush interval can be lost in a crash");
         }
-        return SegmentFileAuditLog.builder(audit.directory(), audit.origin(), signer(audit))
+        // A signer bean (portcullis.audit.signer=vault: AuditSigningConfiguration) replaces the local key file.
+        CheckpointSigner signer = configuredSigner.getIfAvailable();
+        return SegmentFileAuditLog.builder(audit.directory(), audit.origin(), signer != null ? signer : signer(audit))
                 .durability(durability)
                 .clock(clock)
                 .checkpointInterval(audit.checkpointInterval())

@@ -349,7 +349,14 @@ public final class NimbusJwtVerifier implements JwtVerifier {
             String cacheKey = tokenHash(token);
             long version = keySetVersion.get();
             VerifiedSignature known = verified.getIfPresent(cacheKey);
-            JWTClaimsSet claimsSet = known != null && known.keySetVersion() == version ? known.claims() : null;
+            JWTClaimsSet claimsSet = null;
+            // A hit still asks the key source for the token's key: that is what expires and refreshes
+            // the cached key set, so a key the issuer removed stops counting as it would without
+            // this cache (and a refresh that changed the set bumps the version).
+            if (known != null && known.keySetVersion() == version && stillPublished(header)
+                    && keySetVersion.get() == version) {
+                claimsSet = known.claims();
+            }
             if (claimsSet == null) {
                 claimsSet = verifySignature(jwt);
                 // The version read before verifying: a key set that changed meanwhile makes the entry stale.
@@ -361,6 +368,18 @@ public final class NimbusJwtVerifier implements JwtVerifier {
             }
             revocation.requireNotRevoked(token, claimsSet);
             return principal(token, claimsSet);
+        }
+
+        /** Whether the issuer's current key set (refreshed by the key source as due) still holds the token's key. */
+        private boolean stillPublished(JWSHeader header) throws AuthenticationException {
+            try {
+                return !keys.get(new com.nimbusds.jose.jwk.JWKSelector(com.nimbusds.jose.jwk.JWKMatcher.forJWSHeader(header)),
+                        null).isEmpty();
+            } catch (RateLimitReachedException e) {
+                throw rateLimited();
+            } catch (KeySourceException e) {
+                throw unavailable(e);
+            }
         }
 
         private JWTClaimsSet verifySignature(SignedJWT jwt) throws AuthenticationException {
