@@ -179,7 +179,7 @@ class SecurityConfiguration {
 
         private void refuse(HttpServletRequest request, HttpServletResponse response, int status) throws IOException {
             String path = request.getRequestURI();
-            if (path.startsWith("/v1/check") || path.equals("/v1/decisions")) {
+            if (path.equals("/v1/check") || path.startsWith("/v1/check/") || path.equals("/v1/decisions")) {
                 Instant now = clock.instant();
                 Protocol protocol = path.equals("/v1/decisions") ? Protocol.DECISION_API : Protocol.ENVOY_HTTP;
                 Decision decision = authorizer.refuseCaller(ids.next(), protocol, request.getRemoteAddr(), now,
