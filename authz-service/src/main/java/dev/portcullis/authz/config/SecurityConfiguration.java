@@ -149,11 +149,10 @@ class SecurityConfiguration {
                 var authentication = new PreAuthenticatedAuthenticationToken(principal, "n/a", authorities);
                 SecurityContextHolder.getContext().setAuthentication(authentication);
             }
-            try {
-                chain.doFilter(request, response);
-            } finally {
-                SecurityContextHolder.clearContext();
-            }
+            // No clearing here: the exception translation further out must still see who the caller
+            // is (anonymous -> 401 with a challenge, authenticated -> 403); Spring Security's
+            // SecurityContextHolderFilter clears the context when the request ends.
+            chain.doFilter(request, response);
         }
     }
 
