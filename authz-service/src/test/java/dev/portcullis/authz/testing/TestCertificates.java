@@ -109,7 +109,7 @@ public final class TestCertificates {
             try {
                 JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name,
                         BigInteger.valueOf(SERIALS.incrementAndGet()), Date.from(NOW.minus(Duration.ofDays(1))),
-                        Date.from(NOW.plus(Duration.ofDays(365))), name, keys.getPublic());
+                        Date.from(NOW.plus(Duration.ofDays(3650))), name, keys.getPublic());
                 JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
                 builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
                 builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));

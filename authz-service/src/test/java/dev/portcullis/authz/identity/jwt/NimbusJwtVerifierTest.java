@@ -469,6 +469,38 @@ class NimbusJwtVerifierTest {
     }
 
     @Test
+    void verifyWhenTheIssuerRemovesAKeyThenItsAlreadyVerifiedTokensStopCountingWhenTheCachedKeySetIsRefreshed()
+            throws Exception {
+        // The shortest cache the service allows: keys are refreshed ahead of expiry from 5 s after a fetch.
+        NimbusJwtVerifier shortCache = verifier(settings(jwks.jwksUri(), IssuerSettings.MIN_JWKS_CACHE_TTL,
+                Duration.ofSeconds(1)), RevocationChecker.NONE, clock);
+        String token = token().sign();
+        assertThat(shortCache.verify(token).subject()).isEqualTo("alice");
+        assertThat(shortCache.verify(token).subject()).isEqualTo("alice");
+        int fetches = jwks.requests();
+        jwks.publish(new JWKSet(List.of(issuerEc)));
+
+        // A sleep to reach a state, not a measurement: the key set is due for its refresh ahead of expiry.
+        Thread.sleep(IssuerSettings.MIN_JWKS_CACHE_TTL.minusSeconds(29).toMillis());
+        shortCache.verify(token);
+        awaitFetchAfter(fetches);
+
+        // Remembering that a token's signature verified must not keep a removed key alive.
+        assertThat(failureOf(shortCache, token)).isEqualTo(AuthenticationFailure.UNKNOWN_KEY);
+    }
+
+    /** Waits (for a state, not a measurement) until the JWKS endpoint has answered more than {@code fetches} times. */
+    private void awaitFetchAfter(int fetches) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (jwks.requests() <= fetches) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the cached key set was never refreshed (still " + fetches + " fetches)");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
     void verifyWhenJwksIsUnreachableThenIssuerUnavailableAndItRecoversWhenItIsBack() throws Exception {
         NimbusJwtVerifier quickRetry = verifier(settings(jwks.jwksUri(), IssuerSettings.MIN_JWKS_CACHE_TTL,
                 Duration.ofMillis(500)), RevocationChecker.NONE, clock);
