@@ -329,6 +329,7 @@ start_authz() {
   mkdir -p "$STACK_STATE/authz"
   write_authz_config >"$STACK_STATE/authz/application.properties"
   _launch authz env PORTCULLIS_INTROSPECTION_SECRET="$PORTCULLIS_INTROSPECTION_SECRET" \
+    PORTCULLIS_RESPONDER_SECRET="$PORTCULLIS_RESPONDER_SECRET" \
     "$JAVA_HOME/bin/java" -Xmx384m --enable-native-access=ALL-UNNAMED -jar "$AUTHZ_JAR" \
       --spring.config.additional-location="file:$STACK_STATE/authz/application.properties"
   _await authz 240 http_ok "http://127.0.0.1:$PORT_AUTHZ_MGMT/actuator/health"
@@ -420,6 +421,18 @@ $(_authz_key_catalog)
 # Field-level encryption over HTTP; the key store is the one the rotation scheduler re-wraps.
 portcullis.fields.enabled=true
 portcullis.fields.key-store=$STACK_STATE/fields/keys
+# Online anomaly detection on this service's own audit log; alerts at /v1/admin/anomalies. The
+# responses only report what they would do here (dry-run, audited): set enforce to revoke Keycloak
+# sessions and block principals in OPA for real.
+portcullis.anomaly.enabled=true
+portcullis.anomaly.state-directory=$STACK_STATE/anomaly
+portcullis.anomaly.responses.blocklist.mode=dry-run
+portcullis.anomaly.responses.keycloak.mode=dry-run
+portcullis.anomaly.responses.keycloak.url=http://127.0.0.1:$PORT_KEYCLOAK
+portcullis.anomaly.responses.keycloak.realm=$KEYCLOAK_REALM
+portcullis.anomaly.responses.keycloak.client-id=portcullis-responder
+portcullis.anomaly.responses.keycloak.client-secret=\${PORTCULLIS_RESPONDER_SECRET}
+portcullis.anomaly.responses.keycloak.protected-values=sec-admin
 EOF
   # Extra settings from a caller (e.g. bin/bench switching the audit to async mode).
   [[ -z "${AUTHZ_EXTRA_CONFIG:-}" ]] || printf '%s\n' "$AUTHZ_EXTRA_CONFIG"

@@ -48,8 +48,12 @@ final class Http {
     }
 
     Answer send(URI uri, String method, Map<String, String> headers) {
+        return send(uri, method, headers, null);
+    }
+
+    Answer send(URI uri, String method, Map<String, String> headers, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                .method(method, HttpRequest.BodyPublishers.noBody());
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(request::header);
         return send(request);
     }

@@ -1,0 +1,166 @@
+package dev.portcullis.authz.admin.anomalies;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.portcullis.anomaly.admin.AnomalyAdmin;
+import dev.portcullis.anomaly.alert.AlertRecord;
+import dev.portcullis.audit.Actor;
+import dev.portcullis.authz.admin.AdminRequests;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code /v1/admin/anomalies}: the alerts of the service's online anomaly detection, through
+ * {@link AnomalyAdmin}, in the shapes docs/anomaly-detection.md gives:
+ * <ul>
+ *   <li>{@code GET /v1/admin/anomalies?all=false&limit=100} → {@code {"alerts": [RECORD...], "count": n}};
+ *   <li>{@code POST /v1/admin/anomalies/{id}/ack} {@code {"note": "..."}} → the acknowledged RECORD,
+ *       404 for an unknown id, 400 for a bad note; recorded as an {@code admin.action} by the
+ *       admin <em>before</em> it is stored (503 when that record cannot be written: nothing stored);
+ *   <li>{@code GET /v1/admin/anomalies/status} → the online detector's position, lag and counters.
+ * </ul>
+ * 404 {@code not_enabled} unless {@code portcullis.anomaly.enabled=true}.
+ */
+@RestController
+public final class AnomaliesAdminController {
+
+    private static final Logger log = LoggerFactory.getLogger(AnomaliesAdminController.class);
+    private static final Pattern ID = Pattern.compile("[0-9A-HJKMNP-TV-Z]{26}");
+    private static final int MAX_BODY_BYTES = 8 * 1024;
+    private static final int MAX_LIMIT = 10_000;
+
+    private static final String PROPERTY = "portcullis.anomaly.enabled";
+
+    private final ObjectProvider<AnomalyAdmin> admin;
+    private final AdminRequests requests;
+
+    public AnomaliesAdminController(ObjectProvider<AnomalyAdmin> admin, AdminRequests requests) {
+        this.admin = Objects.requireNonNull(admin, "admin cannot be null");
+        this.requests = Objects.requireNonNull(requests, "requests cannot be null");
+    }
+
+    @GetMapping("/v1/admin/anomalies")
+    public void list(@RequestParam(name = "all", defaultValue = "false") String all,
+            @RequestParam(name = "limit", defaultValue = "100") String limit, HttpServletResponse response) throws IOException {
+        AnomalyAdmin anomalies = admin.getIfAvailable();
+        if (requests.notEnabled(anomalies, PROPERTY, response)) {
+            return;
+        }
+        if (!"true".equals(all) && !"false".equals(all)) {
+            requests.writeJson(response, 400, AdminRequests.error("bad_request", "all must be true or false"));
+            return;
+        }
+        int max;
+        try {
+            max = Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            max = -1;
+        }
+        if (max < 1 || max > MAX_LIMIT) {
+            requests.writeJson(response, 400, AdminRequests.error("bad_request", "limit must be from 1 to " + MAX_LIMIT));
+            return;
+        }
+        writeRaw(response, 200, anomalies.listJson(Boolean.parseBoolean(all), max));
+    }
+
+    @GetMapping("/v1/admin/anomalies/status")
+    public void status(HttpServletResponse response) throws IOException {
+        AnomalyAdmin anomalies = admin.getIfAvailable();
+        if (requests.notEnabled(anomalies, PROPERTY, response)) {
+            return;
+        }
+        writeRaw(response, 200, anomalies.statusJson());
+    }
+
+    @PostMapping("/v1/admin/anomalies/{id}/ack")
+    public void acknowledge(@PathVariable("id") String id, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        AnomalyAdmin anomalies = admin.getIfAvailable();
+        if (requests.notEnabled(anomalies, PROPERTY, response)) {
+            return;
+        }
+        if (!ID.matcher(id).matches()) {
+            requests.writeJson(response, 404, AdminRequests.error("not_found", "no alert has that id"));
+            return;
+        }
+        String note;
+        try {
+            note = note(AdminRequests.body(request, MAX_BODY_BYTES));
+        } catch (AdminRequests.BodyTooLargeException e) {
+            requests.writeJson(response, 413, AdminRequests.error("too_large", e.getMessage()));
+            return;
+        } catch (IllegalArgumentException e) {
+            requests.writeJson(response, 400, AdminRequests.error("bad_request", e.getMessage()));
+            return;
+        }
+        Actor actor = AdminRequests.actor(request);
+        String by = AdminRequests.callerName(actor);
+        Optional<AlertRecord> acknowledged;
+        try {
+            acknowledged = anomalies.acknowledge(id, by, note);
+        } catch (IllegalArgumentException e) {
+            requests.writeJson(response, 400, AdminRequests.error("bad_request", e.getMessage()));
+            return;
+        } catch (RuntimeException e) {
+            // The acknowledgement could not be audited (or the store failed): nothing was stored.
+            log.error("acknowledging alert {} by {} failed: {}", id, by, e.toString());
+            requests.writeJson(response, 503, AdminRequests.error("unavailable", "the acknowledgement could not be recorded"));
+            return;
+        }
+        if (acknowledged.isEmpty()) {
+            requests.writeJson(response, 404, AdminRequests.error("not_found", "no alert has that id"));
+            return;
+        }
+        writeRaw(response, 200, AnomalyAdmin.toJson(acknowledged.get()));
+    }
+
+    /** The optional {@code note} of an empty body, {@code {}} or {@code {"note": "..."}}. */
+    private String note(byte[] body) {
+        if (body.length == 0) {
+            return null;
+        }
+        JsonNode root;
+        try {
+            root = requests.json().readTree(body);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("the body must be a JSON object {\"note\": \"...\"}");
+        }
+        if (root == null || !root.isObject() || !Set.of("note").containsAll(root.propertyNames())) {
+            throw new IllegalArgumentException("the body must be a JSON object {\"note\": \"...\"} and nothing else");
+        }
+        JsonNode note = root.get("note");
+        if (note == null || note.isNull()) {
+            return null;
+        }
+        if (!note.isString()) {
+            throw new IllegalArgumentException("note must be a string");
+        }
+        return note.stringValue();
+    }
+
+    private static void writeRaw(HttpServletResponse response, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+}
