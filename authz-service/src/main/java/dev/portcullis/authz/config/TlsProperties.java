@@ -40,6 +40,9 @@ public record TlsProperties(
         @DefaultValue("24h") Duration ttl,
         @DefaultValue("15s") Duration checkInterval) {
 
+    /** The shortest certificate lifetime accepted: its last third must cover the gRPC listener's 1-minute reload. */
+    public static final Duration MIN_TTL = Duration.ofMinutes(5);
+
     /** The SSL bundle that {@code source=vault} defines for {@code server.ssl.bundle}. */
     public static final String BUNDLE = "portcullis-service";
 
@@ -60,8 +63,16 @@ public record TlsProperties(
             if (certificateFile.toAbsolutePath().equals(privateKeyFile.toAbsolutePath())) {
                 throw new IllegalStateException("portcullis.tls.certificate-file and private-key-file must differ");
             }
-            if (ttl.compareTo(Duration.ofMinutes(1)) < 0) {
-                throw new IllegalStateException("portcullis.tls.ttl must be at least 1 minute, was " + ttl);
+            // Renewal happens at 2/3 of the lifetime; the last third must cover the gRPC listener,
+            // which re-reads the files once a minute, plus a few renewal checks. Shorter, and a
+            // listener could go on serving a certificate that has just expired.
+            if (ttl.compareTo(MIN_TTL) < 0) {
+                throw new IllegalStateException("portcullis.tls.ttl must be at least " + MIN_TTL.toMinutes()
+                        + " minutes (the gRPC listener reloads the certificate once a minute), was " + ttl);
+            }
+            if (checkInterval.isNegative() || checkInterval.isZero() || checkInterval.multipliedBy(10).compareTo(ttl) > 0) {
+                throw new IllegalStateException("portcullis.tls.check-interval must be positive and at most a tenth of"
+                        + " portcullis.tls.ttl, was " + checkInterval);
             }
         }
     }
