@@ -50,6 +50,10 @@ class DocumentCipherTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    private static String outsideCiphertexts(String document) {
+        return document.replaceAll("pcf:[A-Za-z0-9_-]*", "pcf:");
+    }
+
     private static List<FieldRule> rules(EncryptionMode mode) {
         return List.of(
                 FieldRule.of("$.name", "pii").withMode(mode),
@@ -69,7 +73,8 @@ class DocumentCipherTest {
         DocumentCipher.Encrypted enc = f.documents.encrypt(utf8(PATIENT), rules(mode), "acme", "p-17", null);
         String encrypted = new String(enc.document(), StandardCharsets.UTF_8);
         assertThat(enc.fields()).hasSize(10).allMatch(r -> r.status() == Status.ENCRYPTED && r.mode() == mode);
-        assertThat(encrypted).doesNotContain("Ada", "London", "watch", "54.50", "ada@example.org")
+        // Ciphertexts are random base64url and may spell "Ada" by chance; look for plaintext outside them.
+        assertThat(outsideCiphertexts(encrypted)).doesNotContain("Ada", "London", "watch", "54.50", "ada@example.org")
                 .contains("\"plain\": \"stays\"", "\"code\": \"I10\"", "\"id\": \"p-17\"");
         DocumentCipher.Decrypted dec = f.documents.decrypt(enc.document(), rules(mode), "acme", "p-17", c -> true);
         assertThat(dec.fields()).hasSize(10).allMatch(r -> r.status() == Status.CLEAR);
