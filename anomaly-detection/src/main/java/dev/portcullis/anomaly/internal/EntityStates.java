@@ -1,10 +1,13 @@
 package dev.portcullis.anomaly.internal;
 
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+
+import dev.portcullis.anomaly.Thresholds;
 
 /**
  * Per-entity detector state with bounded memory, keyed by the event's own value string or an
@@ -49,6 +52,31 @@ public final class EntityStates<S extends EntityStates.State> {
         };
     }
 
+    /**
+     * States bounded by the detector's {@code <detector>.max-entities} threshold (at least 1) and an
+     * idle limit the detector derives itself (e.g. twice its window). One place for the key, its floor
+     * and its read order, so that every detector's memory bound is configured the same way.
+     */
+    public static <S extends State> EntityStates<S> bounded(Thresholds t, String detector, int defaultMaxEntities,
+            long idleMillis) {
+        return new EntityStates<>(maxEntities(t, detector, defaultMaxEntities), idleMillis);
+    }
+
+    /**
+     * States bounded by {@code <detector>.max-entities} as in {@link #bounded}, and by an idle limit
+     * read from {@code <detector>.idle} (after {@code max-entities}), for detectors whose state is a
+     * long-lived baseline rather than a window.
+     */
+    public static <S extends State> EntityStates<S> boundedWithIdle(Thresholds t, String detector,
+            int defaultMaxEntities, Duration defaultIdle) {
+        int maxEntities = maxEntities(t, detector, defaultMaxEntities);
+        return new EntityStates<>(maxEntities, t.duration(detector + ".idle", defaultIdle).toMillis());
+    }
+
+    private static int maxEntities(Thresholds t, String detector, int defaultMaxEntities) {
+        return Math.max(1, t.integer(detector + ".max-entities", defaultMaxEntities));
+    }
+
     /** The state of {@code key}, or null; marks it as recently used. */
     public S get(Object key) {
         return map.get(key);
@@ -61,6 +89,17 @@ public final class EntityStates<S extends EntityStates.State> {
             state = factory.get();
             map.put(key, state);
         }
+        return state;
+    }
+
+    /**
+     * The state of {@code key}, created by {@code factory} when absent, marked as recently used and
+     * as seen at {@code t} (epoch ms), which is what {@link #evictIdle} goes by. Detectors call this
+     * once per event they keep state for, so that none forgets to keep {@code lastSeen} current.
+     */
+    public S seen(Object key, long t, Supplier<S> factory) {
+        S state = getOrCreate(key, factory);
+        state.lastSeen = Math.max(state.lastSeen, t);
         return state;
     }
 
@@ -84,6 +123,11 @@ public final class EntityStates<S extends EntityStates.State> {
             beforeEviction.accept(state);
             it.remove();
         }
+    }
+
+    /** Drops every entity idle for longer than the idle limit, for detectors with nothing to close. */
+    public void evictIdle(long now) {
+        evictIdle(now, state -> { });
     }
 
     /** Visits every entity and its state without changing the use order. */
