@@ -20,6 +20,20 @@ public final class EvidenceRing {
         this.ids = new String[Math.min(capacity, 2)];
     }
 
+    /**
+     * Adds {@code id} to {@code ring}, first starting a ring of {@code capacity} when there is none
+     * and {@code start} holds; returns the ring to keep, still null when none was started. For
+     * detectors that keep evidence only once an entity comes near an alert, so that the many
+     * entities that never do cost no ring.
+     */
+    public static EvidenceRing addOnceStarted(EvidenceRing ring, boolean start, int capacity, String id) {
+        EvidenceRing kept = ring == null && start ? new EvidenceRing(capacity) : ring;
+        if (kept != null) {
+            kept.add(id);
+        }
+        return kept;
+    }
+
     public void add(String id) {
         if (size == ids.length && size < capacity) {
             // Still filling: the ring is in order from 0, so growing keeps the order.

@@ -3,6 +3,7 @@ package dev.portcullis.anomaly.internal;
 import java.time.Duration;
 import java.util.Locale;
 
+import dev.portcullis.anomaly.Entity;
 import dev.portcullis.anomaly.Thresholds;
 
 /** Wording and scoring shared by the rule detectors, so that every alert reads the same way. */
@@ -44,6 +45,16 @@ public final class Explain {
             return String.format(Locale.ROOT, "%.0f", v);
         }
         return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /** An entity for people, its kind first: {@code subject alice}, {@code ip 203.0.113.7}. */
+    public static String entity(Entity entity) {
+        return entity.kind().wireName() + " " + shorten(entity.value());
+    }
+
+    /** A count with its noun: {@code 1 IP}, {@code 4 IPs}. */
+    public static String count(int n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 
     /** Truncates a value taken from an event so that one alert cannot carry an unbounded string. */
