@@ -11,6 +11,7 @@ import dev.portcullis.anomaly.Detector;
 import dev.portcullis.anomaly.Entity;
 import dev.portcullis.anomaly.Severity;
 import dev.portcullis.anomaly.Thresholds;
+import dev.portcullis.anomaly.internal.Cooldown;
 import dev.portcullis.anomaly.internal.EntityStates;
 import dev.portcullis.anomaly.internal.EvidenceRing;
 import dev.portcullis.anomaly.internal.Explain;
@@ -38,7 +39,7 @@ public final class BruteForceDetector implements Detector {
     private final long windowMillis;
     private final int minFailures;
     private final int evidence;
-    private final long cooldownMillis;
+    private final Cooldown cooldown;
     private final EntityStates<State> states;
     private final Map<String, String> thresholds;
 
@@ -48,9 +49,8 @@ public final class BruteForceDetector implements Detector {
         windowMillis = window.toMillis();
         minFailures = Math.max(1, t.integer(NAME + ".min-failures", DEFAULT_MIN_FAILURES));
         evidence = Math.max(1, t.integer(NAME + ".evidence", 20));
-        cooldownMillis = t.duration(NAME + ".cooldown", Duration.ofHours(1)).toMillis();
-        int maxEntities = Math.max(1, t.integer(NAME + ".max-entities", 1_000_000));
-        states = new EntityStates<>(maxEntities, 2 * windowMillis);
+        cooldown = Cooldown.read(t, NAME);
+        states = EntityStates.bounded(t, NAME, 1_000_000, 2 * windowMillis);
         thresholds = Detectors.thresholdsWithPrefix(t, NAME);
     }
 
@@ -69,29 +69,25 @@ public final class BruteForceDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.getOrCreate(subject, () -> new State(windowMillis, evidence));
-        if (s.failures.totalAt(t) == 0) {
-            s.burstStart = t;
-        }
-        s.lastSeen = Math.max(s.lastSeen, t);
+        State s = states.seen(subject, t, () -> new State(windowMillis, evidence));
         int failures = s.failures.add(t, 1);
         int ips = s.ips.add(Principals.hash(event.actor().ip()), t, windowMillis);
         s.evidence.add(event.id());
-        if (failures >= minFailures && t >= s.mutedUntil) {
-            s.mutedUntil = t + cooldownMillis;
+        if (failures >= minFailures && cooldown.tryAlert(s, t)) {
+            long start = s.failures.burstStart();
             double ratio = (double) failures / minFailures;
             alerts.accept(new Alert(NAME, ratio >= 5 ? Severity.CRITICAL : Severity.HIGH,
-                    Entity.subject(subject), Instant.ofEpochMilli(s.burstStart), event.time(),
+                    Entity.subject(subject), Instant.ofEpochMilli(start), event.time(),
                     Explain.ruleScore(failures, minFailures), s.evidence.toList(),
-                    failures + " failed logins for subject " + Explain.shorten(subject) + " from " + ips
-                            + (ips == 1 ? " IP" : " IPs") + " in " + Explain.span(t - s.burstStart)
+                    failures + " failed logins for subject " + Explain.shorten(subject) + " from "
+                            + Explain.count(ips, "IP", "IPs") + " in " + Explain.span(t - start)
                             + " (threshold: " + minFailures + " within " + Explain.window(window) + ")"));
         }
     }
 
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
-        states.evictIdle(now.toEpochMilli(), s -> { });
+        states.evictIdle(now.toEpochMilli());
     }
 
     @Override
@@ -104,12 +100,10 @@ public final class BruteForceDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends EntityStates.State {
+    private static final class State extends Cooldown.State {
         final SlidingCount failures;
         final RecentDistinct ips = new RecentDistinct(16);
         final EvidenceRing evidence;
-        long burstStart;
-        long mutedUntil = Long.MIN_VALUE;
 
         State(long windowMillis, int evidence) {
             failures = new SlidingCount(10, windowMillis);
