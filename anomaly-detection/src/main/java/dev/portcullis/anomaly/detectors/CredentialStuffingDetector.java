@@ -11,6 +11,7 @@ import dev.portcullis.anomaly.Detector;
 import dev.portcullis.anomaly.Entity;
 import dev.portcullis.anomaly.Severity;
 import dev.portcullis.anomaly.Thresholds;
+import dev.portcullis.anomaly.internal.Cooldown;
 import dev.portcullis.anomaly.internal.EntityStates;
 import dev.portcullis.anomaly.internal.EvidenceRing;
 import dev.portcullis.anomaly.internal.Explain;
@@ -46,7 +47,7 @@ public final class CredentialStuffingDetector implements Detector {
     private final int minFailures;
     private final int minSubjects;
     private final int evidence;
-    private final long cooldownMillis;
+    private final Cooldown cooldown;
     private final EntityStates<State> states;
     private final Map<String, String> thresholds;
 
@@ -57,9 +58,8 @@ public final class CredentialStuffingDetector implements Detector {
         minFailures = Math.max(1, t.integer(NAME + ".min-failures", DEFAULT_MIN_FAILURES));
         minSubjects = Math.max(1, t.integer(NAME + ".min-distinct-subjects", DEFAULT_MIN_DISTINCT_SUBJECTS));
         evidence = Math.max(1, t.integer(NAME + ".evidence", 20));
-        cooldownMillis = t.duration(NAME + ".cooldown", Duration.ofHours(1)).toMillis();
-        int maxEntities = Math.max(1, t.integer(NAME + ".max-entities", 1_000_000));
-        states = new EntityStates<>(maxEntities, 2 * windowMillis);
+        cooldown = Cooldown.read(t, NAME);
+        states = EntityStates.bounded(t, NAME, 1_000_000, 2 * windowMillis);
         thresholds = Detectors.thresholdsWithPrefix(t, NAME);
     }
 
@@ -78,24 +78,20 @@ public final class CredentialStuffingDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.getOrCreate(ip, () -> new State(windowMillis, Math.max(64, minSubjects), evidence));
-        if (s.failures.totalAt(t) == 0) {
-            s.burstStart = t;
-        }
-        s.lastSeen = Math.max(s.lastSeen, t);
+        State s = states.seen(ip, t, () -> new State(windowMillis, Math.max(64, minSubjects), evidence));
         int failures = s.failures.add(t, 1);
         String subject = event.actor().subject();
         int subjects = s.subjects.add(Principals.hash(subject == null ? "" : subject), t, windowMillis);
         s.evidence.add(event.id());
-        if (failures >= minFailures && subjects >= minSubjects && t >= s.mutedUntil) {
-            s.mutedUntil = t + cooldownMillis;
+        if (failures >= minFailures && subjects >= minSubjects && cooldown.tryAlert(s, t)) {
+            long start = s.failures.burstStart();
             double ratio = Math.min((double) failures / minFailures, (double) subjects / minSubjects);
             Severity severity = ratio >= 5 ? Severity.CRITICAL : Severity.HIGH;
             String saturated = subjects >= s.subjects.capacity() ? " at least" : "";
-            alerts.accept(new Alert(NAME, severity, Entity.ip(ip), Instant.ofEpochMilli(s.burstStart),
+            alerts.accept(new Alert(NAME, severity, Entity.ip(ip), Instant.ofEpochMilli(start),
                     event.time(), Explain.ruleScore(ratio, 1.0), s.evidence.toList(),
                     failures + " failed logins for" + saturated + " " + subjects + " distinct subjects from "
-                            + Explain.shorten(ip) + " in " + Explain.span(t - s.burstStart)
+                            + Explain.shorten(ip) + " in " + Explain.span(t - start)
                             + " (threshold: " + minFailures + " failures for " + minSubjects
                             + " subjects within " + Explain.window(window) + ")"));
         }
@@ -103,7 +99,7 @@ public final class CredentialStuffingDetector implements Detector {
 
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
-        states.evictIdle(now.toEpochMilli(), s -> { });
+        states.evictIdle(now.toEpochMilli());
     }
 
     @Override
@@ -116,12 +112,10 @@ public final class CredentialStuffingDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends EntityStates.State {
+    private static final class State extends Cooldown.State {
         final SlidingCount failures;
         final RecentDistinct subjects;
         final EvidenceRing evidence;
-        long burstStart;
-        long mutedUntil = Long.MIN_VALUE;
 
         State(long windowMillis, int distinctCapacity, int evidence) {
             failures = new SlidingCount(10, windowMillis);
