@@ -12,6 +12,7 @@ import dev.portcullis.anomaly.Detector;
 import dev.portcullis.anomaly.Entity;
 import dev.portcullis.anomaly.Severity;
 import dev.portcullis.anomaly.Thresholds;
+import dev.portcullis.anomaly.internal.Cooldown;
 import dev.portcullis.anomaly.internal.EntityStates;
 import dev.portcullis.anomaly.internal.EvidenceRing;
 import dev.portcullis.anomaly.internal.Explain;
@@ -42,7 +43,7 @@ public final class TokenReplayDetector implements Detector {
     private final int minIps;
     private final int minAgents;
     private final int evidence;
-    private final long cooldownMillis;
+    private final Cooldown cooldown;
     private final EntityStates<State> states;
     private final Map<String, String> thresholds;
 
@@ -53,9 +54,8 @@ public final class TokenReplayDetector implements Detector {
         minIps = Math.max(2, t.integer(NAME + ".min-distinct-ips", DEFAULT_MIN_DISTINCT_IPS));
         minAgents = Math.max(2, t.integer(NAME + ".min-distinct-user-agents", DEFAULT_MIN_DISTINCT_USER_AGENTS));
         evidence = Math.max(2, t.integer(NAME + ".evidence", 10));
-        cooldownMillis = t.duration(NAME + ".cooldown", Duration.ofHours(1)).toMillis();
-        int maxEntities = Math.max(1, t.integer(NAME + ".max-entities", 1_000_000));
-        states = new EntityStates<>(maxEntities, windowMillis);
+        cooldown = Cooldown.read(t, NAME);
+        states = EntityStates.bounded(t, NAME, 1_000_000, windowMillis);
         thresholds = Detectors.thresholdsWithPrefix(t, NAME);
     }
 
@@ -72,8 +72,7 @@ public final class TokenReplayDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.getOrCreate(token, () -> new State(Math.max(4, minIps), Math.max(4, minAgents)));
-        s.lastSeen = Math.max(s.lastSeen, t);
+        State s = states.seen(token, t, () -> new State(Math.max(4, minIps), Math.max(4, minAgents)));
         if (s.firstEventId == null) {
             s.firstEventId = event.id();
             s.first = t;
@@ -92,16 +91,15 @@ public final class TokenReplayDetector implements Detector {
         if (s.evidence != null) {
             s.evidence.add(event.id());
         }
-        if ((ips >= minIps || agents >= minAgents) && t >= s.mutedUntil) {
-            s.mutedUntil = t + cooldownMillis;
+        if ((ips >= minIps || agents >= minAgents) && cooldown.tryAlert(s, t)) {
             boolean both = ips >= 2 && agents >= 2;
             double ratio = Math.max((double) ips / minIps, (double) agents / minAgents);
             String who = s.subject == null ? "" : " of subject " + Explain.shorten(s.subject);
             alerts.accept(new Alert(NAME, both ? Severity.CRITICAL : Severity.HIGH, Entity.token(token),
                     Instant.ofEpochMilli(Math.max(s.first, t - windowMillis)), event.time(),
                     Explain.ruleScore(ratio, 1.0), s.evidence == null ? List.of(event.id()) : s.evidence.toList(),
-                    "token " + Explain.shorten(token) + who + " used from " + ips + (ips == 1 ? " IP" : " IPs")
-                            + " and " + agents + (agents == 1 ? " user agent" : " user agents") + " within "
+                    "token " + Explain.shorten(token) + who + " used from " + Explain.count(ips, "IP", "IPs")
+                            + " and " + Explain.count(agents, "user agent", "user agents") + " within "
                             + Explain.window(window) + ", latest from " + Explain.shorten(event.actor().ip())
                             + " (threshold: " + minIps + " IPs or " + minAgents + " user agents)"));
         }
@@ -109,7 +107,7 @@ public final class TokenReplayDetector implements Detector {
 
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
-        states.evictIdle(now.toEpochMilli(), s -> { });
+        states.evictIdle(now.toEpochMilli());
     }
 
     @Override
@@ -122,14 +120,13 @@ public final class TokenReplayDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends EntityStates.State {
+    private static final class State extends Cooldown.State {
         final RecentDistinct ips;
         final RecentDistinct agents;
         String firstEventId;
         String subject;
         long first;
         EvidenceRing evidence;
-        long mutedUntil = Long.MIN_VALUE;
 
         State(int ipCapacity, int agentCapacity) {
             ips = new RecentDistinct(ipCapacity);
