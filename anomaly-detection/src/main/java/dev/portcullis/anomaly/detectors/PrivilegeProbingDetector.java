@@ -12,6 +12,7 @@ import dev.portcullis.anomaly.Detector;
 import dev.portcullis.anomaly.Entity;
 import dev.portcullis.anomaly.Severity;
 import dev.portcullis.anomaly.Thresholds;
+import dev.portcullis.anomaly.internal.Cooldown;
 import dev.portcullis.anomaly.internal.EntityStates;
 import dev.portcullis.anomaly.internal.EvidenceRing;
 import dev.portcullis.anomaly.internal.Explain;
@@ -45,7 +46,7 @@ public final class PrivilegeProbingDetector implements Detector {
     private final int minAdmin;
     private final List<String> adminPrefixes;
     private final int evidence;
-    private final long cooldownMillis;
+    private final Cooldown cooldown;
     private final EntityStates<State> states;
     private final Map<String, String> thresholds;
 
@@ -57,9 +58,8 @@ public final class PrivilegeProbingDetector implements Detector {
         minAdmin = Math.max(1, t.integer(NAME + ".min-admin-routes", DEFAULT_MIN_ADMIN_ROUTES));
         adminPrefixes = t.list(NAME + ".admin-prefixes", DEFAULT_ADMIN_PREFIXES);
         evidence = Math.max(1, t.integer(NAME + ".evidence", 20));
-        cooldownMillis = t.duration(NAME + ".cooldown", Duration.ofHours(1)).toMillis();
-        int maxEntities = Math.max(1, t.integer(NAME + ".max-entities", 1_000_000));
-        states = new EntityStates<>(maxEntities, 2 * windowMillis);
+        cooldown = Cooldown.read(t, NAME);
+        states = EntityStates.bounded(t, NAME, 1_000_000, 2 * windowMillis);
         thresholds = Detectors.thresholdsWithPrefix(t, NAME);
     }
 
@@ -79,12 +79,10 @@ public final class PrivilegeProbingDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.getOrCreate(who, () -> new State(Math.max(64, minResources),
-                Math.max(16, minAdmin), evidence));
+        State s = states.seen(who, t, () -> new State(Math.max(64, minResources), Math.max(16, minAdmin), evidence));
         if (s.resources.count(t, windowMillis) == 0) {
             s.burstStart = t;
         }
-        s.lastSeen = Math.max(s.lastSeen, t);
         String resource = event.resource();
         int resourceHash = Principals.hash(event.action() + " " + resource);
         int distinct = s.resources.add(resourceHash, t, windowMillis);
@@ -92,13 +90,12 @@ public final class PrivilegeProbingDetector implements Detector {
         s.evidence.add(event.id());
         boolean manyResources = distinct >= minResources;
         boolean adminProbe = admin >= minAdmin;
-        if ((manyResources || adminProbe) && t >= s.mutedUntil) {
-            s.mutedUntil = t + cooldownMillis;
+        if ((manyResources || adminProbe) && cooldown.tryAlert(s, t)) {
             double ratio = Math.max((double) distinct / minResources, (double) admin / minAdmin);
             alerts.accept(new Alert(NAME, adminProbe ? Severity.HIGH : Severity.MEDIUM, who,
                     Instant.ofEpochMilli(s.burstStart), event.time(), Explain.ruleScore(ratio, 1.0),
                     s.evidence.toList(),
-                    who.kind().wireName() + " " + Explain.shorten(who.value()) + " was denied on " + distinct
+                    Explain.entity(who) + " was denied on " + distinct
                             + " distinct resources (" + admin + " of them admin routes) in "
                             + Explain.span(t - s.burstStart) + ", latest " + Explain.shorten(event.action() + " "
                             + resource) + " (threshold: " + minResources + " resources or " + minAdmin
@@ -117,7 +114,7 @@ public final class PrivilegeProbingDetector implements Detector {
 
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
-        states.evictIdle(now.toEpochMilli(), s -> { });
+        states.evictIdle(now.toEpochMilli());
     }
 
     @Override
@@ -130,12 +127,11 @@ public final class PrivilegeProbingDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends EntityStates.State {
+    private static final class State extends Cooldown.State {
         final RecentDistinct resources;
         final RecentDistinct admin;
         final EvidenceRing evidence;
         long burstStart;
-        long mutedUntil = Long.MIN_VALUE;
 
         State(int resourceCapacity, int adminCapacity, int evidence) {
             resources = new RecentDistinct(resourceCapacity);
