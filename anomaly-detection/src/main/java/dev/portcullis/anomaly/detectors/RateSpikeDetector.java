@@ -12,6 +12,7 @@ import dev.portcullis.anomaly.Detector;
 import dev.portcullis.anomaly.Entity;
 import dev.portcullis.anomaly.Severity;
 import dev.portcullis.anomaly.Thresholds;
+import dev.portcullis.anomaly.internal.Cooldown;
 import dev.portcullis.anomaly.internal.EntityStates;
 import dev.portcullis.anomaly.internal.EvidenceRing;
 import dev.portcullis.anomaly.internal.Explain;
@@ -52,7 +53,7 @@ public final class RateSpikeDetector implements Detector {
     private final long warmupMillis;
     private final float alpha;
     private final int evidence;
-    private final long cooldownMillis;
+    private final Cooldown cooldown;
     private final EntityStates<State> states;
     private final Map<String, String> thresholds;
 
@@ -64,10 +65,8 @@ public final class RateSpikeDetector implements Detector {
         warmupMillis = t.duration(NAME + ".warmup", Duration.ofDays(7)).toMillis();
         alpha = (float) Math.min(1.0, t.decimal(NAME + ".alpha", 0.2));
         evidence = Math.max(1, t.integer(NAME + ".evidence", 20));
-        cooldownMillis = t.duration(NAME + ".cooldown", Duration.ofHours(1)).toMillis();
-        int maxEntities = Math.max(1, t.integer(NAME + ".max-entities", 1_000_000));
-        long idle = t.duration(NAME + ".idle", Duration.ofDays(35)).toMillis();
-        states = new EntityStates<>(maxEntities, idle);
+        cooldown = Cooldown.read(t, NAME);
+        states = EntityStates.boundedWithIdle(t, NAME, 1_000_000, Duration.ofDays(35));
         thresholds = Detectors.thresholdsWithPrefix(t, NAME);
     }
 
@@ -87,11 +86,7 @@ public final class RateSpikeDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.getOrCreate(who, State::new);
-        if (s.firstSeen == Long.MIN_VALUE) {
-            s.firstSeen = t;
-        }
-        s.lastSeen = Math.max(s.lastSeen, t);
+        State s = states.seen(who, t, () -> new State(t));
         long hour = Math.floorDiv(t, HOUR);
         if (s.hour == Long.MIN_VALUE) {
             s.hour = hour;
@@ -102,9 +97,6 @@ public final class RateSpikeDetector implements Detector {
         }
         s.count++;
         // Detection uses the last 60 minutes, not the clock hour, so a burst across the hour boundary counts whole.
-        if (s.recent.totalAt(t) == 0) {
-            s.recentStart = t;
-        }
         int recent = s.recent.add(t, 1);
         int slot = slot(s.hour);
         float mean = HalfFloats.get(s.baseline, slot);
@@ -113,18 +105,12 @@ public final class RateSpikeDetector implements Detector {
         }
         float deviation = HalfFloats.get(s.baseline, SLOTS + slot);
         double limit = limit(mean, deviation);
-        if (recent * 2 >= limit && s.evidence == null) {
-            s.evidence = new EvidenceRing(evidence);
-        }
-        if (s.evidence != null) {
-            s.evidence.add(event.id());
-        }
-        if (recent >= limit && t >= s.mutedUntil) {
-            s.mutedUntil = t + cooldownMillis;
+        s.evidence = EvidenceRing.addOnceStarted(s.evidence, recent * 2 >= limit, evidence, event.id());
+        if (recent >= limit && cooldown.tryAlert(s, t)) {
             double ratio = recent / Math.max(mean, 0.1);
-            alerts.accept(new Alert(NAME, Severity.MEDIUM, who, Instant.ofEpochMilli(Math.max(s.recentStart, t - HOUR)),
+            alerts.accept(new Alert(NAME, Severity.MEDIUM, who, Instant.ofEpochMilli(Math.max(s.recent.burstStart(), t - HOUR)),
                     event.time(), Explain.ruleScore(recent, limit), s.evidence.toList(),
-                    recent + " events from " + who.kind().wireName() + " " + Explain.shorten(who.value())
+                    recent + " events from " + Explain.entity(who)
                             + " in the 60 minutes to " + String.format(Locale.ROOT, "%02d:%02d UTC", Math.floorMod(s.hour, 24),
                                     Math.floorMod(t / 60_000L, 60L))
                             + " (" + (slot >= 24 ? "weekend" : "weekday") + "), " + Explain.decimal(ratio)
@@ -174,7 +160,7 @@ public final class RateSpikeDetector implements Detector {
 
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
-        states.evictIdle(now.toEpochMilli(), s -> { });
+        states.evictIdle(now.toEpochMilli());
     }
 
     @Override
@@ -187,19 +173,18 @@ public final class RateSpikeDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends EntityStates.State {
+    private static final class State extends Cooldown.State {
         /** Means in [0, 48), deviations in [48, 96); NaN until a slot's first hour closes. */
         final short[] baseline = new short[2 * SLOTS];
         final SlidingCount recent = new SlidingCount(12, HOUR);
-        long firstSeen = Long.MIN_VALUE;
+        final long firstSeen;
         long hour = Long.MIN_VALUE;
         long hourFirst;
-        long recentStart;
         int count;
         EvidenceRing evidence;
-        long mutedUntil = Long.MIN_VALUE;
 
-        State() {
+        State(long firstSeen) {
+            this.firstSeen = firstSeen;
             java.util.Arrays.fill(baseline, Float.floatToFloat16(Float.NaN));
         }
     }
