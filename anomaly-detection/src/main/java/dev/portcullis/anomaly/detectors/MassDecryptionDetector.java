@@ -11,6 +11,7 @@ import dev.portcullis.anomaly.Detector;
 import dev.portcullis.anomaly.Entity;
 import dev.portcullis.anomaly.Severity;
 import dev.portcullis.anomaly.Thresholds;
+import dev.portcullis.anomaly.internal.Cooldown;
 import dev.portcullis.anomaly.internal.EntityStates;
 import dev.portcullis.anomaly.internal.EvidenceRing;
 import dev.portcullis.anomaly.internal.Explain;
@@ -48,7 +49,7 @@ public final class MassDecryptionDetector implements Detector {
     private final int warmupHours;
     private final float alpha;
     private final int evidence;
-    private final long cooldownMillis;
+    private final Cooldown cooldown;
     private final EntityStates<State> states;
     private final Map<String, String> thresholds;
 
@@ -63,10 +64,8 @@ public final class MassDecryptionDetector implements Detector {
         warmupHours = t.integer(NAME + ".warmup-active-hours", 10);
         alpha = (float) Math.min(1.0, t.decimal(NAME + ".alpha", 0.1));
         evidence = Math.max(1, t.integer(NAME + ".evidence", 20));
-        cooldownMillis = t.duration(NAME + ".cooldown", Duration.ofHours(1)).toMillis();
-        int maxEntities = Math.max(1, t.integer(NAME + ".max-entities", 1_000_000));
-        long idle = t.duration(NAME + ".idle", Duration.ofDays(35)).toMillis();
-        states = new EntityStates<>(maxEntities, idle);
+        cooldown = Cooldown.read(t, NAME);
+        states = EntityStates.boundedWithIdle(t, NAME, 1_000_000, Duration.ofDays(35));
         thresholds = Detectors.thresholdsWithPrefix(t, NAME);
     }
 
@@ -87,8 +86,7 @@ public final class MassDecryptionDetector implements Detector {
         }
         int fields = fields(event);
         long t = event.time().toEpochMilli();
-        State s = states.getOrCreate(who, () -> new State(windowMillis));
-        s.lastSeen = Math.max(s.lastSeen, t);
+        State s = states.seen(who, t, () -> new State(windowMillis));
         long hour = Math.floorDiv(t, HOUR);
         if (hour > s.hour) {
             if (s.hourFields > 0) {
@@ -99,28 +97,21 @@ public final class MassDecryptionDetector implements Detector {
         }
         s.hourFields += fields;
         if (s.volume.totalAt(t) == 0) {
-            s.burstStart = t;
-            s.evidence = null;
+            s.evidence = null; // a new burst: the last one's evidence is not this one's
         }
         int volume = s.volume.add(t, fields);
         double limit = limit(s);
-        if (volume * 2 >= limit && s.evidence == null) {
-            s.evidence = new EvidenceRing(evidence);
-        }
-        if (s.evidence != null) {
-            s.evidence.add(event.id());
-        }
-        if (volume >= limit && t >= s.mutedUntil) {
-            s.mutedUntil = t + cooldownMillis;
+        s.evidence = EvidenceRing.addOnceStarted(s.evidence, volume * 2 >= limit, evidence, event.id());
+        if (volume >= limit && cooldown.tryAlert(s, t)) {
             boolean warm = s.activeHours >= warmupHours;
             String baseline = warm
                     ? Explain.decimal(volume / Math.max(s.mean, 1f)) + "x its usual " + Explain.decimal(s.mean)
                             + " per active hour"
                     : "no baseline yet (" + s.activeHours + " active hours of history)";
             alerts.accept(new Alert(NAME, volume >= 4 * limit ? Severity.CRITICAL : Severity.HIGH, who,
-                    Instant.ofEpochMilli(s.burstStart), event.time(), Explain.ruleScore(volume, limit),
+                    Instant.ofEpochMilli(s.volume.burstStart()), event.time(), Explain.ruleScore(volume, limit),
                     s.evidence.toList(),
-                    who.kind().wireName() + " " + Explain.shorten(who.value()) + " decrypted " + volume
+                    Explain.entity(who) + " decrypted " + volume
                             + " fields within " + Explain.window(window) + ", " + baseline + " (limit "
                             + Explain.decimal(limit) + ")"));
         }
@@ -159,7 +150,7 @@ public final class MassDecryptionDetector implements Detector {
 
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
-        states.evictIdle(now.toEpochMilli(), s -> { });
+        states.evictIdle(now.toEpochMilli());
     }
 
     @Override
@@ -172,16 +163,14 @@ public final class MassDecryptionDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends EntityStates.State {
+    private static final class State extends Cooldown.State {
         final SlidingCount volume;
         long hour = Long.MIN_VALUE;
         int hourFields;
         float mean;
         float deviation;
         int activeHours;
-        long burstStart;
         EvidenceRing evidence;
-        long mutedUntil = Long.MIN_VALUE;
 
         State(long windowMillis) {
             volume = new SlidingCount(12, windowMillis);
