@@ -13,6 +13,7 @@ import dev.portcullis.anomaly.Detector;
 import dev.portcullis.anomaly.Entity;
 import dev.portcullis.anomaly.Severity;
 import dev.portcullis.anomaly.Thresholds;
+import dev.portcullis.anomaly.internal.Cooldown;
 import dev.portcullis.anomaly.internal.EntityStates;
 import dev.portcullis.anomaly.internal.EvidenceRing;
 import dev.portcullis.anomaly.internal.Explain;
@@ -48,7 +49,7 @@ public final class NewContextDetector implements Detector {
     private final List<String> sensitivePrefixes;
     private final List<EventType> sensitiveTypes;
     private final int evidence;
-    private final long cooldownMillis;
+    private final Cooldown cooldown;
     private final EntityStates<State> states;
     private final Map<String, String> thresholds;
 
@@ -66,10 +67,8 @@ public final class NewContextDetector implements Detector {
         }
         sensitiveTypes = List.copyOf(types);
         evidence = Math.max(1, t.integer(NAME + ".evidence", 10));
-        cooldownMillis = t.duration(NAME + ".cooldown", Duration.ofHours(1)).toMillis();
-        int maxEntities = Math.max(1, t.integer(NAME + ".max-entities", 1_000_000));
-        long idle = t.duration(NAME + ".idle", Duration.ofDays(90)).toMillis();
-        states = new EntityStates<>(maxEntities, idle);
+        cooldown = Cooldown.read(t, NAME);
+        states = EntityStates.boundedWithIdle(t, NAME, 1_000_000, Duration.ofDays(90));
         thresholds = Detectors.thresholdsWithPrefix(t, NAME);
     }
 
@@ -93,11 +92,7 @@ public final class NewContextDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.getOrCreate(subject, State::new);
-        if (s.firstSeen == Long.MIN_VALUE) {
-            s.firstSeen = t;
-        }
-        s.lastSeen = Math.max(s.lastSeen, t);
+        State s = states.seen(subject, t, () -> new State(t));
         int now = (int) Math.min(Integer.MAX_VALUE, Math.max(0, (t - s.firstSeen) / 1000));
         int network = Principals.networkHash(event.actor().ip());
         int agent = Principals.hash(event.actor().userAgent());
@@ -116,9 +111,8 @@ public final class NewContextDetector implements Detector {
             s.evidence = null;
         }
         int context = 31 * (31 * network + agent) + client;
-        if (warm && fresh >= minNew && isSensitive(event) && t >= s.mutedUntil && context != s.alertedContext) {
+        if (warm && fresh >= minNew && isSensitive(event) && context != s.alertedContext && cooldown.tryAlert(s, t)) {
             // One alert per new context: the same device on the same network is reported once.
-            s.mutedUntil = t + cooldownMillis;
             s.alertedContext = context;
             List<String> parts = new ArrayList<>(3);
             if (newNetwork) {
@@ -168,7 +162,7 @@ public final class NewContextDetector implements Detector {
 
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
-        states.evictIdle(now.toEpochMilli(), s -> { });
+        states.evictIdle(now.toEpochMilli());
     }
 
     @Override
@@ -181,14 +175,17 @@ public final class NewContextDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends EntityStates.State {
+    private static final class State extends Cooldown.State {
         final FirstSeenSet networks = new FirstSeenSet(8);
         final FirstSeenSet agents = new FirstSeenSet(4);
         final FirstSeenSet clients = new FirstSeenSet(4);
-        long firstSeen = Long.MIN_VALUE;
+        final long firstSeen;
         int events;
         EvidenceRing evidence;
-        long mutedUntil = Long.MIN_VALUE;
         int alertedContext;
+
+        State(long firstSeen) {
+            this.firstSeen = firstSeen;
+        }
     }
 }
