@@ -11,6 +11,7 @@ import dev.portcullis.anomaly.Detector;
 import dev.portcullis.anomaly.Entity;
 import dev.portcullis.anomaly.Severity;
 import dev.portcullis.anomaly.Thresholds;
+import dev.portcullis.anomaly.internal.Cooldown;
 import dev.portcullis.anomaly.internal.EntityStates;
 import dev.portcullis.anomaly.internal.EvidenceRing;
 import dev.portcullis.anomaly.internal.Explain;
@@ -42,7 +43,7 @@ public final class ServiceIdentityMisuseDetector implements Detector {
     private final int minLearningEvents;
     private final int maxRoutes;
     private final int evidence;
-    private final long cooldownMillis;
+    private final Cooldown cooldown;
     private final EntityStates<State> states;
     private final Map<String, String> thresholds;
 
@@ -52,10 +53,8 @@ public final class ServiceIdentityMisuseDetector implements Detector {
         minLearningEvents = t.integer(NAME + ".min-learning-events", 200);
         maxRoutes = Math.max(1, t.integer(NAME + ".max-routes", 512));
         evidence = Math.max(1, t.integer(NAME + ".evidence", 20));
-        cooldownMillis = t.duration(NAME + ".cooldown", Duration.ofHours(1)).toMillis();
-        int maxEntities = Math.max(1, t.integer(NAME + ".max-entities", 100_000));
-        long idle = t.duration(NAME + ".idle", Duration.ofDays(90)).toMillis();
-        states = new EntityStates<>(maxEntities, idle);
+        cooldown = Cooldown.read(t, NAME);
+        states = EntityStates.boundedWithIdle(t, NAME, 100_000, Duration.ofDays(90));
         thresholds = Detectors.thresholdsWithPrefix(t, NAME);
     }
 
@@ -74,11 +73,7 @@ public final class ServiceIdentityMisuseDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.getOrCreate(spiffe, () -> new State(Math.min(16, maxRoutes), maxRoutes));
-        if (s.firstSeen == Long.MIN_VALUE) {
-            s.firstSeen = t;
-        }
-        s.lastSeen = Math.max(s.lastSeen, t);
+        State s = states.seen(spiffe, t, () -> new State(t, Math.min(16, maxRoutes), maxRoutes));
         int hash = Routes.templateHash(event.action(), event.resource());
         boolean learning = t - s.firstSeen < learningMillis || s.events < minLearningEvents;
         if (s.events < Integer.MAX_VALUE) {
@@ -93,10 +88,9 @@ public final class ServiceIdentityMisuseDetector implements Detector {
         }
         int known = s.routes.size();
         s.routes.add(hash);
-        if (t >= s.mutedUntil) {
+        if (cooldown.tryAlert(s, t)) {
             s.evidence = new EvidenceRing(evidence);
             s.burstStart = t;
-            s.mutedUntil = t + cooldownMillis;
         } else if (s.evidence == null) {
             return;
         }
@@ -115,7 +109,7 @@ public final class ServiceIdentityMisuseDetector implements Detector {
 
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
-        states.evictIdle(now.toEpochMilli(), s -> { });
+        states.evictIdle(now.toEpochMilli());
     }
 
     @Override
@@ -128,15 +122,15 @@ public final class ServiceIdentityMisuseDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends EntityStates.State {
+    private static final class State extends Cooldown.State {
         final IntSet routes;
-        long firstSeen = Long.MIN_VALUE;
+        final long firstSeen;
         int events;
         long burstStart;
         EvidenceRing evidence;
-        long mutedUntil = Long.MIN_VALUE;
 
-        State(int initialRoutes, int maxRoutes) {
+        State(long firstSeen, int initialRoutes, int maxRoutes) {
+            this.firstSeen = firstSeen;
             routes = new IntSet(initialRoutes, maxRoutes);
         }
     }
