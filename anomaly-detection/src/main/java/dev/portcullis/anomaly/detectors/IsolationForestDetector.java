@@ -92,9 +92,7 @@ public final class IsolationForestDetector implements Detector {
         scoreQuantile = Math.min(1.0, t.decimal(NAME + ".score-quantile", 0.999));
         seed = t.integer(NAME + ".seed", 7);
         evidence = Math.max(1, t.integer(NAME + ".evidence", 4));
-        int maxEntities = Math.max(1, t.integer(NAME + ".max-entities", 1_000_000));
-        long idle = t.duration(NAME + ".idle", Duration.ofDays(35)).toMillis();
-        states = new EntityStates<>(maxEntities, idle);
+        states = EntityStates.boundedWithIdle(t, NAME, 1_000_000, Duration.ofDays(35));
         thresholds = Detectors.thresholdsWithPrefix(t, NAME);
         reservoir = new float[reservoirSize][];
         random = new SplittableRandom(seed);
@@ -119,11 +117,7 @@ public final class IsolationForestDetector implements Detector {
         }
         long t = event.time().toEpochMilli();
         long hour = Math.floorDiv(t, HOUR);
-        State s = states.getOrCreate(who, State::new);
-        if (s.entity == null) {
-            s.entity = who;
-        }
-        s.lastSeen = Math.max(s.lastSeen, t);
+        State s = states.seen(who, t, () -> new State(who));
         if (s.hour != hour) {
             if (hour < s.hour) {
                 return; // a late event from an hour already closed
@@ -312,7 +306,7 @@ public final class IsolationForestDetector implements Detector {
     }
 
     private static final class State extends EntityStates.State {
-        Entity entity;
+        final Entity entity;
         long hour = Long.MIN_VALUE;
         long start;
         long end;
@@ -326,5 +320,9 @@ public final class IsolationForestDetector implements Detector {
         float usualEvents;
         int windows;
         EvidenceRing evidence;
+
+        State(Entity entity) {
+            this.entity = entity;
+        }
     }
 }
