@@ -269,7 +269,7 @@ public final class IsolationForestDetector implements Detector {
             top.add(describe(order[i], x, s));
         }
         Entity who = s.entity;
-        String explanation = "unusual hour for " + who.kind().wireName() + " " + Explain.shorten(who.value())
+        String explanation = "unusual hour for " + Explain.entity(who)
                 + String.format(Locale.ROOT, " (isolation score %.2f, alert at %.2f); most unusual: ", score, threshold)
                 + String.join("; ", top);
         return new Alert(NAME, score >= threshold + 0.1 ? Severity.HIGH : Severity.MEDIUM, who,
