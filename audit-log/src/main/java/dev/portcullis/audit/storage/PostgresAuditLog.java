@@ -14,14 +14,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 
 import javax.sql.DataSource;
 
@@ -36,7 +32,12 @@ import dev.portcullis.audit.checkpoint.Checkpoint;
 import dev.portcullis.audit.checkpoint.CheckpointSigner;
 import dev.portcullis.audit.checkpoint.SignedCheckpoint;
 import dev.portcullis.audit.json.AuditEventJson;
+import dev.portcullis.audit.storage.internal.AppendBatch;
+import dev.portcullis.audit.storage.internal.CheckpointKeeper;
 import dev.portcullis.audit.storage.internal.FollowingCursor;
+import dev.portcullis.audit.storage.internal.LogHead;
+import dev.portcullis.audit.storage.internal.LogProofs;
+import dev.portcullis.audit.storage.internal.PreparedEvent;
 import dev.portcullis.audit.tree.CompactRange;
 import dev.portcullis.audit.tree.MerkleMath;
 import dev.portcullis.audit.tree.NodeSource;
@@ -72,68 +73,64 @@ public final class PostgresAuditLog implements AuditLog {
     private final DataSource dataSource;
     private final String schema;
     private final String logId;
-    private final CheckpointSigner signer;
     private final DurabilityMode durability;
     private final AuditEventJson json;
     private final int maxBatch;
     private final Connection writerConnection;
-    private final BlockingQueue<Batch> queue;
+    private final BlockingQueue<AppendBatch> queue;
     private final ReentrantReadWriteLock submitLock = new ReentrantReadWriteLock();
-    private final ReentrantLock growth = new ReentrantLock();
-    private final Condition grown = growth.newCondition();
     private final Thread writer;
     private final ScheduledExecutorService checkpointer;
-    private final Object signing = new Object();
+    private final CheckpointKeeper checkpoints;
+    private final LogHead head;
+    private final LogProofs proofs;
     private final String entries;
     private final String nodes;
-    private final String checkpoints;
+    private final String checkpointTable;
 
+    /** The writer's tree: the published head's, plus what the transaction being written adds. */
     private CompactRange range;
-    private volatile long size;
-    private volatile CompactRange head;
     private volatile AuditException failure;
-    private volatile SignedCheckpoint latest;
     private volatile boolean closed;
-
-    private record Prepared(byte[] canonical, byte[] leafHash, long timeMillis, String type, String subject, String outcome) {
-    }
-
-    private record Batch(List<Prepared> events, CompletableFuture<Void> done, boolean poison) {
-    }
 
     private PostgresAuditLog(Builder b) throws SQLException {
         this.dataSource = b.dataSource;
         this.schema = b.schema;
         this.logId = b.logId;
-        this.signer = b.signer;
         this.durability = b.durability;
         this.json = new AuditEventJson(b.maxEventBytes);
         this.maxBatch = b.maxBatch;
         this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
         this.entries = "\"" + schema + "\".audit_entries";
         this.nodes = "\"" + schema + "\".audit_tree_nodes";
-        this.checkpoints = "\"" + schema + "\".audit_checkpoints";
+        this.checkpointTable = "\"" + schema + "\".audit_checkpoints";
+        this.checkpoints = new CheckpointKeeper(logId, b.signer, this::publishedTree, () -> { }, this::storeCheckpoint);
         this.writerConnection = dataSource.getConnection();
         try {
-            open();
+            this.range = open();
         } catch (SQLException | RuntimeException e) {
             writerConnection.close();
             throw e;
         }
-        this.head = range.copy();
+        this.head = new LogHead(range);
+        this.proofs = new LogProofs(head::size, this::withNodes);
         this.writer = Thread.ofPlatform().name("audit-pg-writer " + logId).daemon(true).unstarted(this::runWriter);
-        this.checkpointer = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("audit-pg-checkpointer " + logId).daemon(true).factory());
         writer.start();
-        long every = b.checkpointInterval.toMillis();
-        checkpointer.scheduleWithFixedDelay(this::checkpointQuietly, every, every, TimeUnit.MILLISECONDS);
+        this.checkpointer = checkpoints.schedule("audit-pg-checkpointer " + logId, b.checkpointInterval,
+                () -> failure != null, LOG);
     }
 
     public static Builder builder(DataSource dataSource, String logId, CheckpointSigner signer) {
         return new Builder(dataSource, logId, signer);
     }
 
-    private void open() throws SQLException {
+    /** What a checkpoint signed now covers (read by the checkpoint keeper, never before the head is set). */
+    private CompactRange publishedTree() {
+        return head.tree();
+    }
+
+    /** Checks the server, takes the log id's lock, and resumes the tree and its latest checkpoint. */
+    private CompactRange open() throws SQLException {
         Connection c = writerConnection;
         c.setAutoCommit(true);
         try (var st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW synchronous_commit")) {
@@ -160,6 +157,7 @@ public final class PostgresAuditLog implements AuditLog {
             st.setString(1, logId);
             st.executeUpdate();
         }
+        long size;
         try (PreparedStatement st = c.prepareStatement("SELECT coalesce(max(idx) + 1, 0) FROM " + entries + " WHERE log_id = ?")) {
             st.setString(1, logId);
             try (ResultSet rs = st.executeQuery()) {
@@ -167,14 +165,15 @@ public final class PostgresAuditLog implements AuditLog {
                 size = rs.getLong(1);
             }
         }
-        range = CompactRange.of(size, new DbNodes(c));
-        latest = loadLatestCheckpoint(c);
+        CompactRange resumed = CompactRange.of(size, new DbNodes(c));
+        checkpoints.restore(loadLatestCheckpoint(c, size));
         c.setAutoCommit(false);
+        return resumed;
     }
 
-    private SignedCheckpoint loadLatestCheckpoint(Connection c) throws SQLException {
+    private SignedCheckpoint loadLatestCheckpoint(Connection c, long size) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(
-                "SELECT note FROM " + checkpoints + " WHERE log_id = ? ORDER BY tree_size DESC LIMIT 1")) {
+                "SELECT note FROM " + checkpointTable + " WHERE log_id = ? ORDER BY tree_size DESC LIMIT 1")) {
             st.setString(1, logId);
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {
@@ -258,17 +257,7 @@ public final class PostgresAuditLog implements AuditLog {
     }
 
     private void submit(List<AuditEvent> events) {
-        List<Prepared> prepared = new ArrayList<>(events.size());
-        for (AuditEvent event : events) {
-            byte[] canonical = json.canonicalBytes(Objects.requireNonNull(event, "events cannot contain null"));
-            if (canonical.length > json.maxEventBytes()) {
-                throw new AuditException("event " + event.id() + " is " + canonical.length
-                        + " bytes in canonical form, over the limit of " + json.maxEventBytes());
-            }
-            prepared.add(new Prepared(canonical, Rfc6962.leafHash(canonical), event.time().toEpochMilli(),
-                    event.type().wireName(), event.actor().subject(), event.outcome().wireName()));
-        }
-        Batch batch = new Batch(prepared, new CompletableFuture<>(), false);
+        AppendBatch batch = AppendBatch.of(PreparedEvent.prepareAll(json, events));
         submitLock.readLock().lock();
         try {
             if (closed) {
@@ -286,16 +275,12 @@ public final class PostgresAuditLog implements AuditLog {
             submitLock.readLock().unlock();
         }
         if (durability == DurabilityMode.DURABLE) {
-            try {
-                batch.done.join();
-            } catch (CompletionException e) {
-                throw new AuditException(e.getCause().getMessage(), e.getCause());
-            }
+            AppendBatch.await(batch.done());
         }
     }
 
     private void runWriter() {
-        List<Batch> batches = new ArrayList<>();
+        List<AppendBatch> batches = new ArrayList<>();
         boolean stop = false;
         while (!stop) {
             try {
@@ -304,9 +289,9 @@ public final class PostgresAuditLog implements AuditLog {
             } catch (InterruptedException e) {
                 stop = true;
             }
-            List<Batch> work = new ArrayList<>();
-            for (Batch b : batches) {
-                if (b.poison) {
+            List<AppendBatch> work = new ArrayList<>();
+            for (AppendBatch b : batches) {
+                if (b.poison()) {
                     stop = true;
                 } else {
                     work.add(b);
@@ -317,12 +302,12 @@ public final class PostgresAuditLog implements AuditLog {
                 continue;
             }
             if (failure != null) {
-                work.forEach(b -> b.done.completeExceptionally(failure));
+                work.forEach(b -> b.done().completeExceptionally(failure));
                 continue;
             }
             try {
                 commit(work);
-                work.forEach(b -> b.done.complete(null));
+                work.forEach(b -> b.done().complete(null));
             } catch (SQLException | RuntimeException e) {
                 try {
                     writerConnection.rollback();
@@ -333,33 +318,33 @@ public final class PostgresAuditLog implements AuditLog {
                         + e.getMessage(), e);
                 failure = failed;
                 LOG.log(System.Logger.Level.ERROR, "audit log " + logId + " failed; appends are refused until it is reopened", e);
-                work.forEach(b -> b.done.completeExceptionally(failed));
+                work.forEach(b -> b.done().completeExceptionally(failed));
             }
         }
-        List<Batch> rest = new ArrayList<>();
+        List<AppendBatch> rest = new ArrayList<>();
         queue.drainTo(rest);
-        rest.forEach(b -> b.done.completeExceptionally(new AuditException("the audit log " + logId + " is closed")));
+        rest.forEach(b -> b.done().completeExceptionally(new AuditException("the audit log " + logId + " is closed")));
     }
 
-    private void commit(List<Batch> work) throws SQLException {
+    private void commit(List<AppendBatch> work) throws SQLException {
         CompactRange working = range.copy();
-        long index = size;
+        long index = head.size();
         List<long[]> nodeKeys = new ArrayList<>();
         List<byte[]> nodeHashes = new ArrayList<>();
         try (PreparedStatement insert = writerConnection.prepareStatement("INSERT INTO " + entries
                 + " (log_id, idx, event_time, event_type, subject, outcome, leaf_hash, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (Batch b : work) {
-                for (Prepared p : b.events) {
+            for (AppendBatch b : work) {
+                for (PreparedEvent p : b.events()) {
                     insert.setString(1, logId);
                     insert.setLong(2, index++);
-                    insert.setObject(3, OffsetDateTime.ofInstant(Instant.ofEpochMilli(p.timeMillis), ZoneOffset.UTC));
-                    insert.setString(4, p.type);
-                    insert.setString(5, p.subject);
-                    insert.setString(6, p.outcome);
-                    insert.setBytes(7, p.leafHash);
-                    insert.setBytes(8, p.canonical);
+                    insert.setObject(3, OffsetDateTime.ofInstant(Instant.ofEpochMilli(p.timeMillis()), ZoneOffset.UTC));
+                    insert.setString(4, p.type());
+                    insert.setString(5, p.subject());
+                    insert.setString(6, p.outcome());
+                    insert.setBytes(7, p.leafHash());
+                    insert.setBytes(8, p.canonical());
                     insert.addBatch();
-                    working.append(p.leafHash, (level, nodeIndex, hash) -> {
+                    working.append(p.leafHash(), (level, nodeIndex, hash) -> {
                         if (level > 0 && level % TILE == 0) {
                             nodeKeys.add(new long[] {level, nodeIndex});
                             nodeHashes.add(hash);
@@ -384,56 +369,35 @@ public final class PostgresAuditLog implements AuditLog {
         }
         writerConnection.commit();
         range = working;
-        size = index;
-        head = working.copy();
-        growth.lock();
-        try {
-            grown.signalAll();
-        } finally {
-            growth.unlock();
-        }
+        head.setSize(index);
+        head.publish(working);
+        head.wakeFollowers();
     }
 
     // --- checkpoints ------------------------------------------------------------------------------
 
     @Override
     public SignedCheckpoint checkpoint() {
-        synchronized (signing) {
-            CompactRange at = head;
-            SignedCheckpoint current = latest;
-            if (current != null && current.checkpoint().size() >= at.size()) {
-                return current;
-            }
-            SignedCheckpoint signed = SignedCheckpoint.sign(new Checkpoint(logId, at.size(), at.rootHash()), signer);
-            try (Connection c = dataSource.getConnection();
-                 PreparedStatement st = c.prepareStatement("INSERT INTO " + checkpoints
-                         + " (log_id, tree_size, note) VALUES (?, ?, ?) ON CONFLICT (log_id, tree_size) DO NOTHING")) {
-                c.setAutoCommit(true);
-                st.setString(1, logId);
-                st.setLong(2, at.size());
-                st.setString(3, signed.format());
-                st.executeUpdate();
-            } catch (SQLException e) {
-                throw new AuditException("cannot store the checkpoint of audit log '" + logId + "': " + e.getMessage(), e);
-            }
-            latest = signed;
-            return signed;
-        }
+        return checkpoints.checkpoint();
     }
 
-    private void checkpointQuietly() {
-        try {
-            if (failure == null && (latest == null || head.size() > latest.checkpoint().size())) {
-                checkpoint();
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "audit log " + logId + ": signing a checkpoint failed: " + e.getMessage());
+    private void storeCheckpoint(SignedCheckpoint signed) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement st = c.prepareStatement("INSERT INTO " + checkpointTable
+                     + " (log_id, tree_size, note) VALUES (?, ?, ?) ON CONFLICT (log_id, tree_size) DO NOTHING")) {
+            c.setAutoCommit(true);
+            st.setString(1, logId);
+            st.setLong(2, signed.checkpoint().size());
+            st.setString(3, signed.format());
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new AuditException("cannot store the checkpoint of audit log '" + logId + "': " + e.getMessage(), e);
         }
     }
 
     @Override
     public Optional<SignedCheckpoint> latestCheckpoint() {
-        return Optional.ofNullable(latest);
+        return checkpoints.latest();
     }
 
     // --- reads ------------------------------------------------------------------------------------
@@ -445,12 +409,12 @@ public final class PostgresAuditLog implements AuditLog {
 
     @Override
     public long size() {
-        return size;
+        return head.size();
     }
 
     @Override
     public List<LogEntry> read(long fromIndex, int maxCount) {
-        long end = Math.min(size, fromIndex + maxCount);
+        long end = Math.min(head.size(), fromIndex + maxCount);
         if (fromIndex < 0 || maxCount < 0) {
             throw new IllegalArgumentException("fromIndex and maxCount cannot be negative");
         }
@@ -478,7 +442,7 @@ public final class PostgresAuditLog implements AuditLog {
     @Override
     public List<LogEntry> query(EventFilter filter, long fromIndex, int maxCount) {
         StringBuilder sql = new StringBuilder("SELECT idx, event FROM " + entries + " WHERE log_id = ? AND idx >= ? AND idx < ?");
-        List<Object> args = new ArrayList<>(List.of(logId, fromIndex, size));
+        List<Object> args = new ArrayList<>(List.of(logId, fromIndex, head.size()));
         if (filter.since() != null) {
             sql.append(" AND event_time >= ?");
             args.add(OffsetDateTime.ofInstant(filter.since(), ZoneOffset.UTC));
@@ -522,19 +486,11 @@ public final class PostgresAuditLog implements AuditLog {
 
     @Override
     public EntryCursor follow(long fromIndex) {
-        return new FollowingCursor(this, fromIndex, (known, timeout) -> {
-            growth.lock();
-            try {
-                if (size <= known && !closed) {
-                    grown.awaitNanos(timeout.toNanos());
-                }
-            } finally {
-                growth.unlock();
-            }
-        });
+        return new FollowingCursor(this, fromIndex, head.growthWaiter(() -> closed));
     }
 
-    private <T> T withNodes(java.util.function.Function<NodeSource, T> work) {
+    /** Lends the tree math the stored nodes over one pooled connection. */
+    private <T> T withNodes(Function<NodeSource, T> work) {
         try (Connection c = dataSource.getConnection()) {
             return work.apply(new DbNodes(c));
         } catch (SQLException e) {
@@ -544,26 +500,17 @@ public final class PostgresAuditLog implements AuditLog {
 
     @Override
     public byte[] rootHash(long treeSize) {
-        check(treeSize);
-        return withNodes(n -> MerkleMath.rootHash(treeSize, n));
+        return proofs.rootHash(treeSize);
     }
 
     @Override
     public InclusionProof inclusionProof(long index, long treeSize) {
-        check(treeSize);
-        return withNodes(n -> new InclusionProof(index, treeSize, MerkleMath.inclusionProof(index, treeSize, n)));
+        return proofs.inclusionProof(index, treeSize);
     }
 
     @Override
     public ConsistencyProof consistencyProof(long fromSize, long toSize) {
-        check(toSize);
-        return withNodes(n -> new ConsistencyProof(fromSize, toSize, MerkleMath.consistencyProof(fromSize, toSize, n)));
-    }
-
-    private void check(long treeSize) {
-        if (treeSize < 0 || treeSize > size) {
-            throw new IllegalArgumentException("tree size " + treeSize + " is beyond the log's size " + size);
-        }
+        return proofs.consistencyProof(fromSize, toSize);
     }
 
     @Override
@@ -574,7 +521,7 @@ public final class PostgresAuditLog implements AuditLog {
                 return;
             }
             closed = true;
-            queue.put(new Batch(List.of(), new CompletableFuture<>(), true));
+            queue.put(AppendBatch.poisonPill());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             writer.interrupt();
@@ -593,18 +540,13 @@ public final class PostgresAuditLog implements AuditLog {
             Thread.currentThread().interrupt();
         }
         try {
-            if (failure == null && (latest == null || latest.checkpoint().size() < size)) {
+            if (failure == null && checkpoints.isBehind(head.size())) {
                 checkpoint();
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "audit log " + logId + ": final checkpoint failed: " + e.getMessage());
         } finally {
-            growth.lock();
-            try {
-                grown.signalAll();
-            } finally {
-                growth.unlock();
-            }
+            head.wakeFollowers();
             try {
                 writerConnection.close(); // releases the advisory lock
             } catch (SQLException ignored) {
@@ -680,9 +622,7 @@ public final class PostgresAuditLog implements AuditLog {
             if (maxEventBytes < 256 || maxEventBytes > 16 * 1024 * 1024) {
                 throw new IllegalArgumentException("maxEventBytes must be from 256 to 16 MiB, was " + maxEventBytes);
             }
-            if (checkpointInterval.compareTo(Duration.ofMillis(10)) < 0) {
-                throw new IllegalArgumentException("checkpointInterval must be at least 10 ms, was " + checkpointInterval);
-            }
+            CheckpointKeeper.checkInterval(checkpointInterval);
             if (queueCapacity < 1 || maxBatch < 1) {
                 throw new IllegalArgumentException("queueCapacity and maxBatch must be positive");
             }

@@ -20,12 +20,8 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.zip.CRC32C;
 
@@ -40,9 +36,14 @@ import dev.portcullis.audit.checkpoint.Checkpoint;
 import dev.portcullis.audit.checkpoint.CheckpointSigner;
 import dev.portcullis.audit.checkpoint.SignedCheckpoint;
 import dev.portcullis.audit.json.AuditEventJson;
+import dev.portcullis.audit.storage.internal.AppendBatch;
+import dev.portcullis.audit.storage.internal.CheckpointKeeper;
 import dev.portcullis.audit.storage.internal.EventTimes;
 import dev.portcullis.audit.storage.internal.FollowingCursor;
 import dev.portcullis.audit.storage.internal.LogFiles;
+import dev.portcullis.audit.storage.internal.LogHead;
+import dev.portcullis.audit.storage.internal.LogProofs;
+import dev.portcullis.audit.storage.internal.PreparedEvent;
 import dev.portcullis.audit.storage.internal.RecordFormat;
 import dev.portcullis.audit.storage.internal.SegmentScanner;
 import dev.portcullis.audit.tree.CompactRange;
@@ -84,7 +85,6 @@ public final class SegmentFileAuditLog implements AuditLog {
 
     private final Path dir;
     private final String origin;
-    private final CheckpointSigner signer;
     private final DurabilityMode durability;
     private final Clock clock;
     private final AuditEventJson json;
@@ -95,13 +95,14 @@ public final class SegmentFileAuditLog implements AuditLog {
     private final FileChannel lockChannel;
     private final FileLock lock;
 
-    private final BlockingQueue<Batch> queue;
+    private final BlockingQueue<AppendBatch> queue;
     private final ReentrantReadWriteLock submitLock = new ReentrantReadWriteLock();
-    private final ReentrantLock growth = new ReentrantLock();
-    private final Condition grown = growth.newCondition();
     private final Thread writer;
     private final ScheduledExecutorService checkpointer;
-    private final Object signing = new Object();
+    private final CheckpointKeeper checkpoints;
+    /** The size readers see, and the tree edge as of the last flush: what checkpoints are signed over. */
+    private final LogHead head;
+    private final LogProofs proofs;
 
     // Writer-thread state.
     private FileChannel segment;
@@ -113,27 +114,12 @@ public final class SegmentFileAuditLog implements AuditLog {
     private ByteBuffer writeBuffer = ByteBuffer.allocate(1 << 20);
     private long lastForceNanos = System.nanoTime();
 
-    private volatile long size;
-    private volatile Head durableHead;
     private volatile AuditException failure;
-    private volatile SignedCheckpoint latest;
     private volatile boolean closed;
-
-    /** The size and tree edge of the log as of its last flush: what checkpoints are signed over. */
-    private record Head(long size, CompactRange range) {
-    }
-
-    private record Prepared(byte[] canonical, byte[] leafHash, long timeMillis) {
-    }
-
-    /** One caller's atomic batch; an empty batch is a flush request. */
-    private record Batch(List<Prepared> events, CompletableFuture<Void> done, boolean poison) {
-    }
 
     private SegmentFileAuditLog(Builder b) throws IOException {
         this.dir = b.dir;
         this.origin = b.origin;
-        this.signer = b.signer;
         this.durability = b.durability;
         this.clock = b.clock;
         this.json = new AuditEventJson(b.maxEventBytes);
@@ -141,6 +127,11 @@ public final class SegmentFileAuditLog implements AuditLog {
         this.segmentMaxAge = b.segmentMaxAge;
         this.asyncFlushInterval = b.asyncFlushInterval;
         this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+        this.checkpoints = new CheckpointKeeper(origin, b.signer, this::publishedTree, () -> {
+            if (durability == DurabilityMode.ASYNC && !closed) {
+                flush();
+            }
+        }, this::storeCheckpoint);
 
         Files.createDirectories(dir);
         Path originFile = dir.resolve("origin");
@@ -179,13 +170,17 @@ public final class SegmentFileAuditLog implements AuditLog {
             lockChannel.close();
             throw e;
         }
-        this.durableHead = new Head(size, range.copy());
+        this.head = new LogHead(range);
+        this.proofs = LogProofs.over(head::size, files);
         this.writer = Thread.ofPlatform().name("audit-writer " + origin).daemon(true).unstarted(this::runWriter);
-        this.checkpointer = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("audit-checkpointer " + origin).daemon(true).factory());
         writer.start();
-        long every = b.checkpointInterval.toMillis();
-        checkpointer.scheduleWithFixedDelay(this::checkpointQuietly, every, every, TimeUnit.MILLISECONDS);
+        this.checkpointer = checkpoints.schedule("audit-checkpointer " + origin, b.checkpointInterval,
+                () -> failure != null, LOG);
+    }
+
+    /** What a checkpoint signed now covers (read by the checkpoint keeper, never before the head is set). */
+    private CompactRange publishedTree() {
+        return head.tree();
     }
 
     /** A builder for the log in {@code dir} named {@code origin}, signing checkpoints with {@code signer}. */
@@ -201,7 +196,6 @@ public final class SegmentFileAuditLog implements AuditLog {
         if (segments.isEmpty()) {
             files.truncateDerived(0);
             startSegment(0);
-            size = 0;
             loadLatestCheckpoint(0, new CompactRange());
             return new CompactRange();
         }
@@ -286,8 +280,7 @@ public final class SegmentFileAuditLog implements AuditLog {
         // Derived data beyond the recovered entries can only come from an unacknowledged batch.
         files.truncateDerived(expected);
         files.forceDerived();
-        size = expected;
-        loadLatestCheckpoint(size, edge);
+        loadLatestCheckpoint(expected, edge);
         return edge;
     }
 
@@ -312,7 +305,7 @@ public final class SegmentFileAuditLog implements AuditLog {
                     + Hashes.hex(root) + " but the latest signed checkpoint says " + Hashes.hex(cp.rootHash())
                     + ": the log was changed; refusing to open; run 'portcullis audit verify'");
         }
-        latest = signed;
+        checkpoints.restore(signed);
     }
 
     /**
@@ -417,21 +410,12 @@ public final class SegmentFileAuditLog implements AuditLog {
     }
 
     private void submit(List<AuditEvent> events) {
-        List<Prepared> prepared = new ArrayList<>(events.size());
-        for (AuditEvent event : events) {
-            // Canonicalize and hash on the caller's thread: many callers do it in parallel.
-            byte[] canonical = json.canonicalBytes(Objects.requireNonNull(event, "events cannot contain null"));
-            if (canonical.length > json.maxEventBytes()) {
-                throw new AuditException("event " + event.id() + " is " + canonical.length
-                        + " bytes in canonical form, over the limit of " + json.maxEventBytes());
-            }
-            prepared.add(new Prepared(canonical, Rfc6962.leafHash(canonical), event.time().toEpochMilli()));
-        }
-        await(enqueue(prepared));
+        // Canonicalize and hash on the caller's thread: many callers do it in parallel.
+        AppendBatch.await(enqueue(PreparedEvent.prepareAll(json, events)));
     }
 
-    private CompletableFuture<Void> enqueue(List<Prepared> prepared) {
-        Batch batch = new Batch(prepared, new CompletableFuture<>(), false);
+    private CompletableFuture<Void> enqueue(List<PreparedEvent> prepared) {
+        AppendBatch batch = AppendBatch.of(prepared);
         submitLock.readLock().lock();
         try {
             checkUsable();
@@ -445,18 +429,7 @@ public final class SegmentFileAuditLog implements AuditLog {
         if (durability == DurabilityMode.ASYNC && !prepared.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return batch.done;
-    }
-
-    private static void await(CompletableFuture<Void> done) {
-        try {
-            done.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof AuditException audit) {
-                throw new AuditException(audit.getMessage(), audit);
-            }
-            throw new AuditException("the audit log writer failed: " + e.getCause(), e.getCause());
-        }
+        return batch.done();
     }
 
     private void checkUsable() {
@@ -472,17 +445,17 @@ public final class SegmentFileAuditLog implements AuditLog {
 
     /** Waits until everything appended so far is flushed (a no-op wait in DURABLE mode). */
     public void flush() {
-        await(enqueue(List.of()));
+        AppendBatch.await(enqueue(List.of()));
     }
 
     // --- the writer thread ------------------------------------------------------------------------
 
     private void runWriter() {
-        List<Batch> batches = new ArrayList<>();
+        List<AppendBatch> batches = new ArrayList<>();
         boolean stop = false;
         while (!stop) {
             try {
-                Batch first = durability == DurabilityMode.DURABLE ? queue.take()
+                AppendBatch first = durability == DurabilityMode.DURABLE ? queue.take()
                         : queue.poll(asyncFlushInterval.toNanos(), TimeUnit.NANOSECONDS);
                 if (first != null) {
                     batches.add(first);
@@ -491,9 +464,9 @@ public final class SegmentFileAuditLog implements AuditLog {
             } catch (InterruptedException e) {
                 stop = true;
             }
-            List<Batch> work = new ArrayList<>(batches.size());
-            for (Batch b : batches) {
-                if (b.poison) {
+            List<AppendBatch> work = new ArrayList<>(batches.size());
+            for (AppendBatch b : batches) {
+                if (b.poison()) {
                     stop = true;
                 } else {
                     work.add(b);
@@ -501,34 +474,34 @@ public final class SegmentFileAuditLog implements AuditLog {
             }
             batches.clear();
             if (failure != null) {
-                work.forEach(b -> b.done.completeExceptionally(failure));
+                work.forEach(b -> b.done().completeExceptionally(failure));
                 continue;
             }
             try {
                 write(work);
-                work.forEach(b -> b.done.complete(null));
+                work.forEach(b -> b.done().complete(null));
             } catch (IOException | RuntimeException e) {
                 AuditException failed = new AuditException("writing to " + dir + " failed: " + e.getMessage(), e);
                 failure = failed;
                 LOG.log(System.Logger.Level.ERROR, "audit log " + origin + " failed; appends are refused until it is reopened", e);
-                work.forEach(b -> b.done.completeExceptionally(failed));
+                work.forEach(b -> b.done().completeExceptionally(failed));
             }
         }
         // Closed: fail whatever raced in after the poison pill.
-        List<Batch> rest = new ArrayList<>();
+        List<AppendBatch> rest = new ArrayList<>();
         queue.drainTo(rest);
-        rest.forEach(b -> b.done.completeExceptionally(new AuditException("the audit log " + origin + " is closed")));
+        rest.forEach(b -> b.done().completeExceptionally(new AuditException("the audit log " + origin + " is closed")));
     }
 
-    private void write(List<Batch> work) throws IOException {
+    private void write(List<AppendBatch> work) throws IOException {
         int count = 0;
         int bytes = 0;
         boolean flushRequested = false;
-        for (Batch b : work) {
-            count += b.events.size();
-            flushRequested |= b.events.isEmpty();
-            for (Prepared p : b.events) {
-                bytes += RecordFormat.recordSize(p.canonical.length);
+        for (AppendBatch b : work) {
+            count += b.events().size();
+            flushRequested |= b.events().isEmpty();
+            for (PreparedEvent p : b.events()) {
+                bytes += RecordFormat.recordSize(p.canonical().length);
             }
         }
         if (count > 0) {
@@ -538,13 +511,13 @@ public final class SegmentFileAuditLog implements AuditLog {
             }
             ByteBuffer out = writeBuffer.clear();
             long[] offsets = new long[count];
-            long index = size;
+            long index = head.size();
             int n = 0;
-            for (Batch b : work) {
-                for (int i = 0; i < b.events.size(); i++) {
+            for (AppendBatch b : work) {
+                for (int i = 0; i < b.events().size(); i++) {
                     offsets[n++] = segmentPosition + out.position();
-                    byte flags = i == b.events.size() - 1 ? RecordFormat.END_OF_BATCH : 0;
-                    RecordFormat.writeRecord(out, index++, flags, b.events.get(i).canonical, crc);
+                    byte flags = i == b.events().size() - 1 ? RecordFormat.END_OF_BATCH : 0;
+                    RecordFormat.writeRecord(out, index++, flags, b.events().get(i).canonical(), crc);
                 }
             }
             out.flip();
@@ -554,7 +527,7 @@ public final class SegmentFileAuditLog implements AuditLog {
         boolean force = durability == DurabilityMode.DURABLE
                 || flushRequested
                 || System.nanoTime() - lastForceNanos >= asyncFlushInterval.toNanos();
-        if (force && (count > 0 || durableHead.size < size)) {
+        if (force && (count > 0 || head.tree().size() < head.size())) {
             segment.force(false);
             lastForceNanos = System.nanoTime();
         }
@@ -562,26 +535,21 @@ public final class SegmentFileAuditLog implements AuditLog {
             DerivedWriter derived = new DerivedWriter(range);
             long position = segmentPosition - bytes;
             int n = 0;
-            for (Batch b : work) {
-                for (Prepared p : b.events) {
-                    derived.addHashed(position, p.leafHash, p.timeMillis);
-                    position += RecordFormat.recordSize(p.canonical.length);
+            for (AppendBatch b : work) {
+                for (PreparedEvent p : b.events()) {
+                    derived.addHashed(position, p.leafHash(), p.timeMillis());
+                    position += RecordFormat.recordSize(p.canonical().length);
                     n++;
                 }
             }
             derived.flush();
-            size += count;
+            head.setSize(head.size() + count);
         }
         if (force) {
-            durableHead = new Head(size, range.copy());
+            head.publish(range);
         }
         if (count > 0) {
-            growth.lock();
-            try {
-                grown.signalAll();
-            } finally {
-                growth.unlock();
-            }
+            head.wakeFollowers();
         }
     }
 
@@ -596,56 +564,37 @@ public final class SegmentFileAuditLog implements AuditLog {
         // so recovery only ever rebuilds the last segment.
         segment.force(false);
         files.forceDerived();
-        durableHead = new Head(size, range.copy());
+        head.publish(range);
         segment.close();
-        startSegment(size);
+        startSegment(head.size());
     }
 
     // --- checkpoints ------------------------------------------------------------------------------
 
+    /** In {@link DurabilityMode#ASYNC} mode, flushes first (unless closed): a checkpoint covers only durable entries. */
     @Override
     public SignedCheckpoint checkpoint() {
-        if (durability == DurabilityMode.ASYNC && !closed) {
-            flush();
-        }
-        synchronized (signing) {
-            Head head = durableHead;
-            SignedCheckpoint current = latest;
-            if (current != null && current.checkpoint().size() >= head.size) {
-                return current;
-            }
-            Checkpoint checkpoint = new Checkpoint(origin, head.size, head.range.rootHash());
-            SignedCheckpoint signed = SignedCheckpoint.sign(checkpoint, signer);
-            try {
-                String note = signed.format();
-                try (FileChannel history = FileChannel.open(dir.resolve("checkpoints"), StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                    LogFiles.writeFully(history, ByteBuffer.wrap(note.getBytes(StandardCharsets.UTF_8)), history.size());
-                    history.force(false);
-                }
-                LogFiles.writeAtomically(dir.resolve("checkpoint"), note);
-            } catch (IOException e) {
-                throw new AuditException("cannot persist the checkpoint of " + origin + ": " + e.getMessage(), e);
-            }
-            latest = signed;
-            return signed;
-        }
+        return checkpoints.checkpoint();
     }
 
-    private void checkpointQuietly() {
+    /** Appends the note to the checkpoint history, then replaces the latest checkpoint file. */
+    private void storeCheckpoint(SignedCheckpoint signed) {
         try {
-            if (failure == null && (latest == null ? durableHead.size >= 0 : durableHead.size > latest.checkpoint().size())) {
-                checkpoint();
+            String note = signed.format();
+            try (FileChannel history = FileChannel.open(dir.resolve("checkpoints"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                LogFiles.writeFully(history, ByteBuffer.wrap(note.getBytes(StandardCharsets.UTF_8)), history.size());
+                history.force(false);
             }
-        } catch (RuntimeException e) {
-            // The next run retries; appends go on (the entries are durable, only the signature is late).
-            LOG.log(System.Logger.Level.WARNING, "audit log " + origin + ": signing a checkpoint failed: " + e.getMessage());
+            LogFiles.writeAtomically(dir.resolve("checkpoint"), note);
+        } catch (IOException e) {
+            throw new AuditException("cannot persist the checkpoint of " + origin + ": " + e.getMessage(), e);
         }
     }
 
     @Override
     public Optional<SignedCheckpoint> latestCheckpoint() {
-        return Optional.ofNullable(latest);
+        return checkpoints.latest();
     }
 
     // --- reads ------------------------------------------------------------------------------------
@@ -657,7 +606,7 @@ public final class SegmentFileAuditLog implements AuditLog {
 
     @Override
     public long size() {
-        return size;
+        return head.size();
     }
 
     public DurabilityMode durability() {
@@ -673,7 +622,7 @@ public final class SegmentFileAuditLog implements AuditLog {
         if (fromIndex < 0 || maxCount < 0) {
             throw new IllegalArgumentException("fromIndex and maxCount cannot be negative");
         }
-        long available = size - fromIndex;
+        long available = head.size() - fromIndex;
         if (available <= 0) {
             return List.of();
         }
@@ -682,45 +631,27 @@ public final class SegmentFileAuditLog implements AuditLog {
 
     @Override
     public List<LogEntry> query(EventFilter filter, long fromIndex, int maxCount) {
-        return TimeIndexedQuery.run(files, size, filter, fromIndex, maxCount);
+        return TimeIndexedQuery.run(files, head.size(), filter, fromIndex, maxCount);
     }
 
     @Override
     public EntryCursor follow(long fromIndex) {
-        return new FollowingCursor(this, fromIndex, (known, timeout) -> {
-            growth.lock();
-            try {
-                if (size <= known && !closed) {
-                    grown.awaitNanos(timeout.toNanos());
-                }
-            } finally {
-                growth.unlock();
-            }
-        });
+        return new FollowingCursor(this, fromIndex, head.growthWaiter(() -> closed));
     }
 
     @Override
     public byte[] rootHash(long treeSize) {
-        checkTreeSize(treeSize);
-        return MerkleMath.rootHash(treeSize, files);
+        return proofs.rootHash(treeSize);
     }
 
     @Override
     public InclusionProof inclusionProof(long index, long treeSize) {
-        checkTreeSize(treeSize);
-        return new InclusionProof(index, treeSize, MerkleMath.inclusionProof(index, treeSize, files));
+        return proofs.inclusionProof(index, treeSize);
     }
 
     @Override
     public ConsistencyProof consistencyProof(long fromSize, long toSize) {
-        checkTreeSize(toSize);
-        return new ConsistencyProof(fromSize, toSize, MerkleMath.consistencyProof(fromSize, toSize, files));
-    }
-
-    private void checkTreeSize(long treeSize) {
-        if (treeSize < 0 || treeSize > size) {
-            throw new IllegalArgumentException("tree size " + treeSize + " is beyond the log's size " + size);
-        }
+        return proofs.consistencyProof(fromSize, toSize);
     }
 
     // --- close ------------------------------------------------------------------------------------
@@ -733,7 +664,7 @@ public final class SegmentFileAuditLog implements AuditLog {
                 return;
             }
             closed = true;
-            queue.put(new Batch(List.of(), new CompletableFuture<>(), true));
+            queue.put(AppendBatch.poisonPill());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             writer.interrupt();
@@ -757,21 +688,16 @@ public final class SegmentFileAuditLog implements AuditLog {
         try {
             if (failure == null) {
                 segment.force(false);
-                durableHead = new Head(size, range.copy());
+                head.publish(range);
                 files.forceDerived();
-                if (latest == null || latest.checkpoint().size() < size) {
+                if (checkpoints.isBehind(head.size())) {
                     checkpoint();
                 }
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "audit log " + origin + ": closing cleanly failed: " + e.getMessage());
         } finally {
-            growth.lock();
-            try {
-                grown.signalAll();
-            } finally {
-                growth.unlock();
-            }
+            head.wakeFollowers();
             try {
                 segment.close();
             } catch (IOException ignored) {
@@ -789,7 +715,7 @@ public final class SegmentFileAuditLog implements AuditLog {
 
     @Override
     public String toString() {
-        return "SegmentFileAuditLog[" + origin + " in " + dir + ", " + durability + ", size " + size + "]";
+        return "SegmentFileAuditLog[" + origin + " in " + dir + ", " + durability + ", size " + head.size() + "]";
     }
 
     /** Builds a {@link SegmentFileAuditLog}; {@link #open()} validates every setting. */
@@ -878,9 +804,7 @@ public final class SegmentFileAuditLog implements AuditLog {
             if (segmentMaxAge.compareTo(Duration.ofSeconds(1)) < 0) {
                 throw new IllegalArgumentException("segmentMaxAge must be at least 1 s, was " + segmentMaxAge);
             }
-            if (checkpointInterval.compareTo(Duration.ofMillis(10)) < 0) {
-                throw new IllegalArgumentException("checkpointInterval must be at least 10 ms, was " + checkpointInterval);
-            }
+            CheckpointKeeper.checkInterval(checkpointInterval);
             if (asyncFlushInterval.compareTo(Duration.ofMillis(1)) < 0 || asyncFlushInterval.compareTo(Duration.ofMinutes(1)) > 0) {
                 throw new IllegalArgumentException("asyncFlushInterval must be from 1 ms to 1 min, was " + asyncFlushInterval);
             }

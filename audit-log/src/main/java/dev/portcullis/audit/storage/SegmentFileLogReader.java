@@ -16,7 +16,7 @@ import dev.portcullis.audit.LogEntry;
 import dev.portcullis.audit.checkpoint.SignedCheckpoint;
 import dev.portcullis.audit.storage.internal.FollowingCursor;
 import dev.portcullis.audit.storage.internal.LogFiles;
-import dev.portcullis.audit.tree.MerkleMath;
+import dev.portcullis.audit.storage.internal.LogProofs;
 import dev.portcullis.audit.verify.ConsistencyProof;
 import dev.portcullis.audit.verify.InclusionProof;
 
@@ -36,6 +36,7 @@ public final class SegmentFileLogReader implements AuditLogReader {
     private final String origin;
     private final LogFiles files;
     private final Duration pollInterval;
+    private final LogProofs proofs;
     private volatile long lastIndexed = -1;
 
     private SegmentFileLogReader(Path dir, Duration pollInterval) throws IOException {
@@ -47,6 +48,7 @@ public final class SegmentFileLogReader implements AuditLogReader {
         }
         this.origin = name.strip();
         this.files = LogFiles.openReadOnly(dir);
+        this.proofs = LogProofs.over(this::size, files);
     }
 
     /**
@@ -129,27 +131,17 @@ public final class SegmentFileLogReader implements AuditLogReader {
 
     @Override
     public byte[] rootHash(long treeSize) {
-        check(treeSize);
-        return MerkleMath.rootHash(treeSize, files);
+        return proofs.rootHash(treeSize);
     }
 
     @Override
     public InclusionProof inclusionProof(long index, long treeSize) {
-        check(treeSize);
-        return new InclusionProof(index, treeSize, MerkleMath.inclusionProof(index, treeSize, files));
+        return proofs.inclusionProof(index, treeSize);
     }
 
     @Override
     public ConsistencyProof consistencyProof(long fromSize, long toSize) {
-        check(toSize);
-        return new ConsistencyProof(fromSize, toSize, MerkleMath.consistencyProof(fromSize, toSize, files));
-    }
-
-    private void check(long treeSize) {
-        long size = size();
-        if (treeSize < 0 || treeSize > size) {
-            throw new IllegalArgumentException("tree size " + treeSize + " is beyond the log's size " + size);
-        }
+        return proofs.consistencyProof(fromSize, toSize);
     }
 
     /** The log's directory. */
