@@ -12,6 +12,7 @@ import java.util.Set;
 
 import dev.portcullis.audit.Actor;
 import dev.portcullis.cli.CouldNotRunException;
+import dev.portcullis.cli.JsonLinesAuditSink;
 import dev.portcullis.fields.Caller;
 import dev.portcullis.fields.DocumentCipher;
 import dev.portcullis.fields.FieldCipher;
@@ -86,7 +87,7 @@ public final class FieldsOptions {
                 .build();
         Path audit = auditFile != null ? auditFile : store.resolve("audit-events.jsonl");
         return new FieldCryptoService(new DocumentCipher(new FieldCipher(keyring), keyring), keyring,
-                new OpaHttpFieldAccessPolicy(opaUrl, opaTimeout), new JsonLinesAuditFile(audit), Clock.systemUTC());
+                new OpaHttpFieldAccessPolicy(opaUrl, opaTimeout), new JsonLinesAuditSink(audit), Clock.systemUTC());
     }
 
     private Path requireKeyStore() {

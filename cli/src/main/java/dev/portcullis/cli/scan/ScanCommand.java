@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import dev.portcullis.audit.AuditSink;
 import dev.portcullis.cli.CouldNotRunException;
 import dev.portcullis.cli.ExitCode;
+import dev.portcullis.cli.JsonLinesAuditSink;
 import dev.portcullis.cli.OutputOptions;
 import dev.portcullis.scan.GateDecision;
 import dev.portcullis.scan.ScanException;

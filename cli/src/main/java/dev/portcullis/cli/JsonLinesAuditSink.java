@@ -1,4 +1,4 @@
-package dev.portcullis.cli.fields;
+package dev.portcullis.cli;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,21 +16,25 @@ import dev.portcullis.audit.AuditSink;
 import dev.portcullis.audit.json.AuditEventJson;
 
 /**
- * An {@link AuditSink} that appends each event as one line of contract JSON to a file, under an
- * exclusive lock, forced to disk before it returns: the hand-off that {@code portcullis audit
- * import} reads into the tamper-evident log.
+ * An {@link AuditSink} that appends each event as one line of JSON (the audit event contract's
+ * export format) to a file, under an exclusive file lock, and forces it to disk before returning.
+ * The file and its parent directories are created on the first event.
+ *
+ * <p>It is not the tamper-evident log: it is the hand-off that {@code portcullis audit import}
+ * reads into the Merkle log, used by the commands that run without one ({@code portcullis scan},
+ * {@code portcullis fields}). A job that has the log at hand imports the file afterwards.
  */
-final class JsonLinesAuditFile implements AuditSink {
+public final class JsonLinesAuditSink implements AuditSink {
 
     private final Path file;
     private final AuditEventJson json = new AuditEventJson();
 
-    JsonLinesAuditFile(Path file) {
+    public JsonLinesAuditSink(Path file) {
         this.file = Objects.requireNonNull(file, "file cannot be null");
     }
 
     @Override
-    public void append(AuditEvent event) {
+    public void append(AuditEvent event) throws AuditException {
         byte[] line = (json.toJson(event) + "\n").getBytes(StandardCharsets.UTF_8);
         try {
             Path parent = file.toAbsolutePath().getParent();
