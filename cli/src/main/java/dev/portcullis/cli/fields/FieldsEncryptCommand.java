@@ -1,18 +1,13 @@
 package dev.portcullis.cli.fields;
 
-import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import dev.portcullis.cli.ExitCode;
 import dev.portcullis.cli.OutputOptions;
-import dev.portcullis.fields.FieldCryptoException;
 import dev.portcullis.fields.FieldCryptoService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code portcullis fields encrypt}: encrypts the sensitive fields of one JSON document. */
 @Command(name = "encrypt", mixinStandardHelpOptions = true,
@@ -20,11 +15,8 @@ import picocli.CommandLine.Spec;
                 + " other byte unchanged (or, with --output json, the document and a report).")
 public final class FieldsEncryptCommand implements Callable<Integer> {
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--tenant", required = true, paramLabel = "TENANT", description = "The document's tenant.")
-    String tenant;
+    @Mixin
+    DocumentOptions document;
 
     @Option(names = "--type", required = true, paramLabel = "TYPE", description = "The document type in the field policy (e.g. patient).")
     String documentType;
@@ -35,12 +27,6 @@ public final class FieldsEncryptCommand implements Callable<Integer> {
     @Option(names = "--subject", paramLabel = "ID", description = "The data subject whose own key encrypts subject-keyed fields.")
     String subject;
 
-    @Option(names = "--input", paramLabel = "FILE", defaultValue = "-", description = "The document ('-': standard input, the default).")
-    Path input;
-
-    @Option(names = "--out", paramLabel = "FILE", description = "Write the result to FILE (atomically) instead of standard output.")
-    Path out;
-
     @Mixin
     FieldsOptions options;
 
@@ -49,23 +35,19 @@ public final class FieldsEncryptCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
-        FieldCryptoService.EncryptResult result;
-        try {
-            result = options.service().encrypt(new FieldCryptoService.EncryptRequest(tenant, documentType, recordId,
-                    subject, FieldsOptions.read(input), null), options.caller());
-        } catch (FieldCryptoException e) {
-            return FieldsErrors.report(e, err);
-        }
-        byte[] body = output.json() ? FieldsOutput.json(result.document(), g -> {
-            FieldsOutput.fields(g, result.fields());
-            g.writeName("blind_indexes");
-            g.writePOJO(result.blindIndexes());
-            g.writeStringProperty("audit_event_id", result.auditEventId());
-        }) : result.document();
-        FieldsOutput.write(spec, out, body);
-        err.println("encrypted " + result.fields().size() + " field(s) of " + documentType + " " + recordId
-                + " (audit event " + result.auditEventId() + ")");
-        return ExitCode.OK;
+        return document.run(this::encrypt, (result, err) -> {
+            document.print(output, result.document(), result.fields(), result.auditEventId(), g -> {
+                g.writeName("blind_indexes");
+                g.writePOJO(result.blindIndexes());
+            });
+            err.println("encrypted " + result.fields().size() + " field(s) of " + documentType + " " + recordId
+                    + " (audit event " + result.auditEventId() + ")");
+            return ExitCode.OK;
+        });
+    }
+
+    private FieldCryptoService.EncryptResult encrypt() {
+        return options.service().encrypt(new FieldCryptoService.EncryptRequest(document.tenant, documentType, recordId,
+                subject, document.read(), null), options.caller());
     }
 }
