@@ -36,10 +36,9 @@ import dev.portcullis.keys.vault.VaultClient;
  *   <li>Adds the settings that make the listeners serve the files, as defaults that explicit
  *       configuration overrides: {@code server.ssl.bundle=portcullis-service}, that PEM bundle
  *       with {@code reload-on-update=true}, and the gRPC listener's certificate and key.
- *   <li>Logs in with the {@code portcullis.vault.service} credential and, if the certificate on
- *       disk is missing, unreadable or past two thirds of its lifetime, issues a new one (the key
- *       file written 0600, both atomically). Vault failing here stops the start: there is no
- *       certificate to serve.
+ *   <li>Logs in with the {@code portcullis.vault.service} credential and issues a new certificate
+ *       (the key file written 0600, both atomically), whatever is on disk. Vault failing here stops
+ *       the start: there is no certificate to serve.
  *   <li>Hands the Vault connection to the context ({@link VaultConfiguration.EarlyServiceVault}),
  *       so the service does not log in twice.
  * </ol>
@@ -67,18 +66,17 @@ public final class ServiceCertificateInitializer implements ApplicationContextIn
             throw new IllegalStateException("portcullis.tls.source=vault needs portcullis.vault.address and the"
                     + " portcullis.vault.service credential");
         }
-        Instant renewAt = renewAt(tls.certificateFile(), tls.privateKeyFile());
-        if (renewAt != null && clock.instant().isBefore(renewAt)) {
-            log.info("service certificate {} is valid; renewal due at {}", tls.certificateFile(), renewAt);
-        } else {
-            try (PkiCertificateRenewer first = renewer(vault, tls, clock)) {
-                first.renewNow();
-                log.info("issued the service certificate {} from Vault PKI ({}/issue/{})", first.status().serialNumber(),
-                        tls.pkiMount(), tls.role());
-            } catch (KeyException e) {
-                throw new IllegalStateException("cannot issue the service's TLS certificate from Vault PKI "
-                        + tls.pkiMount() + "/issue/" + tls.role() + ": " + e.reason() + " (" + e.getMessage() + ")", e);
-            }
+        // Always a fresh certificate (and key) at start, never the one a previous run left on disk:
+        // that one may come from a CA Vault no longer has (a dev-mode OpenBao restarted, a PKI mount
+        // re-created) or carry names the configuration no longer asks for, and clients would reject
+        // it. One PKI issue per start is cheap; a service nobody can connect to is not.
+        try (PkiCertificateRenewer first = renewer(vault, tls, clock)) {
+            first.renewNow();
+            log.info("issued the service certificate {} from Vault PKI ({}/issue/{})", first.status().serialNumber(),
+                    tls.pkiMount(), tls.role());
+        } catch (KeyException e) {
+            throw new IllegalStateException("cannot issue the service's TLS certificate from Vault PKI "
+                    + tls.pkiMount() + "/issue/" + tls.role() + ": " + e.reason() + " (" + e.getMessage() + ")", e);
         }
         context.getBeanFactory().registerSingleton(VaultConfiguration.EarlyServiceVault.BEAN_NAME,
                 new VaultConfiguration.EarlyServiceVault(vault));

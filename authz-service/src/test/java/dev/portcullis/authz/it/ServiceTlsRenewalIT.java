@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -16,6 +17,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -25,6 +27,7 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +37,7 @@ import dev.portcullis.audit.Outcome;
 import dev.portcullis.authz.testing.AuthzService;
 import dev.portcullis.authz.testing.KeycloakRealm;
 import dev.portcullis.authz.testing.OpenBaoPki;
+import dev.portcullis.authz.testing.TestCertificates;
 import dev.portcullis.authz.testing.TlsClients;
 import dev.portcullis.testing.LocalStack;
 import tools.jackson.databind.json.JsonMapper;
@@ -60,6 +64,7 @@ class ServiceTlsRenewalIT {
     private static KeycloakRealm keycloak;
     private static AuthzService service;
     private static List<X509Certificate> ca;
+    private static BigInteger stale;
 
     @BeforeAll
     static void start() throws IOException {
@@ -69,6 +74,7 @@ class ServiceTlsRenewalIT {
         try (OpenBaoPki pki = new OpenBaoPki(stack)) {
             ca = OpenBaoPki.certificates(pki.caPem("pki"));
         }
+        stale = plantStaleCertificate(work.resolve("tls"));
         service = WiredService.withVault(stack, work)
                 .property("portcullis.tls.source", "vault")
                 .property("portcullis.tls.certificate-file", work.resolve("tls/service.pem").toString())
@@ -97,6 +103,8 @@ class ServiceTlsRenewalIT {
         Path keyFile = work.resolve("tls/service-key.pem");
         assertThat(Files.getPosixFilePermissions(keyFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         BigInteger first = OpenBaoPki.certificates(Files.readString(certificateFile)).get(0).getSerialNumber();
+        assertThat(first).as("a valid certificate left on disk by an earlier run, from another CA, is replaced at start")
+                .isNotEqualTo(stale);
         assertThat(servedSerial()).as("the certificate issued before the web server started is served").isEqualTo(first);
 
         String token = keycloak.accessToken("alice");
@@ -169,6 +177,25 @@ class ServiceTlsRenewalIT {
         Http.Answer health = new Http().get(service.managementUri("/actuator/health"), null);
         assertThat(JSON.readTree(health.body()).path("components").path("serviceCertificate").path("status").asString())
                 .isEqualTo("UP");
+    }
+
+    /**
+     * Leaves what an earlier run against another CA would have left (a dev-mode OpenBao restarts with
+     * a new PKI root): a certificate for the right names, valid for a day, with its key.
+     */
+    private static BigInteger plantStaleCertificate(Path tls) throws IOException {
+        TestCertificates.Issued old = TestCertificates.Authority.create("Earlier run's CA").leaf()
+                .validity(Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(1)))
+                .uris().dnsName("localhost").extendedKeyUsages(KeyPurposeId.id_kp_serverAuth).issue();
+        Files.createDirectories(tls);
+        Files.writeString(tls.resolve("service.pem"), TestCertificates.pem(old.certificate()));
+        String key = "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(old.keyPair().getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+        Files.writeString(tls.resolve("service-key.pem"), key);
+        Files.setPosixFilePermissions(tls.resolve("service-key.pem"), PosixFilePermissions.fromString("rw-------"));
+        return old.serial();
     }
 
     private record Observation(int client, Instant at, BigInteger serial) {
