@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -12,12 +13,17 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Watches what OPA decides with: every {@code interval} it reads the policy modules
@@ -31,6 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class OpaRevisionWatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OpaRevisionWatcher.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final URI policies;
     private final List<URI> data;
@@ -63,7 +70,7 @@ public final class OpaRevisionWatcher implements AutoCloseable {
     void poll() {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(read(policies));
+            digest.update(policyModules(read(policies)));
             for (URI document : data) {
                 digest.update((byte) 0);
                 digest.update(read(document));
@@ -84,6 +91,33 @@ public final class OpaRevisionWatcher implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JDK", e);
         }
+    }
+
+    /**
+     * The policy modules of a {@code GET /v1/policies} answer, in a stable form: each module's id
+     * and source, sorted by id. OPA lists the modules in Go map order, which changes from one call
+     * to the next; hashing the answer as it comes made the revision flip between values with
+     * nothing changed, and every flip emptied the decision cache.
+     */
+    static byte[] policyModules(byte[] answer) throws IOException {
+        JsonNode result;
+        try {
+            result = JSON.readTree(answer).path("result");
+        } catch (JacksonException e) {
+            throw new IOException("/v1/policies answered something that is not JSON", e);
+        }
+        if (!result.isArray()) {
+            throw new IOException("/v1/policies answered without a result list");
+        }
+        TreeMap<String, String> modules = new TreeMap<>();
+        for (JsonNode module : result) {
+            modules.put(module.path("id").asString(""), module.path("raw").asString(""));
+        }
+        StringBuilder stable = new StringBuilder();
+        // Length-prefixed, so that no two different module sets give the same bytes.
+        modules.forEach((id, raw) -> stable.append(id.length()).append(':').append(id)
+                .append(raw.length()).append(':').append(raw));
+        return stable.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private byte[] read(URI uri) throws IOException, InterruptedException {
