@@ -11,6 +11,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -35,6 +40,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class IntrospectionRevocationChecker implements RevocationChecker {
 
     private static final long MAX_CACHED_TOKENS = 100_000;
+    private static final Duration WAIT_MARGIN = Duration.ofSeconds(1);
 
     private final IssuerSettings.IntrospectionSettings settings;
     private final HttpClient http;
@@ -42,6 +48,7 @@ public final class IntrospectionRevocationChecker implements RevocationChecker {
     private final Clock clock;
     private final Duration timeout;
     private final Cache<String, CachedAnswer> answers;
+    private final ConcurrentHashMap<String, CompletableFuture<CachedAnswer>> inFlight = new ConcurrentHashMap<>();
 
     private record CachedAnswer(boolean active, Instant until) {
     }
@@ -65,18 +72,60 @@ public final class IntrospectionRevocationChecker implements RevocationChecker {
     public void requireNotRevoked(String token, JWTClaimsSet claims) throws AuthenticationException {
         String key = NimbusJwtVerifier.tokenHash(token);
         CachedAnswer cached = answers.getIfPresent(key);
-        Instant now = clock.instant();
-        if (cached == null || !now.isBefore(cached.until())) {
-            boolean active = introspect(token);
-            Instant expiry = claims.getExpirationTime().toInstant();
-            Instant until = active ? min(now.plus(settings.cacheTtl()), expiry) : expiry;
-            cached = new CachedAnswer(active, until);
-            if (until.isAfter(now)) {
-                answers.put(key, cached);
-            }
+        if (cached == null || !clock.instant().isBefore(cached.until())) {
+            cached = introspectOnce(key, token, claims);
         }
         if (!cached.active()) {
             throw new AuthenticationException(AuthenticationFailure.REVOKED, "introspection says the token is inactive");
+        }
+    }
+
+    /**
+     * One introspection per token at a time. Every check of a busy token misses the cache at the
+     * same moment (first use, and each time the cached answer expires); without this, each of them
+     * asked the issuer, the issuer fell behind, the introspections timed out and every one of those
+     * checks became a 401 (measured: 483 of 498 requests at 100 req/s). Concurrent checks of the
+     * token now wait for the one introspection in flight and share its answer, or its failure.
+     */
+    private CachedAnswer introspectOnce(String key, String token, JWTClaimsSet claims) throws AuthenticationException {
+        CompletableFuture<CachedAnswer> mine = new CompletableFuture<>();
+        CompletableFuture<CachedAnswer> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            return awaitConcurrent(running);
+        }
+        try {
+            boolean active = introspect(token);
+            Instant now = clock.instant();
+            Instant expiry = claims.getExpirationTime().toInstant();
+            Instant until = active ? min(now.plus(settings.cacheTtl()), expiry) : expiry;
+            CachedAnswer answer = new CachedAnswer(active, until);
+            if (until.isAfter(now)) {
+                answers.put(key, answer);
+            }
+            mine.complete(answer);
+            return answer;
+        } catch (AuthenticationException | RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(key, mine);
+        }
+    }
+
+    private CachedAnswer awaitConcurrent(CompletableFuture<CachedAnswer> running) throws AuthenticationException {
+        try {
+            // The introspection in flight ends within its own timeout; the margin covers scheduling.
+            return running.get(timeout.toMillis() + WAIT_MARGIN.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthenticationException failed) {
+                throw new AuthenticationException(failed.failure(), failed.getMessage(), null, failed);
+            }
+            throw unavailable("introspection failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw unavailable("introspection by a concurrent check did not finish in time", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable("interrupted while waiting for introspection", e);
         }
     }
 

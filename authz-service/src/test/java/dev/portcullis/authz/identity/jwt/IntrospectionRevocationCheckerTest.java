@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 
 import org.junit.jupiter.api.AfterEach;
@@ -219,6 +220,67 @@ class IntrospectionRevocationCheckerTest {
     }
 
     /** An RFC 7662 introspection endpoint that answers what the test says and records what it was asked. */
+    @Test
+    void concurrentChecksOfOneTokenShareOneIntrospection() throws Exception {
+        // The issuer is slow enough that all checks arrive while the first introspection is in flight.
+        issuer.answerAfter(Duration.ofMillis(300), 200, "{\"active\": true}");
+        JWTClaimsSet claims = claimsExpiringIn(Duration.ofMinutes(5));
+        List<AuthenticationFailure> failures = new CopyOnWriteArrayList<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> checks = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            checks.add(Thread.ofVirtual().start(() -> {
+                try {
+                    start.await();
+                    checker.requireNotRevoked("token-a", claims);
+                } catch (AuthenticationException e) {
+                    failures.add(e.failure());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        start.countDown();
+        for (Thread check : checks) {
+            check.join(Duration.ofSeconds(10));
+        }
+
+        assertThat(failures).isEmpty();
+        assertThat(issuer.requests).hasSize(1);
+    }
+
+    @Test
+    void concurrentChecksWaitingOnAFailedIntrospectionAreAllRejectedAndNothingIsCached() throws Exception {
+        issuer.answerAfter(Duration.ofMillis(300), 503, "{}");
+        JWTClaimsSet claims = claimsExpiringIn(Duration.ofMinutes(5));
+        List<AuthenticationFailure> failures = new CopyOnWriteArrayList<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> checks = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            checks.add(Thread.ofVirtual().start(() -> {
+                try {
+                    start.await();
+                    checker.requireNotRevoked("token-a", claims);
+                    failures.add(null);
+                } catch (AuthenticationException e) {
+                    failures.add(e.failure());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        start.countDown();
+        for (Thread check : checks) {
+            check.join(Duration.ofSeconds(10));
+        }
+
+        assertThat(failures).hasSize(10).containsOnly(AuthenticationFailure.ISSUER_UNAVAILABLE);
+        int asked = issuer.requests.size();
+        issuer.answer(200, "{\"active\": true}");
+        checker.requireNotRevoked("token-a", claims);
+        assertThat(issuer.requests).as("the failure was not cached: the next check asks again").hasSize(asked + 1);
+    }
+
     private static final class Issuer implements AutoCloseable {
         record Request(String method, String contentType, String authorization, String form) {
         }
