@@ -224,28 +224,10 @@ class IntrospectionRevocationCheckerTest {
     void concurrentChecksOfOneTokenShareOneIntrospection() throws Exception {
         // The issuer is slow enough that all checks arrive while the first introspection is in flight.
         issuer.answerAfter(Duration.ofMillis(300), 200, "{\"active\": true}");
-        JWTClaimsSet claims = claimsExpiringIn(Duration.ofMinutes(5));
-        List<AuthenticationFailure> failures = new CopyOnWriteArrayList<>();
-        CountDownLatch start = new CountDownLatch(1);
-        List<Thread> checks = new java.util.ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            checks.add(Thread.ofVirtual().start(() -> {
-                try {
-                    start.await();
-                    checker.requireNotRevoked("token-a", claims);
-                } catch (AuthenticationException e) {
-                    failures.add(e.failure());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
-        }
-        start.countDown();
-        for (Thread check : checks) {
-            check.join(Duration.ofSeconds(10));
-        }
 
-        assertThat(failures).isEmpty();
+        List<AuthenticationFailure> outcomes = checkConcurrently(20, "token-a", claimsExpiringIn(Duration.ofMinutes(5)));
+
+        assertThat(outcomes).hasSize(20).containsOnlyNulls();
         assertThat(issuer.requests).hasSize(1);
     }
 
@@ -253,17 +235,30 @@ class IntrospectionRevocationCheckerTest {
     void concurrentChecksWaitingOnAFailedIntrospectionAreAllRejectedAndNothingIsCached() throws Exception {
         issuer.answerAfter(Duration.ofMillis(300), 503, "{}");
         JWTClaimsSet claims = claimsExpiringIn(Duration.ofMinutes(5));
-        List<AuthenticationFailure> failures = new CopyOnWriteArrayList<>();
+
+        List<AuthenticationFailure> outcomes = checkConcurrently(10, "token-a", claims);
+
+        assertThat(outcomes).hasSize(10).containsOnly(AuthenticationFailure.ISSUER_UNAVAILABLE);
+        int asked = issuer.requests.size();
+        issuer.answer(200, "{\"active\": true}");
+        checker.requireNotRevoked("token-a", claims);
+        assertThat(issuer.requests).as("the failure was not cached: the next check asks again").hasSize(asked + 1);
+    }
+
+    /** Runs {@code count} checks of one token at once; each outcome is null (accepted) or the failure. */
+    private List<AuthenticationFailure> checkConcurrently(int count, String token, JWTClaimsSet claims)
+            throws InterruptedException {
+        List<AuthenticationFailure> outcomes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> checks = new java.util.ArrayList<>();
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < count; i++) {
             checks.add(Thread.ofVirtual().start(() -> {
                 try {
                     start.await();
-                    checker.requireNotRevoked("token-a", claims);
-                    failures.add(null);
+                    checker.requireNotRevoked(token, claims);
+                    outcomes.add(null);
                 } catch (AuthenticationException e) {
-                    failures.add(e.failure());
+                    outcomes.add(e.failure());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -273,12 +268,7 @@ class IntrospectionRevocationCheckerTest {
         for (Thread check : checks) {
             check.join(Duration.ofSeconds(10));
         }
-
-        assertThat(failures).hasSize(10).containsOnly(AuthenticationFailure.ISSUER_UNAVAILABLE);
-        int asked = issuer.requests.size();
-        issuer.answer(200, "{\"active\": true}");
-        checker.requireNotRevoked("token-a", claims);
-        assertThat(issuer.requests).as("the failure was not cached: the next check asks again").hasSize(asked + 1);
+        return outcomes;
     }
 
     private static final class Issuer implements AutoCloseable {
