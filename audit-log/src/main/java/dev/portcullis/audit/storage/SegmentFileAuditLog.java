@@ -17,12 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.zip.CRC32C;
 
 import dev.portcullis.audit.AuditEvent;
@@ -36,10 +32,10 @@ import dev.portcullis.audit.checkpoint.Checkpoint;
 import dev.portcullis.audit.checkpoint.CheckpointSigner;
 import dev.portcullis.audit.checkpoint.SignedCheckpoint;
 import dev.portcullis.audit.json.AuditEventJson;
-import dev.portcullis.audit.storage.internal.AppendBatch;
 import dev.portcullis.audit.storage.internal.CheckpointKeeper;
 import dev.portcullis.audit.storage.internal.EventTimes;
 import dev.portcullis.audit.storage.internal.FollowingCursor;
+import dev.portcullis.audit.storage.internal.GroupCommitQueue;
 import dev.portcullis.audit.storage.internal.LogFiles;
 import dev.portcullis.audit.storage.internal.LogHead;
 import dev.portcullis.audit.storage.internal.LogProofs;
@@ -95,8 +91,7 @@ public final class SegmentFileAuditLog implements AuditLog {
     private final FileChannel lockChannel;
     private final FileLock lock;
 
-    private final BlockingQueue<AppendBatch> queue;
-    private final ReentrantReadWriteLock submitLock = new ReentrantReadWriteLock();
+    private final GroupCommitQueue queue;
     private final Thread writer;
     private final ScheduledExecutorService checkpointer;
     private final CheckpointKeeper checkpoints;
@@ -113,6 +108,8 @@ public final class SegmentFileAuditLog implements AuditLog {
     private final CRC32C crc = new CRC32C();
     private ByteBuffer writeBuffer = ByteBuffer.allocate(1 << 20);
     private long lastForceNanos = System.nanoTime();
+    /** Writes each group's leaf hashes, tiles and index entries; its buffers are reused from group to group. */
+    private DerivedWriter derived;
 
     private volatile AuditException failure;
     private volatile boolean closed;
@@ -126,7 +123,7 @@ public final class SegmentFileAuditLog implements AuditLog {
         this.segmentMaxBytes = b.segmentMaxBytes;
         this.segmentMaxAge = b.segmentMaxAge;
         this.asyncFlushInterval = b.asyncFlushInterval;
-        this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+        this.queue = new GroupCommitQueue(b.queueCapacity);
         this.checkpoints = new CheckpointKeeper(origin, b.signer, this::publishedTree, () -> {
             if (durability == DurabilityMode.ASYNC && !closed) {
                 flush();
@@ -170,6 +167,7 @@ public final class SegmentFileAuditLog implements AuditLog {
             lockChannel.close();
             throw e;
         }
+        this.derived = new DerivedWriter(range);
         this.head = new LogHead(range);
         this.proofs = LogProofs.over(head::size, files);
         this.writer = Thread.ofPlatform().name("audit-writer " + origin).daemon(true).unstarted(this::runWriter);
@@ -411,25 +409,25 @@ public final class SegmentFileAuditLog implements AuditLog {
 
     private void submit(List<AuditEvent> events) {
         // Canonicalize and hash on the caller's thread: many callers do it in parallel.
-        AppendBatch.await(enqueue(PreparedEvent.prepareAll(json, events)));
+        List<PreparedEvent> prepared = PreparedEvent.prepareAll(json, events);
+        GroupCommitQueue.Request request = enqueue(prepared, durability == DurabilityMode.DURABLE);
+        if (durability == DurabilityMode.DURABLE) {
+            request.await();
+        }
     }
 
-    private CompletableFuture<Void> enqueue(List<PreparedEvent> prepared) {
-        AppendBatch batch = AppendBatch.of(prepared);
-        submitLock.readLock().lock();
+    private GroupCommitQueue.Request enqueue(List<PreparedEvent> prepared, boolean waits) {
+        checkUsable();
         try {
-            checkUsable();
-            queue.put(batch);
+            return queue.push(prepared, waits);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AuditException("interrupted while waiting to append to the audit log", e);
-        } finally {
-            submitLock.readLock().unlock();
+        } catch (AuditException e) {
+            // The writer stopped between the check and the push: say why, as the check would have.
+            checkUsable();
+            throw new AuditException("the audit log " + origin + " is closed");
         }
-        if (durability == DurabilityMode.ASYNC && !prepared.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return batch.done();
     }
 
     private void checkUsable() {
@@ -445,59 +443,57 @@ public final class SegmentFileAuditLog implements AuditLog {
 
     /** Waits until everything appended so far is flushed (a no-op wait in DURABLE mode). */
     public void flush() {
-        AppendBatch.await(enqueue(List.of()));
+        enqueue(List.of(), true).await();
     }
 
     // --- the writer thread ------------------------------------------------------------------------
 
     private void runWriter() {
-        List<AppendBatch> batches = new ArrayList<>();
+        long waitNanos = durability == DurabilityMode.DURABLE ? -1 : asyncFlushInterval.toNanos();
+        List<GroupCommitQueue.Request> work = new ArrayList<>();
         boolean stop = false;
         while (!stop) {
-            try {
-                AppendBatch first = durability == DurabilityMode.DURABLE ? queue.take()
-                        : queue.poll(asyncFlushInterval.toNanos(), TimeUnit.NANOSECONDS);
-                if (first != null) {
-                    batches.add(first);
-                    queue.drainTo(batches);
-                }
-            } catch (InterruptedException e) {
+            List<GroupCommitQueue.Request> taken = queue.takeAll(waitNanos);
+            if (Thread.currentThread().isInterrupted()) {
                 stop = true;
             }
-            List<AppendBatch> work = new ArrayList<>(batches.size());
-            for (AppendBatch b : batches) {
-                if (b.poison()) {
+            work.clear();
+            List<GroupCommitQueue.Request> afterStop = new ArrayList<>(0);
+            for (GroupCommitQueue.Request r : taken) {
+                if (stop) {
+                    afterStop.add(r);
+                } else if (r.stop()) {
                     stop = true;
                 } else {
-                    work.add(b);
+                    work.add(r);
                 }
             }
-            batches.clear();
+            if (!afterStop.isEmpty()) {
+                GroupCommitQueue.fail(afterStop, new AuditException("the audit log " + origin + " is closed"));
+            }
             if (failure != null) {
-                work.forEach(b -> b.done().completeExceptionally(failure));
+                GroupCommitQueue.fail(work, failure);
                 continue;
             }
             try {
                 write(work);
-                work.forEach(b -> b.done().complete(null));
+                GroupCommitQueue.complete(work);
             } catch (IOException | RuntimeException e) {
                 AuditException failed = new AuditException("writing to " + dir + " failed: " + e.getMessage(), e);
                 failure = failed;
                 LOG.log(System.Logger.Level.ERROR, "audit log " + origin + " failed; appends are refused until it is reopened", e);
-                work.forEach(b -> b.done().completeExceptionally(failed));
+                GroupCommitQueue.fail(work, failed);
             }
         }
-        // Closed: fail whatever raced in after the poison pill.
-        List<AppendBatch> rest = new ArrayList<>();
-        queue.drainTo(rest);
-        rest.forEach(b -> b.done().completeExceptionally(new AuditException("the audit log " + origin + " is closed")));
+        // Closed: fail whatever raced in after the stop request; later appends are refused.
+        GroupCommitQueue.fail(queue.closeAndDrain(), new AuditException("the audit log " + origin + " is closed"));
     }
 
-    private void write(List<AppendBatch> work) throws IOException {
+    private void write(List<GroupCommitQueue.Request> work) throws IOException {
         int count = 0;
         int bytes = 0;
         boolean flushRequested = false;
-        for (AppendBatch b : work) {
+        for (GroupCommitQueue.Request b : work) {
             count += b.events().size();
             flushRequested |= b.events().isEmpty();
             for (PreparedEvent p : b.events()) {
@@ -510,12 +506,9 @@ public final class SegmentFileAuditLog implements AuditLog {
                 writeBuffer = ByteBuffer.allocate(Math.max(bytes, writeBuffer.capacity() * 2));
             }
             ByteBuffer out = writeBuffer.clear();
-            long[] offsets = new long[count];
             long index = head.size();
-            int n = 0;
-            for (AppendBatch b : work) {
+            for (GroupCommitQueue.Request b : work) {
                 for (int i = 0; i < b.events().size(); i++) {
-                    offsets[n++] = segmentPosition + out.position();
                     byte flags = i == b.events().size() - 1 ? RecordFormat.END_OF_BATCH : 0;
                     RecordFormat.writeRecord(out, index++, flags, b.events().get(i).canonical(), crc);
                 }
@@ -532,14 +525,11 @@ public final class SegmentFileAuditLog implements AuditLog {
             lastForceNanos = System.nanoTime();
         }
         if (count > 0) {
-            DerivedWriter derived = new DerivedWriter(range);
             long position = segmentPosition - bytes;
-            int n = 0;
-            for (AppendBatch b : work) {
+            for (GroupCommitQueue.Request b : work) {
                 for (PreparedEvent p : b.events()) {
                     derived.addHashed(position, p.leafHash(), p.timeMillis());
                     position += RecordFormat.recordSize(p.canonical().length);
-                    n++;
                 }
             }
             derived.flush();
@@ -658,19 +648,13 @@ public final class SegmentFileAuditLog implements AuditLog {
 
     @Override
     public void close() {
-        submitLock.writeLock().lock();
-        try {
+        synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            queue.put(AppendBatch.poisonPill());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            writer.interrupt();
-        } finally {
-            submitLock.writeLock().unlock();
         }
+        queue.pushStop();
         try {
             writer.join();
         } catch (InterruptedException e) {

@@ -48,9 +48,13 @@ public final class RecordFormat {
         int start = out.position();
         out.putInt(payload.length).putLong(index).put(flags).put(payload);
         crc.reset();
-        ByteBuffer covered = out.duplicate();
-        covered.position(start).limit(out.position());
-        crc.update(covered);
+        if (out.hasArray()) {
+            crc.update(out.array(), out.arrayOffset() + start, out.position() - start);
+        } else {
+            ByteBuffer covered = out.duplicate();
+            covered.position(start).limit(out.position());
+            crc.update(covered);
+        }
         out.putInt((int) crc.getValue());
     }
 
