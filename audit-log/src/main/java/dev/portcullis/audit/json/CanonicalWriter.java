@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -30,9 +32,15 @@ import dev.portcullis.audit.AuditEvent;
  */
 final class CanonicalWriter {
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** 9999-12-31T23:59:59.999Z: the last instant whose year the contract's format prints in four digits. */
+    private static final long LAST_FOUR_DIGIT_YEAR_MILLIS = 253_402_300_799_999L;
+    /** Integers up to 2^53 are exact doubles, and ECMAScript prints them as plain digits. */
+    private static final long EXACT_INTEGER = 1L << 53;
 
-    private final StringBuilder out = new StringBuilder(512);
+    /** The UTF-8 output, written directly (no String in between). */
+    private byte[] out = new byte[768];
+    private int length;
 
     private CanonicalWriter() {
     }
@@ -41,11 +49,57 @@ final class CanonicalWriter {
     static byte[] canonical(AuditEvent event) {
         CanonicalWriter writer = new CanonicalWriter();
         try {
-            writer.value(members(event));
+            if (event.extensions().isEmpty()) {
+                writer.contractEvent(event);
+            } else {
+                writer.value(members(event));
+            }
         } catch (Decline e) {
             return null;
         }
-        return writer.out.toString().getBytes(StandardCharsets.UTF_8);
+        return Arrays.copyOf(writer.out, writer.length);
+    }
+
+    /**
+     * An event with only the contract's members, which are known in advance: written in their
+     * canonical order without building and sorting a map of them.
+     */
+    private void contractEvent(AuditEvent event) {
+        // Members sorted by UTF-16 code units (RFC 8785 §3.2.3), the actor's too.
+        ascii("{\"action\":");
+        string(event.action());
+        Actor a = event.actor();
+        ascii(",\"actor\":{\"client_id\":");
+        value(a.clientId());
+        ascii(",\"ip\":");
+        value(a.ip());
+        ascii(",\"session_id\":");
+        value(a.sessionId());
+        ascii(",\"spiffe_id\":");
+        value(a.spiffeId());
+        ascii(",\"subject\":");
+        value(a.subject());
+        ascii(",\"token_id\":");
+        value(a.tokenId());
+        ascii(",\"user_agent\":");
+        value(a.userAgent());
+        ascii("},\"attributes\":");
+        value(event.attributes());
+        ascii(",\"id\":");
+        string(event.id());
+        ascii(",\"outcome\":");
+        string(event.outcome().wireName());
+        ascii(",\"reason\":");
+        value(event.reason());
+        ascii(",\"request_id\":");
+        value(event.requestId());
+        ascii(",\"resource\":");
+        string(event.resource());
+        ascii(",\"time\":");
+        time(event.time());
+        ascii(",\"type\":");
+        string(event.type().wireName());
+        put('}');
     }
 
     /** The event's members, as {@link AuditEventJson#toJson} writes them (extensions last, overriding). */
@@ -76,13 +130,19 @@ final class CanonicalWriter {
 
     private void value(Object value) {
         switch (value) {
-            case null -> out.append("null");
+            case null -> ascii("null");
             case String s -> string(s);
-            case Boolean b -> out.append(b ? "true" : "false");
-            case Integer i -> number(i.doubleValue());
-            case Long l -> number((double) l);
-            case Short s -> number(s.doubleValue());
-            case Byte b -> number(b.doubleValue());
+            case Boolean b -> ascii(b ? "true" : "false");
+            case Integer i -> integer(i);
+            case Long l -> {
+                if (l > -EXACT_INTEGER && l < EXACT_INTEGER) {
+                    integer(l);
+                } else {
+                    number((double) l);
+                }
+            }
+            case Short s -> integer(s);
+            case Byte b -> integer(b);
             // As the JSON text would carry them: the decimal digits Java prints, read back as a double.
             case Float f -> number(Double.parseDouble(Float.toString(f)));
             case Double d -> number(d);
@@ -96,33 +156,49 @@ final class CanonicalWriter {
     }
 
     private void object(Map<?, ?> map) {
-        TreeMap<String, Object> sorted = new TreeMap<>();
-        map.forEach((k, v) -> sorted.put(String.valueOf(k), v));
-        out.append('{');
-        boolean first = true;
-        for (Map.Entry<String, Object> e : sorted.entrySet()) {
-            if (!first) {
-                out.append(',');
-            }
-            first = false;
-            string(e.getKey());
-            out.append(':');
-            value(e.getValue());
+        if (map.isEmpty()) {
+            ascii("{}");
+            return;
         }
-        out.append('}');
+        Map.Entry<?, ?>[] entries = map.entrySet().toArray(new Map.Entry<?, ?>[0]);
+        for (Map.Entry<?, ?> e : entries) {
+            if (!(e.getKey() instanceof String)) {
+                // Keys that only become names through String.valueOf may collide: let a map merge them.
+                TreeMap<String, Object> sorted = new TreeMap<>();
+                map.forEach((k, v) -> sorted.put(String.valueOf(k), v));
+                entries = sorted.entrySet().toArray(new Map.Entry<?, ?>[0]);
+                break;
+            }
+        }
+        // String.compareTo orders by UTF-16 code units, as RFC 8785 §3.2.3 requires.
+        Arrays.sort(entries, (x, y) -> ((String) x.getKey()).compareTo((String) y.getKey()));
+        put('{');
+        for (int i = 0; i < entries.length; i++) {
+            if (i > 0) {
+                put(',');
+            }
+            string((String) entries[i].getKey());
+            put(':');
+            value(entries[i].getValue());
+        }
+        put('}');
     }
 
     private void array(Iterable<?> list) {
-        List<Object> values = new ArrayList<>();
-        list.forEach(values::add);
-        out.append('[');
-        for (int i = 0; i < values.size(); i++) {
-            if (i > 0) {
-                out.append(',');
+        put('[');
+        boolean first = true;
+        for (Object element : list) {
+            if (!first) {
+                put(',');
             }
-            value(values.get(i));
+            first = false;
+            value(element);
         }
-        out.append(']');
+        put(']');
+    }
+
+    private void integer(long exact) {
+        ascii(Long.toString(exact));
     }
 
     private void number(double d) {
@@ -130,42 +206,117 @@ final class CanonicalWriter {
             throw new Decline();
         }
         try {
-            out.append(NumberToJSON.serializeNumber(d));
+            ascii(NumberToJSON.serializeNumber(d));
         } catch (IOException e) {
             throw new Decline();
         }
     }
 
+    /** The contract's time format, {@code uuuu-MM-dd'T'HH:mm:ss.SSS'Z'}, without a formatter for the common years. */
+    private void time(Instant time) {
+        long millis = time.toEpochMilli();
+        if (millis < 0 || millis > LAST_FOUR_DIGIT_YEAR_MILLIS) {
+            string(AuditEventJson.formatTime(time));
+            return;
+        }
+        LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000), 0, ZoneOffset.UTC);
+        put('"');
+        digits(t.getYear(), 4);
+        put('-');
+        digits(t.getMonthValue(), 2);
+        put('-');
+        digits(t.getDayOfMonth(), 2);
+        put('T');
+        digits(t.getHour(), 2);
+        put(':');
+        digits(t.getMinute(), 2);
+        put(':');
+        digits(t.getSecond(), 2);
+        put('.');
+        digits((int) Math.floorMod(millis, 1000), 3);
+        put('Z');
+        put('"');
+    }
+
+    private void digits(int value, int width) {
+        ensure(width);
+        for (int i = width - 1; i >= 0; i--) {
+            out[length + i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        length += width;
+    }
+
     private void string(String s) {
-        out.append('"');
+        // At most 3 bytes of UTF-8 per UTF-16 unit (a pair takes 4 for 2 units), 6 for an escape.
+        ensure(s.length() * 6 + 2);
+        byte[] b = out;
+        int n = length;
+        b[n++] = '"';
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (Character.isSurrogate(c)) {
+            if (c < 0x80) {
+                switch (c) {
+                    case '"' -> { b[n++] = '\\'; b[n++] = '"'; }
+                    case '\\' -> { b[n++] = '\\'; b[n++] = '\\'; }
+                    case '\b' -> { b[n++] = '\\'; b[n++] = 'b'; }
+                    case '\f' -> { b[n++] = '\\'; b[n++] = 'f'; }
+                    case '\n' -> { b[n++] = '\\'; b[n++] = 'n'; }
+                    case '\r' -> { b[n++] = '\\'; b[n++] = 'r'; }
+                    case '\t' -> { b[n++] = '\\'; b[n++] = 't'; }
+                    default -> {
+                        if (c < 0x20) {
+                            b[n++] = '\\';
+                            b[n++] = 'u';
+                            b[n++] = '0';
+                            b[n++] = '0';
+                            b[n++] = HEX[c >> 4];
+                            b[n++] = HEX[c & 0xF];
+                        } else {
+                            b[n++] = (byte) c;
+                        }
+                    }
+                }
+            } else if (c < 0x800) {
+                b[n++] = (byte) (0xC0 | (c >> 6));
+                b[n++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isSurrogate(c)) {
                 boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
                 if (!paired) {
                     throw new Decline();
                 }
-                out.append(c).append(s.charAt(++i));
-                continue;
-            }
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-                    } else {
-                        out.append(c);
-                    }
-                }
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                b[n++] = (byte) (0xF0 | (cp >> 18));
+                b[n++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                b[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                b[n++] = (byte) (0x80 | (cp & 0x3F));
+            } else {
+                b[n++] = (byte) (0xE0 | (c >> 12));
+                b[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                b[n++] = (byte) (0x80 | (c & 0x3F));
             }
         }
-        out.append('"');
+        b[n++] = '"';
+        length = n;
+    }
+
+    /** Appends ASCII text (names, literals, numbers) byte for byte. */
+    private void ascii(String s) {
+        ensure(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            out[length++] = (byte) s.charAt(i);
+        }
+    }
+
+    private void put(char c) {
+        ensure(1);
+        out[length++] = (byte) c;
+    }
+
+    private void ensure(int more) {
+        if (out.length - length < more) {
+            out = Arrays.copyOf(out, Math.max(out.length * 2, length + more));
+        }
     }
 
     /** The fast path cannot vouch for this event: use the reference implementation. */

@@ -20,6 +20,7 @@ public final class Rfc6962 {
 
     private static final byte LEAF_PREFIX = 0x00;
     private static final byte NODE_PREFIX = 0x01;
+    private static final MessageDigest PROTOTYPE = newSha256();
     private static final byte[] EMPTY_ROOT = sha256().digest();
 
     private Rfc6962() {
@@ -58,6 +59,16 @@ public final class Rfc6962 {
     }
 
     private static MessageDigest sha256() {
+        // Cloning a fresh digest skips the provider lookup of getInstance, which cost more than
+        // hashing a 500-byte event; the prototype is never updated, so sharing it is safe.
+        try {
+            return (MessageDigest) PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256();
+        }
+    }
+
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -63,6 +63,27 @@ class CanonicalWriterTest {
         assertThat(json.canonicalBytes(event)).isEqualTo(json.referenceCanonicalBytes(event));
     }
 
+    @Test
+    void directTimeEqualsTheContractFormatterFromBeforeTheEpochToBeyondYear9999() {
+        Random random = new Random(3339);
+        List<Instant> times = new ArrayList<>(List.of(Instant.EPOCH, Instant.ofEpochMilli(-1),
+                Instant.parse("2024-02-29T23:59:59.999Z"), Instant.parse("2000-03-01T00:00:00.000Z"),
+                Instant.parse("9999-12-31T23:59:59.999Z"), Instant.parse("+10000-01-01T00:00:00.000Z"),
+                Instant.parse("0001-01-01T00:00:00.000Z")));
+        for (int i = 0; i < 2000; i++) {
+            times.add(Instant.ofEpochMilli(random.nextLong(-62_135_596_800_000L, 253_402_300_800_000L)));
+        }
+        for (Instant time : times) {
+            AuditEvent event = AuditEvent.builder(EventType.AUTHZ_DECISION, time).id("01JD4V9Q6ZK8M2X3N4P5R6S7T8")
+                    .action("GET").resource("/").outcome(Outcome.ALLOW).build();
+            byte[] fast = CanonicalWriter.canonical(event);
+            assertThat(fast).as("time %s", time).isNotNull();
+            assertThat(new String(fast, StandardCharsets.UTF_8)).as("time %s", time)
+                    .contains("\"time\":\"" + AuditEventJson.formatTime(time) + "\"")
+                    .isEqualTo(new String(json.referenceCanonicalBytes(event), StandardCharsets.UTF_8));
+        }
+    }
+
     private static AuditEvent randomEvent(Random r) {
         AuditEvent.Builder b = AuditEvent.builder(EventType.values()[r.nextInt(EventType.values().length)],
                         Instant.ofEpochMilli(1_700_000_000_000L + r.nextInt(1_000_000_000)))
