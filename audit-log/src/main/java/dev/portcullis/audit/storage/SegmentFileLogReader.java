@@ -111,6 +111,9 @@ public final class SegmentFileLogReader implements AuditLogReader {
 
     @Override
     public List<LogEntry> read(long fromIndex, int maxCount) {
+        if (fromIndex < 0 || maxCount < 0) {
+            throw new IllegalArgumentException("fromIndex and maxCount cannot be negative");
+        }
         long available = size() - fromIndex;
         if (available <= 0) {
             return List.of();
