@@ -12,11 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 
 import javax.sql.DataSource;
@@ -32,9 +29,9 @@ import dev.portcullis.audit.checkpoint.Checkpoint;
 import dev.portcullis.audit.checkpoint.CheckpointSigner;
 import dev.portcullis.audit.checkpoint.SignedCheckpoint;
 import dev.portcullis.audit.json.AuditEventJson;
-import dev.portcullis.audit.storage.internal.AppendBatch;
 import dev.portcullis.audit.storage.internal.CheckpointKeeper;
 import dev.portcullis.audit.storage.internal.FollowingCursor;
+import dev.portcullis.audit.storage.internal.GroupCommitQueue;
 import dev.portcullis.audit.storage.internal.LogHead;
 import dev.portcullis.audit.storage.internal.LogProofs;
 import dev.portcullis.audit.storage.internal.PreparedEvent;
@@ -77,8 +74,7 @@ public final class PostgresAuditLog implements AuditLog {
     private final AuditEventJson json;
     private final int maxBatch;
     private final Connection writerConnection;
-    private final BlockingQueue<AppendBatch> queue;
-    private final ReentrantReadWriteLock submitLock = new ReentrantReadWriteLock();
+    private final GroupCommitQueue queue;
     private final Thread writer;
     private final ScheduledExecutorService checkpointer;
     private final CheckpointKeeper checkpoints;
@@ -100,7 +96,7 @@ public final class PostgresAuditLog implements AuditLog {
         this.durability = b.durability;
         this.json = new AuditEventJson(b.maxEventBytes);
         this.maxBatch = b.maxBatch;
-        this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+        this.queue = new GroupCommitQueue(b.queueCapacity);
         this.entries = "\"" + schema + "\".audit_entries";
         this.nodes = "\"" + schema + "\".audit_tree_nodes";
         this.checkpointTable = "\"" + schema + "\".audit_checkpoints";
@@ -257,83 +253,106 @@ public final class PostgresAuditLog implements AuditLog {
     }
 
     private void submit(List<AuditEvent> events) {
-        AppendBatch batch = AppendBatch.of(PreparedEvent.prepareAll(json, events));
-        submitLock.readLock().lock();
+        List<PreparedEvent> prepared = PreparedEvent.prepareAll(json, events);
+        checkUsable();
+        GroupCommitQueue.Request request;
         try {
-            if (closed) {
-                throw new AuditException("the audit log " + logId + " is closed");
-            }
-            if (failure != null) {
-                throw new AuditException("the audit log " + logId + " failed and refuses appends until reopened: "
-                        + failure.getMessage(), failure);
-            }
-            queue.put(batch);
+            request = queue.push(prepared, durability == DurabilityMode.DURABLE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AuditException("interrupted while waiting to append to the audit log", e);
-        } finally {
-            submitLock.readLock().unlock();
+        } catch (AuditException e) {
+            // The writer stopped between the check and the push: say why, as the check would have.
+            checkUsable();
+            throw new AuditException("the audit log " + logId + " is closed");
         }
         if (durability == DurabilityMode.DURABLE) {
-            AppendBatch.await(batch.done());
+            request.await();
+        }
+    }
+
+    private void checkUsable() {
+        if (closed) {
+            throw new AuditException("the audit log " + logId + " is closed");
+        }
+        AuditException failed = failure;
+        if (failed != null) {
+            throw new AuditException("the audit log " + logId + " failed and refuses appends until reopened: "
+                    + failed.getMessage(), failed);
         }
     }
 
     private void runWriter() {
-        List<AppendBatch> batches = new ArrayList<>();
         boolean stop = false;
         while (!stop) {
-            try {
-                batches.add(queue.take());
-                queue.drainTo(batches, maxBatch);
-            } catch (InterruptedException e) {
+            List<GroupCommitQueue.Request> taken = queue.takeAll(-1);
+            if (Thread.currentThread().isInterrupted()) {
                 stop = true;
             }
-            List<AppendBatch> work = new ArrayList<>();
-            for (AppendBatch b : batches) {
-                if (b.poison()) {
+            List<GroupCommitQueue.Request> work = new ArrayList<>(taken.size());
+            List<GroupCommitQueue.Request> afterStop = new ArrayList<>(0);
+            for (GroupCommitQueue.Request r : taken) {
+                if (stop) {
+                    afterStop.add(r);
+                } else if (r.stop()) {
                     stop = true;
                 } else {
-                    work.add(b);
+                    work.add(r);
                 }
             }
-            batches.clear();
-            if (work.isEmpty()) {
-                continue;
+            if (!afterStop.isEmpty()) {
+                GroupCommitQueue.fail(afterStop, new AuditException("the audit log " + logId + " is closed"));
             }
-            if (failure != null) {
-                work.forEach(b -> b.done().completeExceptionally(failure));
-                continue;
-            }
-            try {
-                commit(work);
-                work.forEach(b -> b.done().complete(null));
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    writerConnection.rollback();
-                } catch (SQLException ignored) {
-                    // The connection may be gone; the log is failed either way.
+            // In order, one transaction per run of appends that holds at most maxBatch events (an
+            // appendAll larger than that is one transaction of its own: a batch is never split).
+            int from = 0;
+            int events = 0;
+            for (int i = 0; i < work.size(); i++) {
+                int size = work.get(i).events().size();
+                if (i > from && events + size > maxBatch) {
+                    commitOrFail(work.subList(from, i));
+                    from = i;
+                    events = 0;
                 }
-                AuditException failed = new AuditException("writing audit log '" + logId + "' to PostgreSQL failed: "
-                        + e.getMessage(), e);
-                failure = failed;
-                LOG.log(System.Logger.Level.ERROR, "audit log " + logId + " failed; appends are refused until it is reopened", e);
-                work.forEach(b -> b.done().completeExceptionally(failed));
+                events += size;
+            }
+            if (from < work.size()) {
+                commitOrFail(work.subList(from, work.size()));
             }
         }
-        List<AppendBatch> rest = new ArrayList<>();
-        queue.drainTo(rest);
-        rest.forEach(b -> b.done().completeExceptionally(new AuditException("the audit log " + logId + " is closed")));
+        GroupCommitQueue.fail(queue.closeAndDrain(), new AuditException("the audit log " + logId + " is closed"));
     }
 
-    private void commit(List<AppendBatch> work) throws SQLException {
+    private void commitOrFail(List<GroupCommitQueue.Request> work) {
+        if (failure != null) {
+            GroupCommitQueue.fail(work, failure);
+            return;
+        }
+        try {
+            commit(work);
+            GroupCommitQueue.complete(work);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                writerConnection.rollback();
+            } catch (SQLException ignored) {
+                // The connection may be gone; the log is failed either way.
+            }
+            AuditException failed = new AuditException("writing audit log '" + logId + "' to PostgreSQL failed: "
+                    + e.getMessage(), e);
+            failure = failed;
+            LOG.log(System.Logger.Level.ERROR, "audit log " + logId + " failed; appends are refused until it is reopened", e);
+            GroupCommitQueue.fail(work, failed);
+        }
+    }
+
+    private void commit(List<GroupCommitQueue.Request> work) throws SQLException {
         CompactRange working = range.copy();
         long index = head.size();
         List<long[]> nodeKeys = new ArrayList<>();
         List<byte[]> nodeHashes = new ArrayList<>();
         try (PreparedStatement insert = writerConnection.prepareStatement("INSERT INTO " + entries
                 + " (log_id, idx, event_time, event_type, subject, outcome, leaf_hash, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (AppendBatch b : work) {
+            for (GroupCommitQueue.Request b : work) {
                 for (PreparedEvent p : b.events()) {
                     insert.setString(1, logId);
                     insert.setLong(2, index++);
@@ -515,19 +534,13 @@ public final class PostgresAuditLog implements AuditLog {
 
     @Override
     public void close() {
-        submitLock.writeLock().lock();
-        try {
+        synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            queue.put(AppendBatch.poisonPill());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            writer.interrupt();
-        } finally {
-            submitLock.writeLock().unlock();
         }
+        queue.pushStop();
         try {
             writer.join();
         } catch (InterruptedException e) {
