@@ -30,7 +30,9 @@ import dev.portcullis.audit.storage.SegmentFileAuditLog;
  * but on a loaded machine it says little.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar dev.portcullis.bench.audit.AppendCpuCost
- * [WRITERS] [WARMUP_S] [MEASURE_S] [ROUNDS] [DIR]} (defaults 256 5 10 3, a temporary directory).
+ * [WRITERS] [WARMUP_S] [MEASURE_S] [ROUNDS] [DIR] [platform|virtual]} (defaults 256 5 10 3, a
+ * temporary directory, platform threads as JMH uses; {@code virtual} runs the writers on virtual
+ * threads, whose park and unpark stay in user space).
  */
 public final class AppendCpuCost {
 
@@ -44,6 +46,7 @@ public final class AppendCpuCost {
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         Path dir = args.length > 4 ? Files.createTempDirectory(Path.of(args[4]), "append-cpu")
                 : Files.createTempDirectory("append-cpu");
+        boolean virtual = args.length > 5 && args[5].equals("virtual");
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -55,7 +58,8 @@ public final class AppendCpuCost {
                 .checkpointInterval(Duration.ofSeconds(1)).open()) {
             for (int t = 0; t < writers; t++) {
                 long base = t * 1_000_000L;
-                Thread writer = Thread.ofPlatform().name("bench-writer-" + t).daemon(true).start(() -> {
+                Thread.Builder threadBuilder = virtual ? Thread.ofVirtual() : Thread.ofPlatform().daemon(true);
+                Thread writer = threadBuilder.name("bench-writer-" + t).start(() -> {
                     AuditEvent[] events = new AuditEvent[1024];
                     for (int i = 0; i < events.length; i++) {
                         events[i] = BenchEvents.decision(base + i);
@@ -75,8 +79,8 @@ public final class AppendCpuCost {
             }
             ready.await();
             Thread.sleep(warmupSeconds * 1000L);
-            System.out.printf("writers %d, warm-up %d s, %d rounds of %d s, log in %s%n", writers, warmupSeconds,
-                    rounds, measureSeconds, dir);
+            System.out.printf("writers %d (%s threads), warm-up %d s, %d rounds of %d s, log in %s%n", writers,
+                    virtual ? "virtual" : "platform", warmupSeconds, rounds, measureSeconds, dir);
             for (int r = 1; r <= rounds; r++) {
                 long groupCommitCpu0 = groupCommitCpu(threads);
                 long cpu0 = os.getProcessCpuTime();
