@@ -111,11 +111,12 @@ public final class DocumentCipher {
             }
             FieldContext context = base.withFieldPath(span.path());
             byte[] raw = java.util.Arrays.copyOfRange(document, span.start(), span.end());
-            String ciphertext;
+            byte[] ciphertext; // the JSON string, quotes included
             if (rule.mode() == EncryptionMode.DETERMINISTIC) {
-                ciphertext = cipher.encryptDeterministically(keysetId, canonical(raw, span.path()), context);
+                ciphertext = cipher.encryptToJsonString(EncryptionMode.DETERMINISTIC, keysetId,
+                        canonical(raw, span.path()), context);
             } else {
-                ciphertext = cipher.encrypt(keysetId, raw, context);
+                ciphertext = cipher.encryptToJsonString(EncryptionMode.RANDOMIZED, keysetId, raw, context);
             }
             if (rule.blindIndex()) {
                 if (tenantKeyset == null) {
@@ -125,7 +126,7 @@ public final class DocumentCipher {
                         canonical(raw, span.path())));
             }
             java.util.Arrays.fill(raw, (byte) 0);
-            replacements.add(("\"" + ciphertext + "\"").getBytes(StandardCharsets.US_ASCII));
+            replacements.add(ciphertext);
             reports.add(new FieldReport(span.path(), rule.dataClass(), rule.mode(), Status.ENCRYPTED));
         }
         return new Encrypted(JsonSpans.splice(document, found, replacements), List.copyOf(reports),
@@ -150,19 +151,20 @@ public final class DocumentCipher {
             return rule != null ? rule : UNCLASSIFIED;
         });
         // Parse every envelope first, so a malformed one fails the call before anything is decrypted.
-        List<CiphertextInfo> infos = new ArrayList<>(found.size());
+        // Each is parsed (base64-decoded) once, here, and decrypted from the parsed form below.
+        List<Envelope> envelopes = new ArrayList<>(found.size());
         for (JsonSpans.Span span : found) {
-            infos.add(cipher.describe(span.string(), span.path()));
+            envelopes.add(cipher.parse(span.string(), span.path()));
         }
         List<byte[]> replacements = new ArrayList<>(found.size());
         List<FieldReport> reports = new ArrayList<>(found.size());
         for (int i = 0; i < found.size(); i++) {
             JsonSpans.Span span = found.get(i);
             String dataClass = span.tag() instanceof FieldRule rule ? rule.dataClass() : UNCLASSIFIED;
-            EncryptionMode mode = infos.get(i).mode();
+            EncryptionMode mode = envelopes.get(i).mode();
             if (span.tag() instanceof FieldRule && readable.test(dataClass)) {
                 try {
-                    byte[] plaintext = cipher.decrypt(span.string(), base.withFieldPath(span.path()));
+                    byte[] plaintext = cipher.decrypt(envelopes.get(i), base.withFieldPath(span.path()));
                     checkSingleValue(plaintext, span.path());
                     replacements.add(plaintext);
                     reports.add(new FieldReport(span.path(), dataClass, mode, Status.CLEAR));

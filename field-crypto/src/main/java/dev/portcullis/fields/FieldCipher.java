@@ -1,5 +1,6 @@
 package dev.portcullis.fields;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
@@ -98,8 +99,7 @@ public final class FieldCipher {
 
     /** Encrypts {@code plaintext} under the primary version of {@code keysetId}, randomized. */
     public String encrypt(String keysetId, byte[] plaintext, FieldContext context) {
-        checkValue(plaintext, context);
-        return withKeys(() -> keys.primary(keysetId), k -> seal(EncryptionMode.RANDOMIZED, k, plaintext, context));
+        return text(sealWithPrimary(EncryptionMode.RANDOMIZED, keysetId, plaintext, context, false));
     }
 
     /**
@@ -109,8 +109,36 @@ public final class FieldCipher {
      * (a boolean encrypted deterministically is not hidden at all).
      */
     public String encryptDeterministically(String keysetId, byte[] plaintext, FieldContext context) {
-        checkValue(plaintext, context);
-        return withKeys(() -> keys.primary(keysetId), k -> seal(EncryptionMode.DETERMINISTIC, k, plaintext, context));
+        return text(sealWithPrimary(EncryptionMode.DETERMINISTIC, keysetId, plaintext, context, false));
+    }
+
+    /**
+     * As {@link #encrypt} ({@code mode} randomized) or {@link #encryptDeterministically}, but the
+     * ciphertext comes as the ASCII bytes of a JSON string (in double quotes), ready to splice into
+     * a document without another copy.
+     */
+    byte[] encryptToJsonString(EncryptionMode mode, String keysetId, byte[] plaintext, FieldContext context) {
+        return sealWithPrimary(mode, keysetId, plaintext, context, true);
+    }
+
+    /** Parses a ciphertext's envelope (unauthenticated until decrypted), for {@link #decrypt(Envelope, FieldContext)}. */
+    Envelope parse(String ciphertext, String pathForErrors) {
+        return Envelope.parse(ciphertext, pathForErrors, maxValueBytes + 256);
+    }
+
+    /** Decrypts an envelope {@link #parse} returned, bound to {@code context}. */
+    byte[] decrypt(Envelope envelope, FieldContext context) {
+        Objects.requireNonNull(context, "context cannot be null");
+        DerivedKeys k = keys.version(envelope.keyName(), envelope.keyVersion());
+        try {
+            return open(envelope, k, context);
+        } catch (IllegalStateException e) {
+            if (!k.isDestroyed()) {
+                throw e;
+            }
+            // Evicted or destroyed meanwhile: ask once more (a forgotten key now fails as KEY_DESTROYED).
+            return open(envelope, keys.version(envelope.keyName(), envelope.keyVersion()), context);
+        }
     }
 
     /** Decrypts a ciphertext of either mode, with the key its header names. */
@@ -125,12 +153,12 @@ public final class FieldCipher {
     public byte[] decrypt(String ciphertext, FieldContext context, EncryptionMode expected) {
         Objects.requireNonNull(ciphertext, "ciphertext cannot be null");
         Objects.requireNonNull(context, "context cannot be null");
-        Envelope envelope = Envelope.parse(ciphertext, context.fieldPath(), maxValueBytes + 256);
+        Envelope envelope = parse(ciphertext, context.fieldPath());
         if (expected != null && envelope.mode() != expected) {
             throw new FieldCryptoException(Code.WRONG_MODE, "the ciphertext at " + context.fieldPath() + " is "
                     + envelope.mode().wireName() + ", but " + expected.wireName() + " was expected");
         }
-        return withKeys(() -> keys.version(envelope.keyName(), envelope.keyVersion()), k -> open(envelope, k, context));
+        return decrypt(envelope, context);
     }
 
     /** Reads a ciphertext's header without a key (unauthenticated until decrypted). */
@@ -206,11 +234,30 @@ public final class FieldCipher {
         return out;
     }
 
-    private String seal(EncryptionMode mode, DerivedKeys k, byte[] plaintext, FieldContext context) {
-        byte[] header = Envelope.header(mode, k.keyName(), k.keyVersion());
+    /** Seals under the primary of {@code keysetId}, asking once more if its keys were destroyed meanwhile. */
+    private byte[] sealWithPrimary(EncryptionMode mode, String keysetId, byte[] plaintext, FieldContext context,
+            boolean quoted) {
+        checkValue(plaintext, context);
+        DerivedKeys k = keys.primary(keysetId);
+        try {
+            return seal(mode, k, plaintext, context, quoted);
+        } catch (IllegalStateException e) {
+            if (!k.isDestroyed()) {
+                throw e;
+            }
+            return seal(mode, keys.primary(keysetId), plaintext, context, quoted);
+        }
+    }
+
+    private static String text(byte[] ascii) {
+        return new String(ascii, StandardCharsets.ISO_8859_1);
+    }
+
+    private byte[] seal(EncryptionMode mode, DerivedKeys k, byte[] plaintext, FieldContext context, boolean quoted) {
+        byte[] header = k.header(mode);
         byte[] out = new byte[header.length + Envelope.overhead(mode) + plaintext.length];
         System.arraycopy(header, 0, out, 0, header.length);
-        byte[] ad = Envelope.associatedData(header, header.length, mode, context, boundPath(mode, context));
+        byte[] ad = Envelope.associatedData(k.associatedDataPrefix(mode), mode, context, boundPath(mode, context));
         if (mode == EncryptionMode.RANDOMIZED) {
             byte[] nonce = new byte[AesGcm.NONCE_BYTES];
             if (nonces != null) {
@@ -219,44 +266,30 @@ public final class FieldCipher {
                 random.get().nextBytes(nonce);
             }
             System.arraycopy(nonce, 0, out, header.length, nonce.length);
-            byte[] key = k.aeadKey();
-            try {
-                gcm.seal(key, nonce, plaintext, ad, out, header.length + nonce.length);
-            } finally {
-                Arrays.fill(key, (byte) 0);
-            }
+            gcm.seal(k.aeadKeyObject(), nonce, plaintext, ad, out, header.length + nonce.length);
         } else {
-            byte[] key = k.sivKey();
-            try {
-                siv.seal(key, List.of(ad), plaintext, out, header.length);
-            } finally {
-                Arrays.fill(key, (byte) 0);
-            }
+            siv.seal(k.sivKeyObject(), List.of(ad), plaintext, out, header.length);
         }
-        return Envelope.encode(out);
+        return Envelope.encodeAscii(out, quoted);
     }
 
     private byte[] open(Envelope envelope, DerivedKeys k, FieldContext context) {
         byte[] bytes = envelope.bytes();
         int h = envelope.headerLength();
-        byte[] ad = Envelope.associatedData(bytes, h, envelope.mode(), context, boundPath(envelope.mode(), context));
+        EncryptionMode mode = envelope.mode();
+        // The header encoding is canonical: the key's cached prefix is these very header bytes
+        // when the key is the one the header names (checked; else built from the bytes, and the
+        // tag fails as it should).
+        byte[] ad = k.keyName().equals(envelope.keyName()) && k.keyVersion() == envelope.keyVersion()
+                ? Envelope.associatedData(k.associatedDataPrefix(mode), mode, context, boundPath(mode, context))
+                : Envelope.associatedData(bytes, h, mode, context, boundPath(mode, context));
         try {
-            if (envelope.mode() == EncryptionMode.RANDOMIZED) {
+            if (mode == EncryptionMode.RANDOMIZED) {
                 byte[] nonce = Arrays.copyOfRange(bytes, h, h + AesGcm.NONCE_BYTES);
-                byte[] key = k.aeadKey();
-                try {
-                    int offset = h + AesGcm.NONCE_BYTES;
-                    return gcm.open(key, nonce, bytes, offset, bytes.length - offset, ad);
-                } finally {
-                    Arrays.fill(key, (byte) 0);
-                }
+                int offset = h + AesGcm.NONCE_BYTES;
+                return gcm.open(k.aeadKeyObject(), nonce, bytes, offset, bytes.length - offset, ad);
             }
-            byte[] key = k.sivKey();
-            try {
-                return siv.open(key, List.of(ad), bytes, h, bytes.length - h);
-            } finally {
-                Arrays.fill(key, (byte) 0);
-            }
+            return siv.open(k.sivKeyObject(), List.of(ad), bytes, h, bytes.length - h);
         } catch (AuthenticationFailedException e) {
             throw new FieldCryptoException(Code.AUTHENTICATION_FAILED, "the ciphertext at " + context.fieldPath()
                     + " does not authenticate: it was changed, or belongs to another field, record or tenant");

@@ -7,7 +7,8 @@ package dev.portcullis.fields.internal;
  * Castle's lightweight API (pure Java). Which one the randomized mode uses is a measured choice,
  * see {@code docs/field-encryption.md}.
  *
- * <p>Implementations are thread-safe and hold no key: the key is passed on each call.
+ * <p>Implementations are thread-safe and hold no key: the key is passed on each call (the JDK's
+ * per-thread ciphers keep the schedule of the last key they used).
  */
 public interface AesGcm {
 
@@ -24,6 +25,28 @@ public interface AesGcm {
      */
     byte[] open(byte[] key, byte[] nonce, byte[] in, int offset, int length, byte[] associatedData)
             throws AuthenticationFailedException;
+
+    /** As {@link #seal(byte[], byte[], byte[], byte[], byte[], int)} with a key object kept per key version. */
+    default void seal(DestroyableAesKey key, byte[] nonce, byte[] plaintext, byte[] associatedData, byte[] out,
+            int outOffset) {
+        byte[] raw = key.getEncoded();
+        try {
+            seal(raw, nonce, plaintext, associatedData, out, outOffset);
+        } finally {
+            java.util.Arrays.fill(raw, (byte) 0);
+        }
+    }
+
+    /** As {@link #open(byte[], byte[], byte[], int, int, byte[])} with a key object kept per key version. */
+    default byte[] open(DestroyableAesKey key, byte[] nonce, byte[] in, int offset, int length, byte[] associatedData)
+            throws AuthenticationFailedException {
+        byte[] raw = key.getEncoded();
+        try {
+            return open(raw, nonce, in, offset, length, associatedData);
+        } finally {
+            java.util.Arrays.fill(raw, (byte) 0);
+        }
+    }
 
     /** Short name for benchmarks and logs: {@code jdk} or {@code bouncycastle}. */
     String implementation();

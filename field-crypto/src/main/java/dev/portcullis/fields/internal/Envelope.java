@@ -1,6 +1,8 @@
 package dev.portcullis.fields.internal;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.regex.Pattern;
 
@@ -103,24 +105,39 @@ public final class Envelope {
      */
     public static byte[] associatedData(byte[] header, int headerLength, EncryptionMode mode, FieldContext context,
             String boundPath) {
-        byte[] tenant = context.tenant().getBytes(StandardCharsets.UTF_8);
-        byte[] record = mode == EncryptionMode.RANDOMIZED ? context.recordId().getBytes(StandardCharsets.UTF_8) : null;
-        byte[] path = boundPath.getBytes(StandardCharsets.UTF_8);
-        int length = AD_LABEL.length + 1 + headerLength + 2 + tenant.length + (record == null ? 0 : 2 + record.length)
-                + 2 + path.length;
+        return associatedData(associatedDataPrefix(header, headerLength), mode, context, boundPath);
+    }
+
+    /** The start of the associated data that depends only on the header: label, zero byte, header. */
+    public static byte[] associatedDataPrefix(byte[] header, int headerLength) {
+        byte[] prefix = new byte[AD_LABEL.length + 1 + headerLength];
+        System.arraycopy(AD_LABEL, 0, prefix, 0, AD_LABEL.length);
+        System.arraycopy(header, 0, prefix, AD_LABEL.length + 1, headerLength);
+        return prefix;
+    }
+
+    /**
+     * The associated data after {@code prefix} ({@link #associatedDataPrefix}, cached per key
+     * version): the context strings, as {@link #associatedData(byte[], int, EncryptionMode,
+     * FieldContext, String)} lays them out.
+     */
+    public static byte[] associatedData(byte[] prefix, EncryptionMode mode, FieldContext context, String boundPath) {
+        byte[] tenant = utf8(context.tenant());
+        byte[] record = mode == EncryptionMode.RANDOMIZED ? utf8(context.recordId()) : null;
+        byte[] path = utf8(boundPath);
+        int length = prefix.length + 2 + tenant.length + (record == null ? 0 : 2 + record.length) + 2 + path.length;
         byte[] ad = new byte[length];
-        int p = 0;
-        System.arraycopy(AD_LABEL, 0, ad, p, AD_LABEL.length);
-        p += AD_LABEL.length;
-        ad[p++] = 0;
-        System.arraycopy(header, 0, ad, p, headerLength);
-        p += headerLength;
-        p = putString(ad, p, tenant);
+        System.arraycopy(prefix, 0, ad, 0, prefix.length);
+        int p = putString(ad, prefix.length, tenant);
         if (record != null) {
             p = putString(ad, p, record);
         }
         putString(ad, p, path);
         return ad;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static int putString(byte[] out, int p, byte[] s) {
@@ -135,7 +152,29 @@ public final class Envelope {
 
     /** Encodes {@code header || body} as text. */
     public static String encode(byte[] envelope) {
-        return PREFIX + B64.encodeToString(envelope);
+        return new String(encodeAscii(envelope, false), StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The text of {@link #encode} as ASCII bytes, in double quotes when {@code quoted} (a JSON
+     * string: the alphabet needs no escaping), written once into an array of its final size.
+     */
+    public static byte[] encodeAscii(byte[] envelope, boolean quoted) {
+        int start = quoted ? 1 + PREFIX.length() : PREFIX.length();
+        int encodedLength = (envelope.length / 3) * 4 + (envelope.length % 3 == 0 ? 0 : envelope.length % 3 + 1);
+        byte[] out = new byte[start + encodedLength + (quoted ? 1 : 0)];
+        // The JDK's encoder (an intrinsic) writes from index 0 only: encode, then move it into place.
+        int n = B64.encode(envelope, out);
+        System.arraycopy(out, 0, out, start, n);
+        int p = 0;
+        if (quoted) {
+            out[p++] = '"';
+            out[out.length - 1] = '"';
+        }
+        for (int i = 0; i < PREFIX.length(); i++) {
+            out[p++] = (byte) PREFIX.charAt(i);
+        }
+        return out;
     }
 
     /**
@@ -151,7 +190,14 @@ public final class Envelope {
         }
         byte[] bytes;
         try {
-            bytes = B64D.decode(text.substring(PREFIX.length()));
+            // No substring: characters outside Latin-1 become '?', which is not base64url.
+            byte[] ascii = text.getBytes(StandardCharsets.ISO_8859_1);
+            ByteBuffer decoded = B64D.decode(ByteBuffer.wrap(ascii, PREFIX.length(), ascii.length - PREFIX.length()));
+            bytes = decoded.array();
+            if (decoded.arrayOffset() != 0 || decoded.remaining() != bytes.length) {
+                bytes = Arrays.copyOfRange(bytes, decoded.arrayOffset() + decoded.position(),
+                        decoded.arrayOffset() + decoded.limit());
+            }
         } catch (IllegalArgumentException e) {
             throw malformed(path, "it is not base64url");
         }

@@ -8,10 +8,10 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.portcullis.fields.FieldCryptoException;
 import dev.portcullis.fields.FieldCryptoException.Code;
@@ -29,11 +29,11 @@ import dev.portcullis.keys.WrappedKey;
  * <p><b>Guarantees.</b> A data key is wrapped with associated data naming its keyset and version,
  * so a wrapped key copied to another keyset or version does not unwrap. Cached keys live at most
  * {@code cacheTtl} (read from the injected {@link Clock}) and the cache holds at most
- * {@code cacheEntries} versions; evicted keys are wiped. {@link #forgetSubject} destroys the
+ * {@code cacheEntries} versions (past that, the ones that expire first go); evicted keys are wiped. {@link #forgetSubject} destroys the
  * subject's keyset in the repository durably and wipes this instance's cached copies before it
  * returns; other instances stop using their cached copies within {@code cacheTtl}.
  *
- * <p>Thread-safe. The KMS is called outside the cache lock.
+ * <p>Thread-safe; lookups of cached keys take no lock. The KMS is never called under a lock.
  */
 public final class Keyring implements DataKeySource {
 
@@ -51,13 +51,25 @@ public final class Keyring implements DataKeySource {
     private final SecureRandom random;
     private final Duration cacheTtl;
     private final int cacheEntries;
-    private final LinkedHashMap<String, Cached> cache = new LinkedHashMap<>(64, 0.75f, true);
-    private final Map<String, CachedPrimary> primaries = new LinkedHashMap<>(64, 0.75f, true);
+    /*
+     * Lock-free reads: a field operation looks its key up here on every call, so the hot path is
+     * one ConcurrentHashMap get and a clock read, with no lock and no allocation. Writes (a miss,
+     * an eviction) are rare and may race; the worst a race does is destroy a holder another thread
+     * is using, which that thread notices (IllegalStateException) and answers by asking again.
+     */
+    private final ConcurrentHashMap<VersionKey, Cached> cache = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CachedPrimary> primaries = new ConcurrentHashMap<>();
 
-    private record Cached(DerivedKeys keys, Instant loaded) {
+    /** A cached key version and when it stops being served. */
+    private record Cached(DerivedKeys keys, Instant expires) {
     }
 
-    private record CachedPrimary(int version, Instant loaded) {
+    /** A keyset's primary version, its keys, and when the entry stops being served (never after its keys'). */
+    private record CachedPrimary(int version, DerivedKeys keys, Instant expires) {
+    }
+
+    /** The cache key: a keyset id and a version (no string concatenation per lookup). */
+    private record VersionKey(String keysetId, int version) {
     }
 
     private Keyring(Builder b) {
@@ -81,12 +93,9 @@ public final class Keyring implements DataKeySource {
     /** The id of tenant {@code tenant}'s keyset, creating it (version 1) if absent. */
     public String tenantKeyset(String tenant) {
         String id = Keyset.tenantKeysetId(tenant);
-        Instant now = clock.instant();
-        synchronized (cache) {
-            CachedPrimary p = primaries.get(id);
-            if (p != null && now.isBefore(p.loaded().plus(cacheTtl))) {
-                return id; // seen in the store within the cache TTL; tenant keysets are never destroyed
-            }
+        CachedPrimary p = primaries.get(id);
+        if (p != null && clock.instant().isBefore(p.expires())) {
+            return id; // seen in the store within the cache TTL; tenant keysets are never destroyed
         }
         if (repository.find(id).isEmpty()) {
             repository.createIfAbsent(new Keyset(id, tenant, Keyset.Kind.TENANT, java.util.List.of(newVersion(id, 1))),
@@ -127,9 +136,7 @@ public final class Keyring implements DataKeySource {
             Keyset keyset = repository.find(keysetId).orElseThrow(() -> unknown(keysetId));
             int next = keyset.primary().version() + 1;
             if (repository.addVersion(keysetId, newVersion(keysetId, next))) {
-                synchronized (cache) {
-                    primaries.remove(keysetId);
-                }
+                primaries.remove(keysetId);
                 return next;
             }
         }
@@ -154,84 +161,117 @@ public final class Keyring implements DataKeySource {
 
     /** Wipes every cached key of {@code keysetId} in this instance. */
     public void evict(String keysetId) {
-        synchronized (cache) {
-            primaries.remove(keysetId);
-            String prefix = keysetId + "\0";
-            for (Iterator<Map.Entry<String, Cached>> it = cache.entrySet().iterator(); it.hasNext();) {
-                Map.Entry<String, Cached> e = it.next();
-                if (e.getKey().startsWith(prefix)) {
-                    e.getValue().keys().destroy();
-                    it.remove();
-                }
+        primaries.remove(keysetId);
+        for (Iterator<Map.Entry<VersionKey, Cached>> it = cache.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<VersionKey, Cached> e = it.next();
+            if (e.getKey().keysetId().equals(keysetId)) {
+                e.getValue().keys().destroy();
+                it.remove();
             }
         }
     }
 
     /** Wipes every cached key. */
     public void evictAll() {
-        synchronized (cache) {
-            cache.values().forEach(c -> c.keys().destroy());
-            cache.clear();
-            primaries.clear();
+        primaries.clear();
+        for (Iterator<Cached> it = cache.values().iterator(); it.hasNext();) {
+            it.next().keys().destroy();
+            it.remove();
         }
     }
 
     @Override
     public DerivedKeys primary(String keysetId) {
         Instant now = clock.instant();
-        synchronized (cache) {
-            CachedPrimary p = primaries.get(keysetId);
-            if (p != null && now.isBefore(p.loaded().plus(cacheTtl))) {
-                Cached c = cache.get(cacheKey(keysetId, p.version()));
-                if (c != null && now.isBefore(c.loaded().plus(cacheTtl)) && !c.keys().isDestroyed()) {
-                    return c.keys();
-                }
-            }
+        CachedPrimary p = primaries.get(keysetId);
+        if (p != null && now.isBefore(p.expires()) && !p.keys().isDestroyed()) {
+            return p.keys();
         }
         Keyset keyset = load(keysetId);
         int version = keyset.primary().version();
-        synchronized (cache) {
-            primaries.put(keysetId, new CachedPrimary(version, now));
-            trim(primaries);
+        Cached c = cached(keysetId, version, now);
+        if (c == null) {
+            c = derive(keyset, version);
         }
-        return version(keyset, version);
+        Instant primaryExpires = now.plus(cacheTtl);
+        primaries.put(keysetId, new CachedPrimary(version, c.keys(),
+                c.expires().isBefore(primaryExpires) ? c.expires() : primaryExpires));
+        trimPrimaries();
+        return c.keys();
     }
 
     @Override
     public DerivedKeys version(String keysetId, int version) {
-        Instant now = clock.instant();
-        synchronized (cache) {
-            Cached c = cache.get(cacheKey(keysetId, version));
-            if (c != null) {
-                if (now.isBefore(c.loaded().plus(cacheTtl)) && !c.keys().isDestroyed()) {
-                    return c.keys();
-                }
-                c.keys().destroy();
-                cache.remove(cacheKey(keysetId, version));
-            }
+        Cached c = cached(keysetId, version, clock.instant());
+        if (c != null) {
+            return c.keys();
         }
-        return version(load(keysetId), version);
+        return derive(load(keysetId), version).keys();
     }
 
-    private DerivedKeys version(Keyset keyset, int version) {
+    /** The cached, live entry of that version, or null (an expired or destroyed one is removed and wiped). */
+    private Cached cached(String keysetId, int version, Instant now) {
+        VersionKey key = new VersionKey(keysetId, version);
+        Cached c = cache.get(key);
+        if (c == null) {
+            return null;
+        }
+        if (now.isBefore(c.expires()) && !c.keys().isDestroyed()) {
+            return c;
+        }
+        if (cache.remove(key, c)) {
+            c.keys().destroy();
+        }
+        return null;
+    }
+
+    private Cached derive(Keyset keyset, int version) {
         KeyVersion stored = keyset.version(version).orElseThrow(() -> new FieldCryptoException(Code.UNKNOWN_KEY_VERSION,
                 "keyset " + keyset.id() + " has no version " + version));
         DerivedKeys derived;
         try (SecretBytes dataKey = unwrap(keyset.id(), stored)) {
             derived = DerivedKeys.derive(dataKey, keyset.id(), version);
         }
-        synchronized (cache) {
-            Cached previous = cache.put(cacheKey(keyset.id(), version), new Cached(derived, clock.instant()));
-            if (previous != null) {
-                previous.keys().destroy();
+        Cached entry = new Cached(derived, clock.instant().plus(cacheTtl));
+        Cached previous = cache.put(new VersionKey(keyset.id(), version), entry);
+        if (previous != null) {
+            previous.keys().destroy();
+        }
+        trimCache();
+        return entry;
+    }
+
+    /**
+     * Keeps at most {@code cacheEntries} versions, dropping (and wiping) the ones that expire
+     * first. Runs only after a miss, which costs a KMS call anyway, so the scan is not on the
+     * hot path.
+     */
+    private void trimCache() {
+        while (cache.size() > cacheEntries) {
+            Map.Entry<VersionKey, Cached> oldest = null;
+            for (Map.Entry<VersionKey, Cached> e : cache.entrySet()) {
+                if (oldest == null || e.getValue().expires().isBefore(oldest.getValue().expires())) {
+                    oldest = e;
+                }
             }
-            while (cache.size() > cacheEntries) {
-                Iterator<Map.Entry<String, Cached>> it = cache.entrySet().iterator();
-                it.next().getValue().keys().destroy();
-                it.remove();
+            if (oldest != null && cache.remove(oldest.getKey(), oldest.getValue())) {
+                oldest.getValue().keys().destroy();
             }
         }
-        return derived;
+    }
+
+    private void trimPrimaries() {
+        while (primaries.size() > cacheEntries) {
+            Map.Entry<String, CachedPrimary> oldest = null;
+            for (Map.Entry<String, CachedPrimary> e : primaries.entrySet()) {
+                if (oldest == null || e.getValue().expires().isBefore(oldest.getValue().expires())) {
+                    oldest = e;
+                }
+            }
+            if (oldest != null) {
+                primaries.remove(oldest.getKey(), oldest.getValue());
+            }
+        }
     }
 
     private Keyset load(String keysetId) {
@@ -280,18 +320,6 @@ public final class Keyring implements DataKeySource {
         System.arraycopy(id, 0, ad, WRAP_LABEL.length + 1, id.length);
         System.arraycopy(v, 0, ad, WRAP_LABEL.length + 2 + id.length, v.length);
         return ad;
-    }
-
-    private void trim(Map<String, CachedPrimary> map) {
-        while (map.size() > cacheEntries) {
-            Iterator<String> it = map.keySet().iterator();
-            it.next();
-            it.remove();
-        }
-    }
-
-    private static String cacheKey(String keysetId, int version) {
-        return keysetId + "\0" + version;
     }
 
     private static FieldCryptoException unknown(String keysetId) {

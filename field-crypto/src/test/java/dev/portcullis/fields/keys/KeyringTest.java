@@ -81,6 +81,78 @@ class KeyringTest {
     }
 
     @Test
+    void forgetSubjectMakesTheCachedKeyObjectsUnusableAndBothModesFailAsDestroyed() {
+        String id = f.keyring.subjectKeyset("acme", "ada");
+        FieldContext ctx = new FieldContext("acme", "r", "$['n']");
+        String randomized = f.cipher.encrypt(id, "1".getBytes(), ctx);
+        String deterministic = f.cipher.encryptDeterministically(id, "1".getBytes(), ctx);
+        // Warm: the cache now holds the key objects, and this thread's ciphers their schedules.
+        assertThat(f.cipher.decrypt(randomized, ctx)).isEqualTo("1".getBytes());
+        assertThat(f.cipher.decrypt(deterministic, ctx)).isEqualTo("1".getBytes());
+        var cached = f.keyring.primary(id);
+        f.keyring.forgetSubject("acme", "ada");
+        assertThat(cached.aeadKeyObject().isDestroyed()).isTrue();
+        assertThat(cached.sivKeyObject().isDestroyed()).isTrue();
+        for (String ct : new String[] {randomized, deterministic}) {
+            assertThatThrownBy(() -> f.cipher.decrypt(ct, ctx)).isInstanceOfSatisfying(FieldCryptoException.class,
+                    e -> assertThat(e.code()).isEqualTo(Code.KEY_DESTROYED));
+        }
+        assertThatThrownBy(() -> f.cipher.encrypt(id, "2".getBytes(), ctx))
+                .isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.KEY_DESTROYED));
+        assertThatThrownBy(() -> f.cipher.encryptDeterministically(id, "2".getBytes(), ctx))
+                .isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.KEY_DESTROYED));
+    }
+
+    @Test
+    void cacheHoldsAtMostCacheEntriesVersionsAndWipesTheOnesItDrops() {
+        Keyring small = Keyring.builder(f.repository, f.kek, "portcullis-fields").clock(Fixtures.CLOCK)
+                .cacheEntries(1).build();
+        String acme = small.tenantKeyset("acme");
+        String globex = small.tenantKeyset("globex");
+        var first = small.version(acme, 1);
+        var second = small.version(globex, 1);
+        assertThat(first.isDestroyed()).isTrue();
+        assertThat(second.isDestroyed()).isFalse();
+        int before = f.kek.unwrapCount();
+        assertThat(small.version(globex, 1)).isSameAs(second);
+        assertThat(f.kek.unwrapCount()).isEqualTo(before);
+    }
+
+    @Test
+    void cachedKeysExpireAfterTheTtlAndAreWiped() {
+        var clock = new java.util.concurrent.atomic.AtomicReference<>(Fixtures.CLOCK.instant());
+        java.time.Clock moving = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return clock.get();
+            }
+        };
+        Keyring ring = Keyring.builder(f.repository, f.kek, "portcullis-fields").clock(moving)
+                .cacheTtl(java.time.Duration.ofMinutes(5)).build();
+        String id = ring.tenantKeyset("acme");
+        var first = ring.primary(id);
+        clock.set(clock.get().plus(java.time.Duration.ofMinutes(4)));
+        assertThat(ring.primary(id)).isSameAs(first);
+        clock.set(clock.get().plus(java.time.Duration.ofMinutes(2)));
+        var reloaded = ring.primary(id);
+        assertThat(reloaded).isNotSameAs(first);
+        assertThat(first.isDestroyed()).isTrue();
+        assertThat(reloaded.isDestroyed()).isFalse();
+    }
+
+    @Test
     void cacheServesRepeatedLookupsWithoutTheKms() {
         String id = f.keyring.tenantKeyset("acme");
         int before = f.kek.unwrapCount();
