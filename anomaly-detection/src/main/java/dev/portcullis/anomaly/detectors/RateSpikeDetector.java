@@ -35,7 +35,11 @@ import dev.portcullis.audit.EventType;
  *
  * <p>Fires, once the entity has been seen for {@code warmup}, as soon as its count over the last 60
  * minutes (sliding, so a burst across an hour boundary counts whole) reaches
- * {@code max(min-events, multiplier * (mean + deviation-weight * deviation))} for the current slot. Counts {@code authz.decision} and {@code field.*} events (failed logins are the
+ * {@code max(min-events, multiplier * (mean + deviation-weight * deviation), peak-multiplier * peak)}
+ * for the current slot, where {@code peak} is the largest slot mean of the entity (its busiest usual
+ * hour). The last term is there because people shift their hours: a day started early puts an
+ * ordinary working hour into a slot that is usually empty, which is not a spike as long as it stays
+ * within what the entity does at its busiest. Counts {@code authz.decision} and {@code field.*} events (failed logins are the
  * brute-force detectors' business).
  *
  * <p>State: about 0.3 KiB per entity (two half-precision numbers per slot), dropped after
@@ -50,6 +54,7 @@ public final class RateSpikeDetector implements Detector {
     private final double multiplier;
     private final double deviationWeight;
     private final int minEvents;
+    private final double peakMultiplier;
     private final long warmupMillis;
     private final float alpha;
     private final int evidence;
@@ -62,6 +67,7 @@ public final class RateSpikeDetector implements Detector {
         multiplier = t.decimal(NAME + ".multiplier", 4.0);
         deviationWeight = t.decimal(NAME + ".deviation-weight", 2.0);
         minEvents = Math.max(1, t.integer(NAME + ".min-events", 50));
+        peakMultiplier = t.decimal(NAME + ".peak-multiplier", 2.0);
         warmupMillis = t.duration(NAME + ".warmup", Duration.ofDays(7)).toMillis();
         alpha = (float) Math.min(1.0, t.decimal(NAME + ".alpha", 0.2));
         evidence = Math.max(1, t.integer(NAME + ".evidence", 20));
@@ -90,10 +96,8 @@ public final class RateSpikeDetector implements Detector {
         long hour = Math.floorDiv(t, HOUR);
         if (s.hour == Long.MIN_VALUE) {
             s.hour = hour;
-            s.hourFirst = t;
         } else if (hour > s.hour) {
             closeHours(s, hour);
-            s.hourFirst = t;
         }
         s.count++;
         // Detection uses the last 60 minutes, not the clock hour, so a burst across the hour boundary counts whole.
@@ -104,7 +108,7 @@ public final class RateSpikeDetector implements Detector {
             return;
         }
         float deviation = HalfFloats.get(s.baseline, SLOTS + slot);
-        double limit = limit(mean, deviation);
+        double limit = Math.max(limit(mean, deviation), peakMultiplier * s.peak);
         s.evidence = EvidenceRing.addOnceStarted(s.evidence, recent * 2 >= limit, evidence, event.id());
         if (recent >= limit && cooldown.tryAlert(s, t)) {
             double ratio = recent / Math.max(mean, 0.1);
@@ -114,8 +118,9 @@ public final class RateSpikeDetector implements Detector {
                             + " in the 60 minutes to " + String.format(Locale.ROOT, "%02d:%02d UTC", Math.floorMod(s.hour, 24),
                                     Math.floorMod(t / 60_000L, 60L))
                             + " (" + (slot >= 24 ? "weekend" : "weekday") + "), " + Explain.decimal(ratio)
-                            + "x its usual " + Explain.decimal(mean) + " per hour at that time (limit "
-                            + Explain.decimal(limit) + ")"));
+                            + "x its usual " + Explain.decimal(mean) + " per hour at that time and "
+                            + Explain.decimal(recent / Math.max(s.peak, 0.1)) + "x its busiest usual hour ("
+                            + Explain.decimal(s.peak) + "; limit " + Explain.decimal(limit) + ")"));
         }
     }
 
@@ -135,6 +140,14 @@ public final class RateSpikeDetector implements Detector {
         s.hour = hour;
         s.count = 0;
         s.evidence = null;
+        float peak = 0f;
+        for (int i = 0; i < SLOTS; i++) {
+            float m = HalfFloats.get(s.baseline, i);
+            if (m > peak) { // false for NaN: a slot never closed has no mean yet
+                peak = m;
+            }
+        }
+        s.peak = peak;
     }
 
     private void update(State s, int slot, int count) {
@@ -179,8 +192,9 @@ public final class RateSpikeDetector implements Detector {
         final SlidingCount recent = new SlidingCount(12, HOUR);
         final long firstSeen;
         long hour = Long.MIN_VALUE;
-        long hourFirst;
         int count;
+        /** The largest slot mean, recomputed when an hour closes. */
+        float peak;
         EvidenceRing evidence;
 
         State(long firstSeen) {

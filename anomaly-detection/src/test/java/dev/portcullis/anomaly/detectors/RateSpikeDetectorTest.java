@@ -73,6 +73,23 @@ class RateSpikeDetectorTest {
     }
 
     @Test
+    void quietOnTheBenignTwinOfAnOrdinaryHourWorkedAtAnHourThatIsUsuallyEmpty() {
+        List<AuditEvent> events = new ArrayList<>();
+        history(events, carol, 14, 30, 0, new SplittableRandom(1));
+        // Day 14, a Monday, started early: 55 requests at 06:00, a slot carol never used, over the
+        // floor of 50 but under twice her busiest usual hour (about 30).
+        Instant early = T0.plusSeconds(14 * 86_400L - 3 * 3600);
+        for (int i = 0; i < 55; i++) {
+            events.add(Events.request(early.plusSeconds(60L * i), carol, "GET", "/orders/" + i, Outcome.ALLOW));
+        }
+        events.sort(java.util.Comparator.comparing(AuditEvent::time));
+        assertThat(Events.run(new RateSpikeDetector(Thresholds.defaults()), events)).isEmpty();
+        // The same hour fires once the busiest-hour term is switched off: the test is about that term.
+        assertThat(Events.run(new RateSpikeDetector(Thresholds.of(java.util.Map.of("rate-spike.peak-multiplier", "0"))), events))
+                .singleElement().satisfies(a -> assertThat(a.explanation()).contains("its busiest usual hour"));
+    }
+
+    @Test
     void quietUnderSlowDriftOfFivePercentADayForSixWeeks() {
         List<AuditEvent> events = new ArrayList<>();
         // From 20 to about 150 requests an hour over 42 days: the baseline follows.
