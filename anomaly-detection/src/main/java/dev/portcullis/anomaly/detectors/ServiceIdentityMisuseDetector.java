@@ -2,6 +2,7 @@ package dev.portcullis.anomaly.detectors;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -28,10 +29,14 @@ import dev.portcullis.audit.Outcome;
  *
  * <p>For each SPIFFE ID, the route templates it calls ({@code GET /orders/{id}}: identifier-like
  * path segments are folded) are learned during its first {@code learning-period} and first
- * {@code min-learning-events} decisions. After that, a call to a route template outside the set
- * raises an alert (high when it was allowed, medium when the policy denied it) and the route is
- * added, so a legitimate new route is reported once. An identity that calls more than
- * {@code max-routes} templates is too diverse to learn and is not judged.
+ * {@code min-learning-events} decisions. After that, every route template outside the set is
+ * added to it, and an alert is raised (high when the call was allowed, medium when the policy
+ * denied it) when the identity calls {@code min-new-routes} distinct new templates within
+ * {@code window}, or any new template under {@code admin-prefixes}. A deployment typically adds
+ * one ordinary route, which is then called at the service's usual rate: alerting on that single
+ * route would report every release. A stolen identity used to look around calls several routes
+ * its owner never did, or an admin route. An identity that calls more than {@code max-routes}
+ * templates is too diverse to learn and is not judged.
  *
  * <p>State: per SPIFFE ID, 4 bytes per learned route.
  */
@@ -42,6 +47,9 @@ public final class ServiceIdentityMisuseDetector implements Detector {
     private final long learningMillis;
     private final int minLearningEvents;
     private final int maxRoutes;
+    private final int minNewRoutes;
+    private final long windowMillis;
+    private final List<String> adminPrefixes;
     private final int evidence;
     private final Cooldown cooldown;
     private final EntityStates<State> states;
@@ -52,6 +60,9 @@ public final class ServiceIdentityMisuseDetector implements Detector {
         learningMillis = t.duration(NAME + ".learning-period", Duration.ofDays(3)).toMillis();
         minLearningEvents = t.integer(NAME + ".min-learning-events", 200);
         maxRoutes = Math.max(1, t.integer(NAME + ".max-routes", 512));
+        minNewRoutes = Math.max(1, t.integer(NAME + ".min-new-routes", 2));
+        windowMillis = t.duration(NAME + ".window", Duration.ofMinutes(10)).toMillis();
+        adminPrefixes = t.list(NAME + ".admin-prefixes", List.of("/admin", "/v1/admin"));
         evidence = Math.max(1, t.integer(NAME + ".evidence", 20));
         cooldown = Cooldown.read(t, NAME);
         states = EntityStates.boundedWithIdle(t, NAME, 100_000, Duration.ofDays(90));
@@ -88,23 +99,44 @@ public final class ServiceIdentityMisuseDetector implements Detector {
         }
         int known = s.routes.size();
         s.routes.add(hash);
-        if (cooldown.tryAlert(s, t)) {
+        if (s.newRoutes == 0 || t - s.firstNewRoute > windowMillis) {
+            // The first new route in a window: the start of what may be a look around.
+            s.newRoutes = 0;
+            s.firstNewRoute = t;
             s.evidence = new EvidenceRing(evidence);
-            s.burstStart = t;
-        } else if (s.evidence == null) {
-            return;
+            s.learnedBefore = known;
         }
+        s.newRoutes++;
         s.evidence.add(event.id());
-        if (s.burstStart != t) {
+        boolean admin = isAdmin(event.resource());
+        if (s.newRoutes < minNewRoutes && !admin) {
+            return; // one new ordinary route is what a deployment looks like
+        }
+        if (!cooldown.tryAlert(s, t)) {
             return; // already reported in this cooldown; later routes only add evidence
         }
         boolean allowed = event.outcome() == Outcome.ALLOW;
         String route = Routes.template(event.action(), event.resource());
+        String what = s.newRoutes == 1
+                ? "called " + Explain.shorten(route)
+                : "called " + s.newRoutes + " new routes within " + Explain.span(t - s.firstNewRoute) + ", the last "
+                        + Explain.shorten(route);
         alerts.accept(new Alert(NAME, allowed ? Severity.HIGH : Severity.MEDIUM, Entity.spiffe(spiffe),
-                event.time(), event.time(), allowed ? 0.9 : 0.7, s.evidence.toList(),
-                "workload " + Explain.shorten(spiffe) + " called " + Explain.shorten(route)
-                        + (allowed ? " (allowed)" : " (denied)") + ", outside the " + known + " routes"
-                        + " it was seen to call in " + Explain.span(t - s.firstSeen) + " of history"));
+                Instant.ofEpochMilli(s.firstNewRoute), event.time(), allowed ? 0.9 : 0.7, s.evidence.toList(),
+                "workload " + Explain.shorten(spiffe) + " " + what
+                        + (allowed ? " (allowed)" : " (denied)") + ", outside the " + s.learnedBefore + " routes"
+                        + " it was seen to call in " + Explain.span(s.firstNewRoute - s.firstSeen) + " of history"
+                        + (admin ? " (an admin route)" : " (limit " + minNewRoutes + " new routes within "
+                                + Explain.window(Duration.ofMillis(windowMillis)) + ")")));
+    }
+
+    private boolean isAdmin(String resource) {
+        for (String prefix : adminPrefixes) {
+            if (resource.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -126,7 +158,9 @@ public final class ServiceIdentityMisuseDetector implements Detector {
         final IntSet routes;
         final long firstSeen;
         int events;
-        long burstStart;
+        int newRoutes;
+        int learnedBefore;
+        long firstNewRoute;
         EvidenceRing evidence;
 
         State(long firstSeen, int initialRoutes, int maxRoutes) {

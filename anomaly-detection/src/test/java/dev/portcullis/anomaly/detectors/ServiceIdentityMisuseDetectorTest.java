@@ -44,8 +44,45 @@ class ServiceIdentityMisuseDetectorTest {
             assertThat(a.severity()).isEqualTo(Severity.HIGH);
             assertThat(a.eventIds()).containsExactly(lateral.id());
             assertThat(a.explanation()).isEqualTo("workload " + CHECKOUT + " called GET /admin/users/{id} (allowed),"
-                    + " outside the 2 routes it was seen to call in 100.3 h of history");
+                    + " outside the 2 routes it was seen to call in 100.3 h of history (an admin route)");
         });
+    }
+
+    @Test
+    void firesWhenAWorkloadCallsTwoNewOrdinaryRoutesWithinTheWindow() {
+        List<AuditEvent> events = learning();
+        AuditEvent first = Events.request(T0.plusSeconds(900L * 401), checkout, "GET", "/customers/17", Outcome.ALLOW);
+        AuditEvent second = Events.request(T0.plusSeconds(900L * 401 + 120), checkout, "GET", "/ledger/9", Outcome.DENY);
+        events.add(first);
+        events.add(second);
+
+        List<Alert> alerts = Events.run(new ServiceIdentityMisuseDetector(Thresholds.defaults()), events);
+
+        assertThat(alerts).singleElement().satisfies(a -> {
+            assertThat(a.severity()).isEqualTo(Severity.MEDIUM);
+            assertThat(a.start()).isEqualTo(first.time());
+            assertThat(a.eventIds()).containsExactly(first.id(), second.id());
+            assertThat(a.explanation()).isEqualTo("workload " + CHECKOUT + " called 2 new routes within 120 s, the last"
+                    + " GET /ledger/{id} (denied), outside the 2 routes it was seen to call in 100.3 h of history"
+                    + " (limit 2 new routes within 10m)");
+        });
+    }
+
+    @Test
+    void quietOnTheBenignTwinOfADeploymentThatAddsOneRouteAndCallsItOften() {
+        List<AuditEvent> events = learning();
+        for (int i = 0; i < 50; i++) {
+            events.add(Events.request(T0.plusSeconds(900L * 401 + 60L * i), checkout, "GET", "/customers/" + i, Outcome.ALLOW));
+        }
+        assertThat(Events.run(new ServiceIdentityMisuseDetector(Thresholds.defaults()), events)).isEmpty();
+    }
+
+    @Test
+    void quietWhenTwoNewRoutesAreFurtherApartThanTheWindow() {
+        List<AuditEvent> events = learning();
+        events.add(Events.request(T0.plusSeconds(900L * 401), checkout, "GET", "/customers/17", Outcome.ALLOW));
+        events.add(Events.request(T0.plusSeconds(900L * 401 + 3600), checkout, "GET", "/ledger/9", Outcome.ALLOW));
+        assertThat(Events.run(new ServiceIdentityMisuseDetector(Thresholds.defaults()), events)).isEmpty();
     }
 
     @Test
