@@ -44,16 +44,22 @@ import dev.portcullis.audit.Outcome;
  * <p>An alert comes when a window closes: when the entity's next event falls in a later hour, or
  * when the stream's time passes the hour (online, up to an hour after the activity began).
  *
- * <p>State: about 0.3 KiB per entity plus the reservoir ({@code training-windows * 8 * 4} bytes).
+ * <p>State: about 0.3 KiB per entity plus the reservoir ({@code training-windows * 9 * 4} bytes).
  */
 public final class IsolationForestDetector implements Detector {
 
     public static final String NAME = "isolation-forest";
-    public static final int FEATURES = 8;
+    public static final int FEATURES = 9;
     public static final List<String> FEATURE_NAMES = List.of("events", "distinct routes", "denied share",
-            "failed logins", "decrypted fields", "networks", "activity above its own usual",
-            "hour-of-day rarity");
+            "failed logins", "decrypted fields above its own usual", "networks", "activity above its own usual",
+            "hour-of-day rarity", "routes new to it");
     private static final long HOUR = 3_600_000L;
+    /**
+     * Added to both sides of a count ratio (activity or fields against the entity's usual, denials
+     * against requests): an hour of 5 events against a usual 2 is noise, not a 2.5x surge, and
+     * small counts are what most hours of most people are.
+     */
+    private static final double PRIOR = 10.0;
 
     private final int warmupWindows;
     private final int minWindowEvents;
@@ -84,7 +90,7 @@ public final class IsolationForestDetector implements Detector {
         warmupWindows = t.integer(NAME + ".warmup-windows", 8);
         minWindowEvents = Math.max(1, t.integer(NAME + ".min-window-events", 5));
         reservoirSize = Math.max(16, t.integer(NAME + ".training-windows", 5000));
-        minTraining = Math.max(16, Math.min(reservoirSize, t.integer(NAME + ".min-training-windows", 1000)));
+        minTraining = Math.max(16, Math.min(reservoirSize, t.integer(NAME + ".min-training-windows", 5000)));
         refitEvery = Math.max(1, t.integer(NAME + ".refit-every", 10_000));
         trees = Math.max(1, t.integer(NAME + ".trees", 100));
         sampleSize = Math.max(2, t.integer(NAME + ".sample-size", 256));
@@ -168,24 +174,27 @@ public final class IsolationForestDetector implements Detector {
         }
         float[] x = features(s);
         boolean warm = s.windows >= warmupWindows;
+        boolean alerted = false;
         if (warm && s.events + s.failures >= minWindowEvents) {
             if (forest != null) {
                 double score = forest.score(x);
                 if (score >= threshold) {
                     alerts.accept(alert(s, x, score));
+                    alerted = true;
                 }
             }
             learn(x);
         }
         // The entity's own history, updated after scoring so that a window is judged against the past.
         int hourOfDay = (int) Math.floorMod(s.hour, 24L);
-        if (s.hourCounts[hourOfDay] == Short.MAX_VALUE) {
-            for (int i = 0; i < 24; i++) {
-                s.hourCounts[i] = (short) (s.hourCounts[i] / 2);
-            }
+        if (!alerted) {
+            // An alerting window does not teach the entity that its hour and routes are usual: an
+            // insider's session spread over two hours is judged against the same past in both.
+            learnHourAndRoutes(s, hourOfDay);
         }
-        s.hourCounts[hourOfDay]++;
         s.usualEvents = s.windows == 0 ? s.events : s.usualEvents + 0.1f * (s.events - s.usualEvents);
+        s.usualFields = s.windows == 0 ? s.fields : s.usualFields + 0.1f * (s.fields - s.usualFields);
+
         if (s.windows < Integer.MAX_VALUE) {
             s.windows++;
         }
@@ -199,22 +208,42 @@ public final class IsolationForestDetector implements Detector {
         s.hour = Long.MIN_VALUE;
     }
 
+    private static void learnHourAndRoutes(State s, int hourOfDay) {
+        if ((s.hourCounts[hourOfDay] & 0xff) == 0xff) {
+            // Halve every count: the profile keeps its shape and stays within a byte per hour.
+            for (int i = 0; i < 24; i++) {
+                s.hourCounts[i] = (byte) ((s.hourCounts[i] & 0xff) >>> 1);
+            }
+        }
+        s.hourCounts[hourOfDay]++;
+        s.knownRoutes.addAll(s.routes);
+    }
+
     private float[] features(State s) {
         float[] x = new float[FEATURES];
         x[0] = (float) Math.log1p(s.events);
         x[1] = (float) Math.log1p(s.routes.size());
-        x[2] = s.events == 0 ? 0f : (float) s.denies / s.events;
+        x[2] = (float) (s.denies / (s.events + PRIOR));
         x[3] = (float) Math.log1p(s.failures);
-        x[4] = (float) Math.log1p(s.fields);
+        // Relative to the entity's own usual, one-sided: decrypting is a support agent's daily work,
+        // so only decrypting more than it usually does is unusual for it.
+        x[4] = s.windows == 0 ? (float) Math.log1p(s.fields)
+                : (float) Math.max(0.0, Math.log((s.fields + PRIOR) / (s.usualFields + PRIOR)));
         x[5] = s.networks.size();
         // One-sided: an hour quieter than usual is not a security concern, a busier one may be.
-        x[6] = s.windows == 0 ? 0f : (float) Math.max(0.0, Math.log((s.events + 1.0) / (s.usualEvents + 1.0)));
+        x[6] = s.windows == 0 ? 0f : (float) Math.max(0.0, Math.log((s.events + PRIOR) / (s.usualEvents + PRIOR)));
         int max = 0;
-        for (short c : s.hourCounts) {
-            max = Math.max(max, c);
+        for (byte c : s.hourCounts) {
+            max = Math.max(max, c & 0xff);
         }
         int hourOfDay = (int) Math.floorMod(s.hour, 24L);
-        x[7] = max == 0 ? 0f : 1f - (float) s.hourCounts[hourOfDay] / max;
+        // How surprising this hour is for this entity: -ln of its smoothed share of the entity's
+        // busiest hour. Never active here after 20 days at its usual hour gives ln(21 / 0.5) = 3.7,
+        // once gives 2.6, half the days 0.7; a young profile (small max) is less sure of itself.
+        x[7] = (float) Math.max(0.0, Math.log((max + 1.0) / ((s.hourCounts[hourOfDay] & 0xff) + 0.5)));
+        // Route templates this entity had not called in any earlier window: what it reaches for
+        // that its own work never needed (an insider looking around, a probe).
+        x[8] = (float) Math.log1p(s.windows == 0 ? 0 : s.routes.countNotIn(s.knownRoutes));
         return x;
     }
 
@@ -280,13 +309,22 @@ public final class IsolationForestDetector implements Detector {
     private String describe(int f, float[] x, State s) {
         String name = FEATURE_NAMES.get(f);
         return switch (f) {
-            case 0, 1, 3, 4 -> name + " " + Math.round(Math.expm1(x[f])) + " (typical " + Math.round(Math.expm1(typical[f])) + ")";
-            case 2 -> String.format(Locale.ROOT, "%s %.0f%% (typical %.0f%%)", name, 100 * x[f], 100 * typical[f]);
+            case 0, 1, 3, 8 -> name + " " + Math.round(Math.expm1(x[f])) + " (typical " + Math.round(Math.expm1(typical[f])) + ")";
+            case 2 -> String.format(Locale.ROOT, "denied %d of %d requests", s.denies, s.events);
+            case 4 -> String.format(Locale.ROOT, "decrypted fields %d, against its usual %.0f per active hour", s.fields,
+                    s.usualFields);
             case 5 -> name + " " + Math.round(x[f]) + " (typical " + Math.round(typical[f]) + ")";
-            case 6 -> String.format(Locale.ROOT, "%s %.1fx its usual %.0f events per active hour", name,
-                    Math.exp(x[f]), s.usualEvents);
-            default -> String.format(Locale.ROOT, "active at %02d:00 UTC, an hour it is rarely active (rarity %.2f)",
-                    Math.floorMod(s.hour, 24L), x[f]);
+            case 6 -> String.format(Locale.ROOT, "%d events against its usual %.0f per active hour", s.events,
+                    s.usualEvents);
+            default -> {
+                int hourOfDay = (int) Math.floorMod(s.hour, 24L);
+                int max = 0;
+                for (byte c : s.hourCounts) {
+                    max = Math.max(max, c & 0xff);
+                }
+                yield String.format(Locale.ROOT, "active at %02d:00 UTC, an hour of day it was active in %d times"
+                        + " (its busiest hour: %d times)", hourOfDay, s.hourCounts[hourOfDay] & 0xff, max);
+            }
         };
     }
 
@@ -316,8 +354,12 @@ public final class IsolationForestDetector implements Detector {
         int fields;
         final IntSet routes = new IntSet(8, 64);
         final IntSet networks = new IntSet(2, 8);
-        final short[] hourCounts = new short[24];
+        /** Closed windows per UTC hour of day, unsigned, halved together when one would pass 255. */
+        final byte[] hourCounts = new byte[24];
+        /** Route templates called in earlier windows: capped, the oldest replaced first. */
+        final IntSet knownRoutes = new IntSet(4, 32);
         float usualEvents;
+        float usualFields;
         int windows;
         EvidenceRing evidence;
 

@@ -46,6 +46,24 @@ public final class IntSet {
         return true;
     }
 
+    /** How many values of this set {@code other} does not contain. */
+    public int countNotIn(IntSet other) {
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            if (!other.contains(values[i])) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Adds every value of {@code other} (a full set replaces its oldest values, as {@link #add} does). */
+    public void addAll(IntSet other) {
+        for (int i = 0; i < other.size; i++) {
+            add(other.values[i]);
+        }
+    }
+
     public void clear() {
         size = 0;
         replaceNext = 0;
