@@ -59,7 +59,7 @@ public final class MassDecryptionDetector implements Detector {
         windowMillis = window.toMillis();
         multiplier = t.decimal(NAME + ".multiplier", 5.0);
         deviationWeight = t.decimal(NAME + ".deviation-weight", 2.0);
-        minFields = Math.max(1, t.integer(NAME + ".min-fields", 100));
+        minFields = Math.max(1, t.integer(NAME + ".min-fields", 50));
         coldStartFields = Math.max(1, t.integer(NAME + ".cold-start-fields", 2000));
         warmupHours = t.integer(NAME + ".warmup-active-hours", 10);
         alpha = (float) Math.min(1.0, t.decimal(NAME + ".alpha", 0.1));

@@ -55,7 +55,7 @@ public final class NewContextDetector implements Detector {
 
     public NewContextDetector(Thresholds t) {
         Objects.requireNonNull(t, "thresholds cannot be null");
-        warmupMillis = t.duration(NAME + ".warmup", Duration.ofDays(7)).toMillis();
+        warmupMillis = t.duration(NAME + ".warmup", Duration.ofDays(10)).toMillis();
         minHistory = t.integer(NAME + ".min-history-events", 20);
         probationSeconds = t.duration(NAME + ".probation", Duration.ofHours(24)).toSeconds();
         minNew = Math.max(1, Math.min(3, t.integer(NAME + ".min-new-components", 2)));

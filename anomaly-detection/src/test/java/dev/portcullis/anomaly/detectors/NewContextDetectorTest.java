@@ -20,11 +20,14 @@ import dev.portcullis.audit.Outcome;
 
 class NewContextDetectorTest {
 
+    /** Past the default warm-up of 10 days. */
+    private static final int HISTORY_DAYS = 11;
+
     private final Actor home = Events.user("dana", "198.51.100.12", "Mozilla/5.0 Firefox/133");
 
     private List<AuditEvent> history() {
         List<AuditEvent> events = new ArrayList<>();
-        for (int day = 0; day < 8; day++) {
+        for (int day = 0; day < HISTORY_DAYS; day++) {
             for (int i = 0; i < 10; i++) {
                 String path = i == 0 ? "/admin/keys" : "/orders/" + i;
                 events.add(Events.request(T0.plusSeconds(86_400L * day + 600L * i), home, "GET", path, Outcome.ALLOW));
@@ -37,7 +40,7 @@ class NewContextDetectorTest {
     void firesWhenASensitiveResourceIsReachedFromANewNetworkAndDevice() {
         List<AuditEvent> events = history();
         Actor attacker = new Actor("dana", "web-frontend", null, "203.0.113.80", "curl/8.5", "tok-x", "sess-x");
-        Instant t = T0.plusSeconds(86_400L * 8);
+        Instant t = T0.plusSeconds(86_400L * HISTORY_DAYS);
         events.add(Events.request(t, attacker, "GET", "/orders/1", Outcome.ALLOW));
         events.add(Events.request(t.plusSeconds(30), attacker, "GET", "/admin/users", Outcome.ALLOW));
 
@@ -57,7 +60,7 @@ class NewContextDetectorTest {
     void quietOnTheBenignTwinOfATripWithTheUsualBrowser() {
         List<AuditEvent> events = history();
         Actor hotel = Events.user("dana", "192.0.2.44", "Mozilla/5.0 Firefox/133");
-        events.add(Events.request(T0.plusSeconds(86_400L * 8), hotel, "GET", "/admin/users", Outcome.ALLOW));
+        events.add(Events.request(T0.plusSeconds(86_400L * HISTORY_DAYS), hotel, "GET", "/admin/users", Outcome.ALLOW));
         assertThat(Events.run(new NewContextDetector(Thresholds.defaults()), events)).isEmpty();
     }
 
@@ -65,7 +68,7 @@ class NewContextDetectorTest {
     void quietWhenTheNewContextOnlyReachesOrdinaryResources() {
         List<AuditEvent> events = history();
         Actor attacker = new Actor("dana", "web-frontend", null, "203.0.113.80", "curl/8.5", "tok-x", "sess-x");
-        events.add(Events.request(T0.plusSeconds(86_400L * 8), attacker, "GET", "/orders/2", Outcome.ALLOW));
+        events.add(Events.request(T0.plusSeconds(86_400L * HISTORY_DAYS), attacker, "GET", "/orders/2", Outcome.ALLOW));
         assertThat(Events.run(new NewContextDetector(Thresholds.defaults()), events)).isEmpty();
     }
 
