@@ -3,11 +3,19 @@ package dev.portcullis.anomaly.internal;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The ids of the most recent evidence events, oldest first, in a fixed-size ring. */
+/**
+ * The ids of the most recent evidence events, oldest first, in a fixed-size ring. Ids in the audit
+ * log's own form (ULIDs) are kept as 16 bytes each ({@link EventIds}) rather than as strings, which
+ * would otherwise keep each event's id alive for as long as the entity is tracked; other ids are
+ * kept as they are.
+ */
 public final class EvidenceRing {
 
     private final int capacity;
-    private String[] ids;
+    /** Two longs per slot: the id's high and low 64 bits when it is compact. */
+    private long[] bits;
+    /** Null until an id that is not compact arrives; then the ids that are not, by slot. */
+    private String[] others;
     private int next;
     private int size;
 
@@ -17,7 +25,7 @@ public final class EvidenceRing {
             throw new IllegalArgumentException("capacity must be at least 1");
         }
         this.capacity = capacity;
-        this.ids = new String[Math.min(capacity, 2)];
+        this.bits = new long[2 * Math.min(capacity, 2)];
     }
 
     /**
@@ -35,14 +43,30 @@ public final class EvidenceRing {
     }
 
     public void add(String id) {
-        if (size == ids.length && size < capacity) {
+        int slots = bits.length / 2;
+        if (size == slots && size < capacity) {
             // Still filling: the ring is in order from 0, so growing keeps the order.
-            ids = java.util.Arrays.copyOf(ids, Math.min(capacity, size * 2));
+            slots = Math.min(capacity, size * 2);
+            bits = java.util.Arrays.copyOf(bits, 2 * slots);
+            if (others != null) {
+                others = java.util.Arrays.copyOf(others, slots);
+            }
             next = size;
         }
-        ids[next] = id;
-        next = (next + 1) % ids.length;
-        if (size < ids.length) {
+        if (EventIds.isCompact(id)) {
+            bits[2 * next] = EventIds.high(id);
+            bits[2 * next + 1] = EventIds.low(id);
+            if (others != null) {
+                others[next] = null;
+            }
+        } else {
+            if (others == null) {
+                others = new String[slots];
+            }
+            others[next] = id;
+        }
+        next = (next + 1) % slots;
+        if (size < slots) {
             size++;
         }
     }
@@ -52,16 +76,19 @@ public final class EvidenceRing {
     }
 
     public void clear() {
-        java.util.Arrays.fill(ids, null);
+        others = null;
         next = 0;
         size = 0;
     }
 
     public List<String> toList() {
+        int slots = bits.length / 2;
         List<String> out = new ArrayList<>(size);
-        int start = (next - size + ids.length) % ids.length;
+        int start = (next - size + slots) % slots;
         for (int i = 0; i < size; i++) {
-            out.add(ids[(start + i) % ids.length]);
+            int slot = (start + i) % slots;
+            String other = others == null ? null : others[slot];
+            out.add(other != null ? other : EventIds.decode(bits[2 * slot], bits[2 * slot + 1]));
         }
         return out;
     }

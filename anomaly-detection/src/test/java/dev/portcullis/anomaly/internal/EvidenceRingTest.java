@@ -29,4 +29,20 @@ class EvidenceRingTest {
         assertThat(same).isSameAs(ring);
         assertThat(same.toList()).containsExactly("b", "c");
     }
+
+    @Test
+    void keepsUlidsAndOtherIdsMixedInOrderAcrossGrowthAndWrapping() {
+        EvidenceRing ring = new EvidenceRing(5);
+        String[] ids = {"01JD4V9Q6ZK8M2X3N4P5R6S7T8", "evt-2", "01JD4V9Q6ZK8M2X3N4P5R6S7T9",
+            "0190b6b2-4c1e-7c3a-9d2e-1f2a3b4c5d6e", "7ZZZZZZZZZZZZZZZZZZZZZZZZZ", "01jd4v9q6zk8m2x3n4p5r6s7ta",
+            "01JD4V9Q6ZK8M2X3N4P5R6S7TB"};
+        for (String id : ids) {
+            ring.add(id);
+        }
+        assertThat(ring.toList()).containsExactly(ids[2], ids[3], ids[4], ids[5], ids[6]);
+        ring.clear();
+        assertThat(ring.isEmpty()).isTrue();
+        ring.add(ids[0]);
+        assertThat(ring.toList()).containsExactly(ids[0]);
+    }
 }
