@@ -41,6 +41,32 @@ public final class EventIds {
         return true;
     }
 
+    /**
+     * Packs {@code id} into {@code out[at]} (high 64 bits) and {@code out[at + 1]} (low) in one pass
+     * when it is compact, and says whether it was; {@code out} is left unchanged otherwise. The
+     * detectors call this for every evidence event, so it reads each character once.
+     */
+    public static boolean pack(String id, long[] out, int at) {
+        if (id == null || id.length() != LENGTH) {
+            return false;
+        }
+        long hi = 0;
+        long lo = 0;
+        for (int i = 0; i < LENGTH; i++) {
+            char c = id.charAt(i);
+            int v = c < 128 ? VALUES[c] : -1;
+            if (v < 0 || (i == 0 && v > 7)) {
+                return false;
+            }
+            // The 130-bit value shifted left 5 at a time across the two words; its top 2 bits are zero.
+            hi = (hi << 5) | (lo >>> 59);
+            lo = (lo << 5) | v;
+        }
+        out[at] = hi;
+        out[at + 1] = lo;
+        return true;
+    }
+
     /** The high 64 bits of a compact id; call only when {@link #isCompact} holds. */
     public static long high(String id) {
         long v = 0;

@@ -53,9 +53,7 @@ public final class EvidenceRing {
             }
             next = size;
         }
-        if (EventIds.isCompact(id)) {
-            bits[2 * next] = EventIds.high(id);
-            bits[2 * next + 1] = EventIds.low(id);
+        if (EventIds.pack(id, bits, 2 * next)) {
             if (others != null) {
                 others[next] = null;
             }

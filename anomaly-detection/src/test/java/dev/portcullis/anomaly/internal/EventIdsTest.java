@@ -22,6 +22,9 @@ class EventIdsTest {
             assertThat(EventIds.high(id)).as(id).isEqualTo(ulid.getMostSignificantBits());
             assertThat(EventIds.low(id)).as(id).isEqualTo(ulid.getLeastSignificantBits());
             assertThat(EventIds.decode(EventIds.high(id), EventIds.low(id))).isEqualTo(id);
+            long[] packed = new long[3];
+            assertThat(EventIds.pack(id, packed, 1)).isTrue();
+            assertThat(packed).containsExactly(0L, ulid.getMostSignificantBits(), ulid.getLeastSignificantBits());
         }
         String max = "7ZZZZZZZZZZZZZZZZZZZZZZZZZ";
         assertThat(EventIds.decode(EventIds.high(max), EventIds.low(max))).isEqualTo(max);
@@ -39,5 +42,11 @@ class EventIdsTest {
         assertThat(EventIds.isCompact("01JD4V9Q6ZK8M2X3N4P5R6S7T")).isFalse();
         assertThat(EventIds.isCompact("0190b6b2-4c1e-7c3a-9d2e-1f2a3b4c5d6e")).as("UUIDv7").isFalse();
         assertThat(EventIds.isCompact(null)).isFalse();
+        long[] untouched = {5, 6};
+        for (String id : new String[] {ulid.toLowerCase(java.util.Locale.ROOT), "81JD4V9Q6ZK8M2X3N4P5R6S7T8",
+            "01JD4V9Q6ZK8M2X3N4P5R6S7TI", "01JD4V9Q6ZK8M2X3N4P5R6S7T", "0190b6b2-4c1e-7c3a-9d2e-1f2a3b4c5d6e", null}) {
+            assertThat(EventIds.pack(id, untouched, 0)).as(String.valueOf(id)).isFalse();
+        }
+        assertThat(untouched).containsExactly(5L, 6L);
     }
 }
