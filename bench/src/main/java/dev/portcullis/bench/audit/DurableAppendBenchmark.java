@@ -36,6 +36,7 @@ import dev.portcullis.audit.storage.SegmentFileAuditLog;
  * <ul>
  *   <li>{@code segment*}: {@link SegmentFileAuditLog} in DURABLE mode (fdatasync before every
  *       append returns, group commit), each append a full event (canonical JSON, leaf hash, tree);</li>
+ *   <li>{@code segment256Virtual}: the same, with 256 writers on virtual threads (the service's case);</li>
  *   <li>{@code pgRow*}: plain JDBC, one INSERT of the same canonical bytes per transaction, on a
  *       PostgreSQL running with {@code synchronous_commit=on} and {@code fsync=on};</li>
  *   <li>{@code pgBatch*}: plain JDBC, 100 rows per transaction (throughput counted per row).</li>
@@ -169,6 +170,53 @@ public class DurableAppendBenchmark {
     @Threads(256)
     public void segment256(SegmentLog log, Events events) {
         log.log.append(events.nextEvent());
+    }
+
+    /**
+     * 256 writers on virtual threads, the way the authz-service appends (its requests run on virtual
+     * threads and block on the durable append). Each invocation starts 256 virtual threads that append
+     * {@value #VIRTUAL_APPENDS_EACH} events each and waits for all of them; the wait for the slowest
+     * writer at the end of every invocation makes this a conservative figure.
+     */
+    @Benchmark
+    @Threads(1)
+    @OperationsPerInvocation(256 * VIRTUAL_APPENDS_EACH)
+    public void segment256Virtual(SegmentLog log, VirtualWriters writers) throws Exception {
+        writers.appendConcurrently(log.log);
+    }
+
+    static final int VIRTUAL_APPENDS_EACH = 4;
+
+    /** Pre-built events for the 256 virtual writers, so that generating them is not measured. */
+    @State(Scope.Benchmark)
+    public static class VirtualWriters {
+        AuditEvent[][] events = new AuditEvent[256][64];
+        int round;
+
+        @Setup(Level.Trial)
+        public void make() {
+            for (int w = 0; w < events.length; w++) {
+                for (int i = 0; i < events[w].length; i++) {
+                    events[w][i] = BenchEvents.decision(900_000_000L + w * 1_000_000L + i);
+                }
+            }
+        }
+
+        void appendConcurrently(SegmentFileAuditLog log) throws InterruptedException {
+            int offset = (round++ * VIRTUAL_APPENDS_EACH) & 63;
+            Thread[] threads = new Thread[events.length];
+            for (int w = 0; w < threads.length; w++) {
+                AuditEvent[] mine = events[w];
+                threads[w] = Thread.ofVirtual().start(() -> {
+                    for (int i = 0; i < VIRTUAL_APPENDS_EACH; i++) {
+                        log.append(mine[(offset + i) & 63]);
+                    }
+                });
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
     }
 
     // --- PostgreSQL, one row per transaction -------------------------------------------------------
