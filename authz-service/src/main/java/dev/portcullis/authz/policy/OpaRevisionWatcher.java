@@ -22,13 +22,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Watches what OPA decides with: every {@code interval} it reads the policy modules
- * ({@code GET /v1/policies}) and the data documents the decisions depend on, and hashes them into
- * a revision. Caches keyed by this revision are emptied by a change as soon as it is seen.
+ * Watches what OPA decides with: every {@code interval} it reads the data documents the decisions
+ * depend on, every {@code policyInterval} the policy modules ({@code GET /v1/policies}), and hashes
+ * both into a revision. Caches keyed by this revision are emptied by a change as soon as it is seen.
+ *
+ * <p>The two are read at their own pace because they cost very different amounts: OPA answers
+ * {@code GET /v1/policies} with every module's source and its whole AST (about 220 KB for
+ * {@code policies/}, some 16 ms of OPA's CPU per call, docs/benchmarks.md), a data document in
+ * well under a millisecond. Data is what changes at run time (the anomaly responder's block list),
+ * so it is read often; modules change when a policy is deployed. The AST is skipped while reading,
+ * never parsed.
  *
  * <p>While OPA cannot be read, the revision is unknown ({@link Optional#empty()}) and callers MUST
  * NOT serve cached decisions: with the engine down every answer must be a fresh failure, never a
@@ -43,23 +51,51 @@ public final class OpaRevisionWatcher implements AutoCloseable {
     private final List<URI> data;
     private final HttpClient http;
     private final Duration timeout;
+    private final long policyEvery;
     private final ScheduledExecutorService poller;
+    private long polls;
+    private byte[] policyDigest;
     private volatile String revision;
 
     /**
      * @param opaUrl OPA's base URL
      * @param dataPaths the data documents decisions depend on, under {@code /v1/data/}
+     * @param interval how often the data documents are read
+     * @param policyInterval how often the policy modules are read; a multiple of {@code interval}
+     *     (rounded down, at least {@code interval})
      */
-    public OpaRevisionWatcher(URI opaUrl, List<String> dataPaths, HttpClient http, Duration interval, Duration timeout) {
+    public OpaRevisionWatcher(URI opaUrl, List<String> dataPaths, HttpClient http, Duration interval,
+            Duration policyInterval, Duration timeout) {
+        this(opaUrl, dataPaths, http, interval, policyInterval, timeout, true);
+    }
+
+    /** A watcher that only polls when {@link #poll()} is called (tests). */
+    static OpaRevisionWatcher unscheduled(URI opaUrl, List<String> dataPaths, HttpClient http, Duration interval,
+            Duration policyInterval, Duration timeout) {
+        return new OpaRevisionWatcher(opaUrl, dataPaths, http, interval, policyInterval, timeout, false);
+    }
+
+    private OpaRevisionWatcher(URI opaUrl, List<String> dataPaths, HttpClient http, Duration interval,
+            Duration policyInterval, Duration timeout, boolean scheduled) {
         String base = Objects.requireNonNull(opaUrl, "opaUrl cannot be null").toString().replaceAll("/+$", "");
         this.policies = URI.create(base + "/v1/policies");
         this.data = dataPaths.stream().map(p -> URI.create(base + "/v1/data/" + p)).toList();
         this.http = Objects.requireNonNull(http, "http cannot be null");
         this.timeout = Objects.requireNonNull(timeout, "timeout cannot be null");
+        long every = interval.toMillis();
+        if (every <= 0) {
+            throw new IllegalArgumentException("the revision poll interval must be at least 1 ms, was " + interval);
+        }
+        if (policyInterval.compareTo(interval) < 0) {
+            throw new IllegalArgumentException("the policy poll interval (" + policyInterval
+                    + ") must not be shorter than the data poll interval (" + interval + ")");
+        }
+        this.policyEvery = Math.max(1, policyInterval.toMillis() / every);
         this.poller = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("opa-revision-watcher").factory());
-        long every = interval.toMillis();
-        poller.scheduleWithFixedDelay(this::poll, 0, every, TimeUnit.MILLISECONDS);
+        if (scheduled) {
+            poller.scheduleWithFixedDelay(this::poll, 0, every, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** The current revision, or empty while it is unknown (OPA unreachable, or not read yet). */
@@ -67,10 +103,18 @@ public final class OpaRevisionWatcher implements AutoCloseable {
         return Optional.ofNullable(revision);
     }
 
-    void poll() {
+    /**
+     * Reads the data documents, and the policy modules when they are due (or unknown), and updates
+     * the revision. Runs on the poller's one thread (or a test's), never concurrently.
+     */
+    synchronized void poll() {
         try {
+            if (policyDigest == null || polls % policyEvery == 0) {
+                policyDigest = sha256(policyModules(read(policies)));
+            }
+            polls++;
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(policyModules(read(policies)));
+            digest.update(policyDigest);
             for (URI document : data) {
                 digest.update((byte) 0);
                 digest.update(read(document));
@@ -84,13 +128,23 @@ public final class OpaRevisionWatcher implements AutoCloseable {
             if (revision != null) {
                 log.warn("cannot read OPA's policies and data ({}); cached decisions are not used until it can", e.getMessage());
             }
-            revision = null;
+            forget();
         } catch (InterruptedException e) {
-            revision = null;
+            forget();
             Thread.currentThread().interrupt();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JDK", e);
         }
+    }
+
+    /** Unknown until OPA can be read again, the modules included: a restarted OPA may load other ones. */
+    private void forget() {
+        revision = null;
+        policyDigest = null;
+    }
+
+    private static byte[] sha256(byte[] bytes) throws NoSuchAlgorithmException {
+        return MessageDigest.getInstance("SHA-256").digest(bytes);
     }
 
     /**
@@ -100,18 +154,50 @@ public final class OpaRevisionWatcher implements AutoCloseable {
      * nothing changed, and every flip emptied the decision cache.
      */
     static byte[] policyModules(byte[] answer) throws IOException {
-        JsonNode result;
-        try {
-            result = JSON.readTree(answer).path("result");
+        TreeMap<String, String> modules = new TreeMap<>();
+        // Streamed: only each module's id and source are kept; its AST (most of the answer) is skipped.
+        try (JsonParser parser = JSON.createParser(answer)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("/v1/policies answered without a result list");
+            }
+            boolean sawResult = false;
+            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (!name.equals("result")) {
+                    parser.skipChildren();
+                    continue;
+                }
+                if (value != JsonToken.START_ARRAY) {
+                    throw new IOException("/v1/policies answered without a result list");
+                }
+                sawResult = true;
+                JsonToken element;
+                while ((element = parser.nextToken()) == JsonToken.START_OBJECT) {
+                    String id = "";
+                    String raw = "";
+                    while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                        String field = parser.currentName();
+                        JsonToken token = parser.nextToken();
+                        if (field.equals("id") && token == JsonToken.VALUE_STRING) {
+                            id = parser.getString();
+                        } else if (field.equals("raw") && token == JsonToken.VALUE_STRING) {
+                            raw = parser.getString();
+                        } else {
+                            parser.skipChildren();
+                        }
+                    }
+                    modules.put(id, raw);
+                }
+                if (element != JsonToken.END_ARRAY) {
+                    throw new IOException("/v1/policies answered a result list of something other than modules");
+                }
+            }
+            if (!sawResult) {
+                throw new IOException("/v1/policies answered without a result list");
+            }
         } catch (JacksonException e) {
             throw new IOException("/v1/policies answered something that is not JSON", e);
-        }
-        if (!result.isArray()) {
-            throw new IOException("/v1/policies answered without a result list");
-        }
-        TreeMap<String, String> modules = new TreeMap<>();
-        for (JsonNode module : result) {
-            modules.put(module.path("id").asString(""), module.path("raw").asString(""));
         }
         StringBuilder stable = new StringBuilder();
         // Length-prefixed, so that no two different module sets give the same bytes.

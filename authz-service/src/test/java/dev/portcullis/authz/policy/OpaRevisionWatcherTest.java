@@ -4,11 +4,179 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import com.sun.net.httpserver.HttpServer;
+
+import dev.portcullis.authz.testing.MutableClock;
+import tools.jackson.databind.json.JsonMapper;
+
 class OpaRevisionWatcherTest {
+
+    /** A stand-in for OPA's policy and data API: what it answers is set by the test; it counts the reads. */
+    private final Map<String, String> documents = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
+    private HttpServer opa;
+    private OpaRevisionWatcher watcher;
+
+    private URI startOpa() throws IOException {
+        documents.put("/v1/policies", "{\"result\":[" + A + "," + B + "]}");
+        documents.put("/v1/data/authz", "{\"result\":{\"routes\":[]}}");
+        documents.put("/v1/data/portcullis/blocklist", "{}");
+        opa = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        opa.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            reads.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+            String body = documents.get(path);
+            byte[] bytes = (body == null ? "{}" : body).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(body == null ? 404 : 200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        opa.start();
+        return URI.create("http://127.0.0.1:" + opa.getAddress().getPort());
+    }
+
+    private OpaRevisionWatcher watcher(Duration policyInterval) throws IOException {
+        watcher = OpaRevisionWatcher.unscheduled(startOpa(), List.of("authz", "portcullis/blocklist"),
+                HttpClient.newHttpClient(), Duration.ofMillis(200), policyInterval, Duration.ofSeconds(2));
+        return watcher;
+    }
+
+    private int reads(String path) {
+        AtomicInteger count = reads.get(path);
+        return count == null ? 0 : count.get();
+    }
+
+    @AfterEach
+    void stop() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (opa != null) {
+            opa.stop(0);
+        }
+    }
+
+    @Test
+    void aBlockListPushedAsDataChangesTheRevisionAtTheNextPoll() throws IOException {
+        OpaRevisionWatcher watcher = watcher(Duration.ofSeconds(1));
+        watcher.poll();
+        Optional<String> before = watcher.revision();
+
+        documents.put("/v1/data/portcullis/blocklist",
+                "{\"result\":{\"entries\":{\"subject:alice\":{\"until\":\"2026-11-23T13:00:00Z\"}}}}");
+        watcher.poll();
+
+        assertThat(before).isPresent();
+        assertThat(watcher.revision()).isPresent().isNotEqualTo(before);
+    }
+
+    @Test
+    void aBlockListPushedAsDataEmptiesTheDecisionCache() throws Exception {
+        OpaRevisionWatcher watcher = watcher(Duration.ofSeconds(1));
+        watcher.poll();
+        AtomicInteger asked = new AtomicInteger();
+        PolicyEngine engine = input -> {
+            asked.incrementAndGet();
+            boolean blocked = documents.get("/v1/data/portcullis/blocklist").contains("subject:alice");
+            return new PolicyDecision(!blocked, blocked ? 403 : 200, List.of(blocked ? "blocked:subject" : "role:order-reader"),
+                    Map.of(), null);
+        };
+        CachingPolicyEngine cache = new CachingPolicyEngine(engine, watcher::revision,
+                new MutableClock(Instant.parse("2026-11-23T12:00:00Z")), Duration.ofSeconds(1), 100, JsonMapper.builder().build());
+        Map<String, Object> input = Map.of("principal", Map.of("subject", "alice"), "request", Map.of("path", "/orders/1"));
+        assertThat(cache.decide(input).allow()).isTrue();
+        assertThat(cache.decide(input).allow()).isTrue();
+        assertThat(asked).hasValue(1);
+
+        documents.put("/v1/data/portcullis/blocklist",
+                "{\"result\":{\"entries\":{\"subject:alice\":{\"until\":\"2026-11-23T13:00:00Z\"}}}}");
+        watcher.poll();
+
+        assertThat(cache.decide(input).allow()).isFalse();
+        assertThat(asked).hasValue(2);
+    }
+
+    @Test
+    void dataIsReadAtEveryPollAndThePolicyModulesAtTheirOwnInterval() throws IOException {
+        OpaRevisionWatcher watcher = watcher(Duration.ofSeconds(1));
+        for (int i = 0; i < 10; i++) {
+            watcher.poll();
+        }
+
+        assertThat(reads("/v1/data/authz")).isEqualTo(10);
+        assertThat(reads("/v1/data/portcullis/blocklist")).isEqualTo(10);
+        // 1 s of policy interval over 200 ms polls: the first poll and every fifth.
+        assertThat(reads("/v1/policies")).isEqualTo(2);
+    }
+
+    @Test
+    void aChangedPolicyModuleChangesTheRevisionWhenTheModulesAreReadNext() throws IOException {
+        OpaRevisionWatcher watcher = watcher(Duration.ofMillis(400));
+        watcher.poll();
+        Optional<String> before = watcher.revision();
+
+        documents.put("/v1/policies", "{\"result\":[" + A.replace("package portcullis.authz\\n", "package portcullis.authz\\n# edited\\n")
+                + "," + B + "]}");
+        watcher.poll();
+        assertThat(watcher.revision()).as("modules not due yet").isEqualTo(before);
+        watcher.poll();
+
+        assertThat(watcher.revision()).isPresent().isNotEqualTo(before);
+    }
+
+    @Test
+    void withTheDefaultIntervalsTheModulesAreReadAtEveryPoll() throws IOException {
+        OpaRevisionWatcher watcher = watcher(Duration.ofMillis(200));
+        watcher.poll();
+        Optional<String> before = watcher.revision();
+
+        documents.put("/v1/policies", "{\"result\":[" + B + "]}");
+        watcher.poll();
+
+        assertThat(watcher.revision()).isPresent().isNotEqualTo(before);
+    }
+
+    @Test
+    void whenOpaCannotBeReadTheRevisionIsUnknownAndTheModulesAreReadAgainFirst() throws IOException {
+        OpaRevisionWatcher watcher = watcher(Duration.ofSeconds(1));
+        watcher.poll();
+        assertThat(watcher.revision()).isPresent();
+
+        documents.remove("/v1/data/portcullis/blocklist");
+        watcher.poll();
+        assertThat(watcher.revision()).isEmpty();
+
+        documents.put("/v1/data/portcullis/blocklist", "{}");
+        int policyReads = reads("/v1/policies");
+        watcher.poll();
+        assertThat(watcher.revision()).isPresent();
+        assertThat(reads("/v1/policies")).isEqualTo(policyReads + 1);
+    }
+
+    @Test
+    void aPolicyIntervalShorterThanTheDataIntervalIsRefused() {
+        assertThatThrownBy(() -> OpaRevisionWatcher.unscheduled(URI.create("http://127.0.0.1:1"), List.of(),
+                HttpClient.newHttpClient(), Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("policy poll interval");
+    }
 
     private static byte[] answer(String json) {
         return json.getBytes(StandardCharsets.UTF_8);
@@ -38,10 +206,21 @@ class OpaRevisionWatcherTest {
     }
 
     @Test
+    void theAstIsNotPartOfTheRevision() throws IOException {
+        String otherAst = A.replace("\"ast\":{\"x\":1}", "\"ast\":{\"x\":[1,{\"deep\":true}]}");
+        assertThat(OpaRevisionWatcher.policyModules(answer("{\"result\":[" + A + "]}")))
+                .isEqualTo(OpaRevisionWatcher.policyModules(answer("{\"result\":[" + otherAst + "]}")));
+    }
+
+    @Test
     void anAnswerThatIsNotAModuleListIsAnError() {
         assertThatThrownBy(() -> OpaRevisionWatcher.policyModules(answer("<html>")))
                 .isInstanceOf(IOException.class).hasMessageContaining("not JSON");
         assertThatThrownBy(() -> OpaRevisionWatcher.policyModules(answer("{\"result\":{}}")))
                 .isInstanceOf(IOException.class).hasMessageContaining("without a result list");
+        assertThatThrownBy(() -> OpaRevisionWatcher.policyModules(answer("{\"error\":\"x\"}")))
+                .isInstanceOf(IOException.class).hasMessageContaining("without a result list");
+        assertThatThrownBy(() -> OpaRevisionWatcher.policyModules(answer("{\"result\":[\"x\"]}")))
+                .isInstanceOf(IOException.class).hasMessageContaining("other than modules");
     }
 }
