@@ -25,10 +25,13 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.DefaultSecurityFilterChain;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.authentication.preauth.PreAuthenticatedAuthenticationToken;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.portcullis.authz.adapter.http.ServletRequests;
@@ -44,8 +47,13 @@ import dev.portcullis.authz.identity.Principal;
 /**
  * Who may call which of Portcullis' own endpoints (Spring Security):
  * <ul>
- *   <li>check endpoints ({@code /v1/check/**}, {@code /v1/decisions}): callers on loopback or
- *       trusted proxies with a verified client certificate; a refusal is audited;
+ *   <li>check endpoints ({@code /v1/check/**}, {@code POST /v1/decisions}): callers on loopback or
+ *       trusted proxies with a verified client certificate; a refusal is audited. The controllers
+ *       decide this themselves with {@link CallerTrust}, first thing, as the gRPC adapter does, and
+ *       their requests pass through an empty filter chain (still behind Spring Security's
+ *       firewall): the full chain cost more CPU per check than anything else in the service
+ *       (docs/benchmarks.md). The api chain keeps its caller rule for these paths as a second
+ *       line for any request that does not match the empty chain;
  *   <li>admin API ({@code /v1/admin/**}): a token with role {@code security-admin}, or a client
  *       certificate whose SPIFFE ID is an admin workload;
  *   <li>field encryption ({@code /v1/fields/**}): any verified principal (the fields policy then
@@ -68,6 +76,19 @@ class SecurityConfiguration {
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .build();
+    }
+
+    /**
+     * The check endpoints, with no filters: exactly the mappings of {@code CheckController} (any
+     * method) and {@code DecisionsController} (POST), whose caller check ({@link CallerTrust}) is
+     * their first step. Any other method or path falls through to the {@link #api} chain.
+     */
+    @Bean
+    @Order(0)
+    SecurityFilterChain checks() {
+        PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
+        return new DefaultSecurityFilterChain(new OrRequestMatcher(paths.matcher("/v1/check"),
+                paths.matcher("/v1/check/**"), paths.matcher(HttpMethod.POST, "/v1/decisions")));
     }
 
     @Bean

@@ -25,6 +25,7 @@ import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.web.context.WebApplicationContext;
+import org.springframework.web.servlet.DispatcherServlet;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -45,8 +46,10 @@ import dev.portcullis.testing.LocalStack;
  * the "not on loopback" cases drive the running service's real security filter chain (the
  * {@code springSecurityFilterChain} bean of the started context, with its real CallerTrust and
  * identity pipeline) with a {@link MockHttpServletRequest} whose remote address is a documentation
- * address (198.51.100.7), with and without a client certificate; the {@link MockFilterChain} after
- * it records whether the request would have reached the controller.
+ * address (198.51.100.7), with and without a client certificate. For the admin API the
+ * {@link MockFilterChain} after it records whether the request would have reached the controller.
+ * The check endpoints decide who may ask in their controllers, so those cases go on through the
+ * running service's real {@link DispatcherServlet} and look at the answer and the audit record.
  */
 class ServiceEndpointsIT {
 
@@ -135,15 +138,46 @@ class ServiceEndpointsIT {
     private record Exchange(MockHttpServletResponse response, boolean reachedTheController) {
     }
 
+    /**
+     * A check as it would arrive from {@code remote}: through the running service's security filter
+     * chain and then its dispatcher servlet, as Tomcat passes it on.
+     */
+    private static MockHttpServletResponse throughTheService(String method, String uri, String remote, String token,
+            X509Certificate... peer) throws Exception {
+        MockHttpServletRequest request = new MockHttpServletRequest(
+                ((WebApplicationContext) service.context()).getServletContext(), method, uri);
+        request.setRemoteAddr(remote);
+        request.addHeader("X-Original-Method", "GET");
+        request.addHeader("X-Original-URI", "/orders/1");
+        if (token != null) {
+            request.addHeader("Authorization", "Bearer " + token);
+        }
+        if (peer.length > 0) {
+            request.setAttribute("jakarta.servlet.request.X509Certificate", peer);
+        }
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        new MockFilterChain(service.context().getBean(DispatcherServlet.class),
+                service.context().getBean("springSecurityFilterChain", Filter.class)).doFilter(request, response);
+        return response;
+    }
+
+    private static AuditEvent auditedAnswer(MockHttpServletResponse response) {
+        String decisionId = response.getHeader("x-portcullis-decision-id");
+        assertThat(decisionId).as("the answer's decision id").isNotNull();
+        return service.audit().event(decisionId);
+    }
+
     @Test
     void checkEndpointsRefuseACallerThatIsNeitherOnLoopbackNorATrustedProxyAndAuditIt() throws Exception {
-        for (String[] endpoint : new String[][] {{"GET", "/v1/check"}, {"POST", "/v1/check/orders/1"}, {"POST", "/v1/decisions"}}) {
-            Exchange exchange = throughSecurity(endpoint[0], endpoint[1], REMOTE);
+        // With alice's valid token: were the caller check missing, these would be answered (200).
+        String alice = keycloak.accessToken("alice");
+        for (String[] endpoint : new String[][] {{"GET", "/v1/check"}, {"POST", "/v1/check/orders/1"}, {"POST", "/v1/decisions"},
+                {"GET", "/v1/decisions"}}) {
+            MockHttpServletResponse response = throughTheService(endpoint[0], endpoint[1], REMOTE, alice);
 
-            assertThat(exchange.reachedTheController()).as(endpoint[1]).isFalse();
-            assertThat(exchange.response().getStatus()).as(endpoint[1]).isEqualTo(403);
-            String decisionId = exchange.response().getHeader("x-portcullis-decision-id");
-            AuditEvent event = service.audit().event(decisionId);
+            assertThat(response.getStatus()).as(endpoint[1]).isEqualTo(403);
+            assertThat(response.getContentAsString()).as(endpoint[1]).contains("\"error\":\"caller_not_trusted\"");
+            AuditEvent event = auditedAnswer(response);
             assertThat(event.type()).isEqualTo(EventType.AUTHZ_DECISION);
             assertThat(event.outcome()).isEqualTo(Outcome.DENY);
             assertThat(event.reason()).isEqualTo("caller_not_trusted");
@@ -153,22 +187,37 @@ class ServiceEndpointsIT {
 
     @Test
     void checkEndpointsRefuseANonLoopbackCallerWhoseCertificateIsNotATrustedProxys() throws Exception {
-        Exchange exchange = throughSecurity("GET", "/v1/check", REMOTE, workload);
+        String alice = keycloak.accessToken("alice");
+        for (String[] endpoint : new String[][] {{"GET", "/v1/check"}, {"POST", "/v1/decisions"}}) {
+            MockHttpServletResponse response = throughTheService(endpoint[0], endpoint[1], REMOTE, alice, workload);
 
-        assertThat(exchange.reachedTheController()).isFalse();
-        assertThat(exchange.response().getStatus()).isEqualTo(403);
+            assertThat(response.getStatus()).as(endpoint[1]).isEqualTo(403);
+            assertThat(auditedAnswer(response).reason()).as(endpoint[1]).isEqualTo("caller_not_trusted");
+        }
     }
 
     @Test
     void checkEndpointsServeANonLoopbackTrustedProxy() throws Exception {
-        assertThat(throughSecurity("GET", "/v1/check", REMOTE, proxy).reachedTheController()).isTrue();
-        assertThat(throughSecurity("POST", "/v1/decisions", REMOTE, proxy).reachedTheController()).isTrue();
+        MockHttpServletResponse check = throughTheService("GET", "/v1/check", REMOTE, keycloak.accessToken("alice"), proxy);
+        assertThat(check.getStatus()).isEqualTo(200);
+        assertThat(check.getHeader("x-portcullis-subject")).isEqualTo("alice");
+        assertThat(auditedAnswer(check).outcome()).isEqualTo(Outcome.ALLOW);
+
+        // No body: the controller read the request and found it malformed (not a refused caller).
+        MockHttpServletResponse decisions = throughTheService("POST", "/v1/decisions", REMOTE, null, proxy);
+        assertThat(decisions.getStatus()).isEqualTo(400);
+        assertThat(auditedAnswer(decisions).reason()).isEqualTo("bad_check");
     }
 
     @Test
     void checkEndpointsServeLoopback() throws Exception {
-        assertThat(throughSecurity("GET", "/v1/check", "127.0.0.1").reachedTheController()).isTrue();
-        assertThat(throughSecurity("GET", "/v1/check", "::1").reachedTheController()).isTrue();
+        String alice = keycloak.accessToken("alice");
+        for (String loopback : new String[] {"127.0.0.1", "::1"}) {
+            MockHttpServletResponse response = throughTheService("GET", "/v1/check", loopback, alice);
+
+            assertThat(response.getStatus()).as(loopback).isEqualTo(200);
+            assertThat(auditedAnswer(response).outcome()).as(loopback).isEqualTo(Outcome.ALLOW);
+        }
     }
 
     private static HttpResponse<String> get(String path, String token) throws Exception {

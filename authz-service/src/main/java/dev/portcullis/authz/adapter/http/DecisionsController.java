@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -18,6 +19,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.portcullis.authz.check.Authorizer;
+import dev.portcullis.authz.check.CallerTrust;
 import dev.portcullis.authz.check.CheckContext;
 import dev.portcullis.authz.check.Decision;
 import dev.portcullis.authz.check.DecisionIds;
@@ -35,6 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
  * "code", "reasons", "headers", "subject"}}, with HTTP 200 whenever a decision was reached (allow
  * or deny), 503 when none could be (policy engine or audit log down: {@code allow} is false), 400
  * for a malformed request.
+ *
+ * <p>Who may ask is decided here, first, by {@link CallerTrust} (see {@link CheckController}): a
+ * refused caller gets an audited 403 with the error body, before its request body is read.
  */
 @RestController
 public final class DecisionsController {
@@ -42,12 +47,14 @@ public final class DecisionsController {
     private static final Pattern METHOD = Pattern.compile("[A-Z]{1,16}");
     private static final int MAX_BODY_BYTES = 2 * 1024 * 1024;
 
+    private final CallerTrust callers;
     private final Authorizer authorizer;
     private final DecisionIds ids;
     private final Clock clock;
     private final JsonMapper json;
 
-    public DecisionsController(Authorizer authorizer, DecisionIds ids, Clock clock, JsonMapper json) {
+    public DecisionsController(CallerTrust callers, Authorizer authorizer, DecisionIds ids, Clock clock, JsonMapper json) {
+        this.callers = Objects.requireNonNull(callers, "callers cannot be null");
         this.authorizer = Objects.requireNonNull(authorizer, "authorizer cannot be null");
         this.ids = Objects.requireNonNull(ids, "ids cannot be null");
         this.clock = Objects.requireNonNull(clock, "clock cannot be null");
@@ -55,10 +62,18 @@ public final class DecisionsController {
     }
 
     @PostMapping(path = "/v1/decisions", produces = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<Map<String, Object>> decide(HttpServletRequest request) throws java.io.IOException {
+    public ResponseEntity<?> decide(HttpServletRequest request, HttpServletResponse response) throws java.io.IOException {
         String decisionId = ids.next();
         Instant receivedAt = clock.instant();
         Decision decision;
+        ResponseSecurityHeaders.write(request, response);
+        if (!ServletRequests.mayAsk(callers, request)) {
+            decision = authorizer.refuseCaller(decisionId, Protocol.DECISION_API, request.getRemoteAddr(), receivedAt,
+                    ServletRequests.NOT_TRUSTED);
+            ResponseEntity.BodyBuilder refused = ResponseEntity.status(decision.status()).header("Cache-Control", "no-store");
+            decision.headers().forEach((name, value) -> refused.header(name, value));
+            return refused.body(decision.body());
+        }
         try {
             CheckContext context = context(request, decisionId, receivedAt);
             decision = authorizer.check(context);

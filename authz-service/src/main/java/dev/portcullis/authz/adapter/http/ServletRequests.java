@@ -8,12 +8,24 @@ import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import dev.portcullis.authz.check.CallerTrust;
 import dev.portcullis.authz.check.RequestHeaders;
 
 /** What a servlet request says about its connection: the verified client certificates, loopback, headers. */
 public final class ServletRequests {
 
     private ServletRequests() {
+    }
+
+    /** Why {@link #mayAsk} refused, in the audit record and the log. */
+    public static final String NOT_TRUSTED = "the caller is neither on loopback nor a trusted proxy";
+
+    /**
+     * Whether the caller of a check endpoint may ask for decisions: on loopback, or a trusted proxy
+     * by the client certificate its TLS handshake verified ({@link CallerTrust}).
+     */
+    public static boolean mayAsk(CallerTrust callers, HttpServletRequest request) {
+        return callers.mayAsk(isLoopback(request.getRemoteAddr()), peerCertificates(request));
     }
 
     /** The client certificate chain the TLS handshake accepted, leaf first; empty without one. */
