@@ -9,6 +9,7 @@ import org.springframework.context.annotation.Configuration;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.portcullis.authz.identity.jwt.NimbusJwtVerifier;
+import dev.portcullis.authz.ops.CheckRequestObservations;
 import dev.portcullis.authz.ops.JwksHealthIndicator;
 import dev.portcullis.authz.ops.JwksMetrics;
 import dev.portcullis.authz.ops.OpaHealthIndicator;
@@ -20,6 +21,11 @@ class OperationsConfiguration {
     @Bean
     JwksMetrics jwksEvents(MeterRegistry registry, Clock clock) {
         return new JwksMetrics(registry, clock);
+    }
+
+    @Bean
+    CheckRequestObservations checkRequestObservations() {
+        return new CheckRequestObservations();
     }
 
     @Bean
