@@ -68,6 +68,7 @@ class PolicyConfiguration {
         if (!cache.enabled() || revisions == null) {
             return opa;
         }
-        return new CachingPolicyEngine(opa, revisions::revision, clock, cache.ttl(), cache.maxEntries(), json);
+        return new CachingPolicyEngine(opa, revisions::revision, clock, cache.ttl(), cache.maxEntries(),
+                java.util.Set.copyOf(cache.perRequestHeaders()), json);
     }
 }

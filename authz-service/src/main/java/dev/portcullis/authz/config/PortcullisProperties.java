@@ -84,6 +84,8 @@ public record PortcullisProperties(
      * reaches cached inputs within that interval or the {@code ttl}, whichever is shorter). Reading
      * the modules costs OPA about 16 ms of CPU per poll with {@code policies/} (their ASTs come
      * along): a longer {@code policyPollInterval} saves that, at the price of the bound above.
+     * {@code perRequestHeaders} are left out of the cache key (proxies set them to a new value on
+     * every request); the policy must not decide on them.
      */
     public record DecisionCache(
             @DefaultValue("false") boolean enabled,
@@ -91,7 +93,10 @@ public record PortcullisProperties(
             @DefaultValue("100000") int maxEntries,
             @DefaultValue("200ms") Duration revisionPollInterval,
             @DefaultValue("200ms") Duration policyPollInterval,
-            @DefaultValue({"authz", "portcullis/blocklist"}) List<String> dataPaths) {
+            @DefaultValue({"authz", "portcullis/blocklist"}) List<String> dataPaths,
+            @DefaultValue({"x-request-id", "traceparent", "tracestate", "x-b3-traceid", "x-b3-spanid",
+                    "x-b3-parentspanid", "x-b3-sampled", "x-amzn-trace-id", "x-cloud-trace-context"})
+            List<String> perRequestHeaders) {
     }
 
     /**

@@ -7,10 +7,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -20,7 +23,14 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Remembers decisions for a short time, keyed by the policy/data revision and the input (without
- * the decision id and the clock). Off by default; an option measured in docs/benchmarks.md.
+ * the decision id, the clock and the configured per-request headers). Off by default; an option
+ * measured in docs/benchmarks.md.
+ *
+ * <p>Why per-request headers are left out of the key: proxies stamp every request with its own id
+ * or trace context ({@code x-request-id}, {@code traceparent}, ...), so a key that included them
+ * would never repeat and the cache would only add cost. They still reach the policy; the
+ * operator's side of the bargain, as for the decision id and the clock, is that the policy does not
+ * base its decision on them ({@code policies/authz} does not read request headers at all).
  *
  * <p>Correctness bounds, stated so an operator can choose: a change of policy or of the watched
  * data documents takes effect for cached inputs within one poll of the {@link OpaRevisionWatcher};
@@ -37,17 +47,19 @@ public final class CachingPolicyEngine implements PolicyEngine {
     private final Duration ttl;
     private final JsonMapper json;
     private final Cache<String, Cached> decisions;
+    private final Set<String> perRequestHeaders;
 
     private record Cached(PolicyDecision decision, Instant until) {
     }
 
     public CachingPolicyEngine(PolicyEngine delegate, Supplier<Optional<String>> revision, Clock clock, Duration ttl,
-            int maxEntries, JsonMapper json) {
+            int maxEntries, Set<String> perRequestHeaders, JsonMapper json) {
         this.delegate = Objects.requireNonNull(delegate, "delegate cannot be null");
         this.revision = Objects.requireNonNull(revision, "revision cannot be null");
         this.clock = Objects.requireNonNull(clock, "clock cannot be null");
         this.ttl = Objects.requireNonNull(ttl, "ttl cannot be null");
         this.json = Objects.requireNonNull(json, "json cannot be null");
+        this.perRequestHeaders = lowerCased(Objects.requireNonNull(perRequestHeaders, "perRequestHeaders cannot be null"));
         if (ttl.isNegative() || ttl.compareTo(Duration.ofSeconds(60)) > 0) {
             throw new IllegalArgumentException("decision cache ttl must be between 0 and 60 s, was " + ttl);
         }
@@ -80,6 +92,11 @@ public final class CachingPolicyEngine implements PolicyEngine {
         if (request instanceof Map<?, ?> map) {
             Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) map);
             copy.remove("id");
+            if (copy.get("headers") instanceof Map<?, ?> headers && !perRequestHeaders.isEmpty()) {
+                Map<String, Object> kept = new LinkedHashMap<>((Map<String, Object>) headers);
+                kept.keySet().removeAll(perRequestHeaders);
+                copy.put("headers", kept);
+            }
             stable.put("request", copy);
         }
         try {
@@ -90,5 +107,14 @@ public final class CachingPolicyEngine implements PolicyEngine {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JDK", e);
         }
+    }
+
+    /** Header names arrive lower-cased in the input (see {@code RequestHeaders}); so are these. */
+    private static Set<String> lowerCased(Set<String> names) {
+        Set<String> lower = new HashSet<>();
+        for (String name : names) {
+            lower.add(name.toLowerCase(Locale.ROOT));
+        }
+        return Set.copyOf(lower);
     }
 }

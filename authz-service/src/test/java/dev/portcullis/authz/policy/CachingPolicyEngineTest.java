@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -32,7 +33,8 @@ class CachingPolicyEngineTest {
         return new PolicyDecision(true, 200, List.of("role:order-reader"), Map.of(), null);
     };
     private final CachingPolicyEngine cache =
-            new CachingPolicyEngine(opa, revision::get, clock, Duration.ofSeconds(1), 1000, JsonMapper.builder().build());
+            new CachingPolicyEngine(opa, revision::get, clock, Duration.ofSeconds(1), 1000,
+                    Set.of("X-Request-Id", "traceparent"), JsonMapper.builder().build());
 
     @Test
     void decideWhenSameInputWithOtherIdAndTimeThenAnswersFromCache() throws Exception {
@@ -41,6 +43,36 @@ class CachingPolicyEngineTest {
 
         assertThat(second.allow()).isTrue();
         assertThat(asked).hasValue(1);
+    }
+
+    @Test
+    void decideWhenOnlyPerRequestHeadersDifferThenAnswersFromCache() throws Exception {
+        cache.decide(withHeaders(input("d-1", 1, "/orders/1"), Map.of("x-request-id", "a1", "traceparent", "00-1-01", "accept", "*/*")));
+        cache.decide(withHeaders(input("d-2", 2, "/orders/1"), Map.of("x-request-id", "b2", "traceparent", "00-2-01", "accept", "*/*")));
+
+        assertThat(asked).hasValue(1);
+    }
+
+    @Test
+    void decideWhenAnyOtherHeaderDiffersThenAsksTheEngine() throws Exception {
+        cache.decide(withHeaders(input("d-1", 1, "/orders/1"), Map.of("x-request-id", "a1", "x-tenant", "acme")));
+        cache.decide(withHeaders(input("d-2", 2, "/orders/1"), Map.of("x-request-id", "a1", "x-tenant", "globex")));
+
+        assertThat(asked).hasValue(2);
+    }
+
+    @Test
+    void decideWhenPerRequestHeadersAreLeftOutOfTheKeyThenThePolicyStillSeesThem() throws Exception {
+        AtomicReference<Map<String, Object>> seen = new AtomicReference<>();
+        CachingPolicyEngine recording = new CachingPolicyEngine(input -> {
+            seen.set(input);
+            return new PolicyDecision(true, 200, List.of("role:order-reader"), Map.of(), null);
+        }, revision::get, clock, Duration.ofSeconds(1), 1000, Set.of("x-request-id"), JsonMapper.builder().build());
+
+        recording.decide(withHeaders(input("d-1", 1, "/orders/1"), Map.of("x-request-id", "a1")));
+
+        assertThat(seen.get()).extractingByKey("request").asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .extractingByKey("headers").isEqualTo(Map.of("x-request-id", "a1"));
     }
 
     @Test
@@ -92,6 +124,12 @@ class CachingPolicyEngineTest {
         assertThatThrownBy(() -> cache.decide(input("d-2", 2, "/orders/1"))).isInstanceOf(PolicyException.class);
 
         assertThat(asked).hasValue(2);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withHeaders(Map<String, Object> input, Map<String, String> headers) {
+        ((Map<String, Object>) input.get("request")).put("headers", new LinkedHashMap<>(headers));
+        return input;
     }
 
     private static Map<String, Object> input(String id, long nowNs, String path) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -100,7 +101,8 @@ class OpaRevisionWatcherTest {
                     Map.of(), null);
         };
         CachingPolicyEngine cache = new CachingPolicyEngine(engine, watcher::revision,
-                new MutableClock(Instant.parse("2026-11-23T12:00:00Z")), Duration.ofSeconds(1), 100, JsonMapper.builder().build());
+                new MutableClock(Instant.parse("2026-11-23T12:00:00Z")), Duration.ofSeconds(1), 100, Set.of(),
+                JsonMapper.builder().build());
         Map<String, Object> input = Map.of("principal", Map.of("subject", "alice"), "request", Map.of("path", "/orders/1"));
         assertThat(cache.decide(input).allow()).isTrue();
         assertThat(cache.decide(input).allow()).isTrue();
