@@ -19,13 +19,16 @@ public final class EvidenceRing {
     private int next;
     private int size;
 
-    /** Starts small and grows to {@code capacity}. */
+    /**
+     * Starts with one slot and grows to {@code capacity}: a ring is read only when its entity
+     * alerts, and most entities that have one never fill it.
+     */
     public EvidenceRing(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1");
         }
         this.capacity = capacity;
-        this.bits = new long[2 * Math.min(capacity, 2)];
+        this.bits = new long[2];
     }
 
     /**

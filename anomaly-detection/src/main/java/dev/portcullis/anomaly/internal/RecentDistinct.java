@@ -5,52 +5,54 @@ package dev.portcullis.anomaly.internal;
  * full, the oldest value is replaced and the count stays at the capacity (it is then a lower
  * bound, which is all a threshold needs). Hash collisions can make the count low by one now and
  * then; that errs towards not alerting.
+ *
+ * <p>Hashes and times are interleaved in one {@code long[]} ({@code [hash0, seenAt0, hash1, ...]}),
+ * which starts with room for one value and doubles up to the capacity: most entities see one IP or
+ * user agent per window, and one array costs one header instead of two.
  */
 public final class RecentDistinct {
 
     private final int capacity;
-    private int[] hashes;
-    private long[] seenAt;
+    /** {@code [hash0, seenAt0, hash1, seenAt1, ...]}, the first {@code 2 * size} in use. */
+    private long[] entries;
     private int size;
 
-    /** Starts small and grows to {@code capacity}: most entities only ever see a value or two. */
+    /** Starts with room for one value and grows to {@code capacity}. */
     public RecentDistinct(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1");
         }
         this.capacity = capacity;
-        this.hashes = new int[Math.min(capacity, 2)];
-        this.seenAt = new long[hashes.length];
+        this.entries = new long[2];
     }
 
     /** Records {@code hash} at {@code t}; returns the distinct count within {@code window} of {@code t}. */
     public int add(int hash, long t, long window) {
         prune(t - window);
-        for (int i = 0; i < size; i++) {
-            if (hashes[i] == hash) {
-                seenAt[i] = Math.max(seenAt[i], t);
+        for (int i = 0; i < 2 * size; i += 2) {
+            if ((int) entries[i] == hash) {
+                entries[i + 1] = Math.max(entries[i + 1], t);
                 return size;
             }
         }
-        if (size == hashes.length && size < capacity) {
-            int grown = Math.min(capacity, size * 2);
-            hashes = java.util.Arrays.copyOf(hashes, grown);
-            seenAt = java.util.Arrays.copyOf(seenAt, grown);
+        int slots = entries.length / 2;
+        if (size == slots && size < capacity) {
+            entries = java.util.Arrays.copyOf(entries, 2 * Math.min(capacity, size * 2));
+            slots = entries.length / 2;
         }
-        if (size < hashes.length) {
-            hashes[size] = hash;
-            seenAt[size] = t;
-            size++;
+        int at;
+        if (size < slots) {
+            at = size++;
         } else {
-            int oldest = 0;
+            at = 0;
             for (int i = 1; i < size; i++) {
-                if (seenAt[i] < seenAt[oldest]) {
-                    oldest = i;
+                if (entries[2 * i + 1] < entries[2 * at + 1]) {
+                    at = i;
                 }
             }
-            hashes[oldest] = hash;
-            seenAt[oldest] = t;
         }
+        entries[2 * at] = hash;
+        entries[2 * at + 1] = t;
         return size;
     }
 
@@ -67,9 +69,10 @@ public final class RecentDistinct {
     private void prune(long cutoff) {
         int w = 0;
         for (int r = 0; r < size; r++) {
-            if (seenAt[r] >= cutoff) {
-                hashes[w] = hashes[r];
-                seenAt[w] = seenAt[r];
+            long seenAt = entries[2 * r + 1];
+            if (seenAt >= cutoff) {
+                entries[2 * w] = entries[2 * r];
+                entries[2 * w + 1] = seenAt;
                 w++;
             }
         }

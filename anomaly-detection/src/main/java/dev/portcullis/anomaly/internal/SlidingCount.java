@@ -2,8 +2,13 @@ package dev.portcullis.anomaly.internal;
 
 /**
  * An approximate sliding-window sum in a fixed number of buckets: the total covers the last
- * {@code buckets} bucket widths (the oldest bucket partly), in {@code 16 + 4 * buckets} bytes plus
- * the object. Events older than the window are ignored; older events within it still count.
+ * {@code buckets} bucket widths (the oldest bucket partly). Events older than the window are
+ * ignored; older events within it still count.
+ *
+ * <p>While every count is in the newest bucket (an entity seen once, or only within one bucket
+ * width, which is most of them), the count is a field and there is no bucket array; the array
+ * ({@code 16 + 4 * buckets} bytes) is made when a second bucket gets a count, and dropped again
+ * once the whole window has passed without one. The totals are the same either way.
  *
  * <p>It also remembers when the current burst began: the time of the last {@link #add} that found
  * the window empty. The detectors report that as an alert's start, and keeping it here means each
@@ -11,8 +16,12 @@ package dev.portcullis.anomaly.internal;
  */
 public final class SlidingCount {
 
-    private final int[] counts;
+    private final int buckets;
     private final long bucketMillis;
+    /** Null while no bucket other than the newest ({@link #head}) has a count. */
+    private int[] counts;
+    /** The newest bucket's count while {@link #counts} is null. */
+    private int headCount;
     private long head = Long.MIN_VALUE;
     private long burstStart;
 
@@ -20,7 +29,7 @@ public final class SlidingCount {
         if (buckets < 1 || windowMillis < buckets) {
             throw new IllegalArgumentException("need at least one bucket of at least 1 ms");
         }
-        this.counts = new int[buckets];
+        this.buckets = buckets;
         this.bucketMillis = windowMillis / buckets;
     }
 
@@ -35,8 +44,13 @@ public final class SlidingCount {
             burstStart = t;
         }
         long age = head - bucket;
-        if (age < counts.length) {
-            int i = (int) Math.floorMod(bucket, (long) counts.length);
+        if (age == 0 && counts == null) {
+            headCount = saturatedAdd(headCount, n);
+        } else if (age < buckets) {
+            if (counts == null) {
+                spread();
+            }
+            int i = (int) Math.floorMod(bucket, (long) buckets);
             counts[i] = saturatedAdd(counts[i], n);
         }
         return total();
@@ -53,6 +67,11 @@ public final class SlidingCount {
         return burstStart;
     }
 
+    /** Whether the bucket array exists (for tests of the compact form). */
+    boolean spreadOverBuckets() {
+        return counts != null;
+    }
+
     private void advance(long bucket) {
         if (head == Long.MIN_VALUE) {
             head = bucket;
@@ -61,14 +80,37 @@ public final class SlidingCount {
         if (bucket <= head) {
             return;
         }
-        long steps = Math.min(bucket - head, counts.length);
-        for (long s = 1; s <= steps; s++) {
-            counts[(int) Math.floorMod(head + s, (long) counts.length)] = 0;
+        if (bucket - head >= buckets) {
+            // The whole window has passed: every bucket is empty, so the compact form holds again.
+            counts = null;
+            headCount = 0;
+            head = bucket;
+            return;
+        }
+        if (counts == null) {
+            if (headCount == 0) {
+                head = bucket;
+                return;
+            }
+            spread();
+        }
+        for (long s = 1; s <= bucket - head; s++) {
+            counts[(int) Math.floorMod(head + s, (long) buckets)] = 0;
         }
         head = bucket;
     }
 
+    /** Moves the newest bucket's count into a bucket array. */
+    private void spread() {
+        counts = new int[buckets];
+        counts[(int) Math.floorMod(head, (long) buckets)] = headCount;
+        headCount = 0;
+    }
+
     private int total() {
+        if (counts == null) {
+            return headCount;
+        }
         int sum = 0;
         for (int c : counts) {
             sum = saturatedAdd(sum, c);

@@ -45,4 +45,14 @@ class EvidenceRingTest {
         ring.add(ids[0]);
         assertThat(ring.toList()).containsExactly(ids[0]);
     }
+
+    @Test
+    void aRingOfOneKeepsTheNewestId() {
+        EvidenceRing ring = new EvidenceRing(1);
+        ring.add("01JD4V9Q6ZK8M2X3N4P5R6S7T8");
+        ring.add("evt-2");
+        assertThat(ring.toList()).containsExactly("evt-2");
+        ring.add("01JD4V9Q6ZK8M2X3N4P5R6S7T9");
+        assertThat(ring.toList()).containsExactly("01JD4V9Q6ZK8M2X3N4P5R6S7T9");
+    }
 }

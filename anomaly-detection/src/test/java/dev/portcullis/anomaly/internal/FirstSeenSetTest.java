@@ -1,0 +1,77 @@
+package dev.portcullis.anomaly.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+class FirstSeenSetTest {
+
+    @Test
+    void remembersWhenEachValueWasFirstSeen() {
+        FirstSeenSet set = new FirstSeenSet(4);
+        assertThat(set.firstSeen(7)).isEqualTo(-1);
+        set.add(7, 10);
+        set.add(7, 20);
+        set.add(8, 30);
+        assertThat(set.firstSeen(7)).isEqualTo(10);
+        assertThat(set.firstSeen(8)).isEqualTo(30);
+        assertThat(set.size()).isEqualTo(2);
+    }
+
+    @Test
+    void onceFullReplacesTheValueFirstSeenLongestAgo() {
+        FirstSeenSet set = new FirstSeenSet(2);
+        set.add(1, 5);
+        set.add(2, 3);
+        set.add(3, 9);
+        assertThat(set.firstSeen(2)).isEqualTo(-1);
+        assertThat(set.firstSeen(1)).isEqualTo(5);
+        set.add(4, 10);
+        // 1 (first seen at 5) is now the oldest: the inline first value is replaced too.
+        assertThat(set.firstSeen(1)).isEqualTo(-1);
+        assertThat(set.firstSeen(3)).isEqualTo(9);
+        assertThat(set.firstSeen(4)).isEqualTo(10);
+        assertThat(set.size()).isEqualTo(2);
+    }
+
+    @Test
+    void answersAsOneFullSizeArrayWould() {
+        Random random = new Random(5);
+        for (int run = 0; run < 300; run++) {
+            int capacity = 1 + random.nextInt(10);
+            FirstSeenSet set = new FirstSeenSet(capacity);
+            int[] reference = new int[2 * capacity];
+            int size = 0;
+            for (int op = 0; op < 200; op++) {
+                int hash = random.nextInt(3 * capacity);
+                int seconds = random.nextInt(1_000);
+                int expected = -1;
+                for (int i = 0; i < size; i++) {
+                    if (reference[2 * i] == hash) {
+                        expected = reference[2 * i + 1];
+                    }
+                }
+                assertThat(set.firstSeen(hash)).isEqualTo(expected);
+                set.add(hash, seconds);
+                if (expected < 0) {
+                    int at = size;
+                    if (size < capacity) {
+                        size++;
+                    } else {
+                        at = 0;
+                        for (int i = 1; i < size; i++) {
+                            if (reference[2 * i + 1] < reference[2 * at + 1]) {
+                                at = i;
+                            }
+                        }
+                    }
+                    reference[2 * at] = hash;
+                    reference[2 * at + 1] = seconds;
+                }
+                assertThat(set.size()).isEqualTo(size);
+            }
+        }
+    }
+}
