@@ -1,9 +1,7 @@
 package dev.portcullis.anomaly.internal;
 
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -15,18 +13,38 @@ import dev.portcullis.anomaly.Thresholds;
  * recently used one is dropped to make room) and none idle for longer than the idle limit (dropped by
  * {@link #evictIdle}). Not thread-safe; one detector owns one instance.
  *
+ * <p>A hash table with the least-recently-used order of a {@code LinkedHashMap} in access order,
+ * but intrusive: the key, the hash chain and the use-order links live in the {@link State} itself,
+ * which saves the map entry object (40 bytes) per entity and detector. A state therefore belongs to
+ * one instance only.
+ *
  * @param <S> the state kept per entity
  */
 public final class EntityStates<S extends EntityStates.State> {
 
-    /** The base of a per-entity state: when the entity was last seen, in epoch milliseconds. */
+    /**
+     * The base of a per-entity state: when the entity was last seen, in epoch milliseconds, and the
+     * links by which its {@link EntityStates} finds and orders it (owned by that instance).
+     */
     public abstract static class State {
         public long lastSeen;
+        private Object key;
+        /** The next state in the same hash bucket. */
+        private State next;
+        /** The states used just before and just after this one; null at the ends. */
+        private State older;
+        private State newer;
     }
+
+    private static final int INITIAL_TABLE = 64;
 
     private final int maxEntries;
     private final long idleMillis;
-    private final LinkedHashMap<Object, S> map;
+    private State[] table = new State[INITIAL_TABLE];
+    /** The least and the most recently used state. */
+    private State eldest;
+    private State newest;
+    private int size;
     private long evictedForRoom;
 
     public EntityStates(int maxEntries, long idleMillis) {
@@ -38,18 +56,6 @@ public final class EntityStates<S extends EntityStates.State> {
         }
         this.maxEntries = maxEntries;
         this.idleMillis = idleMillis;
-        this.map = new LinkedHashMap<>(64, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Object, S> eldest) {
-                if (size() > EntityStates.this.maxEntries) {
-                    evictedForRoom++;
-                    return true;
-                }
-                return false;
-            }
-        };
     }
 
     /**
@@ -79,17 +85,32 @@ public final class EntityStates<S extends EntityStates.State> {
 
     /** The state of {@code key}, or null; marks it as recently used. */
     public S get(Object key) {
-        return map.get(key);
+        State state = find(key);
+        if (state != null) {
+            markUsed(state);
+        }
+        return cast(state);
     }
 
     /** The state of {@code key}, created by {@code factory} when absent; marks it as recently used. */
     public S getOrCreate(Object key, Supplier<S> factory) {
-        S state = map.get(key);
-        if (state == null) {
-            state = factory.get();
-            map.put(key, state);
+        State state = find(key);
+        if (state != null) {
+            markUsed(state);
+            return cast(state);
         }
-        return state;
+        S created = factory.get();
+        State linked = created;
+        if (linked.key != null) {
+            throw new IllegalStateException("a state belongs to one EntityStates and one key");
+        }
+        linked.key = key;
+        insert(linked);
+        if (size > maxEntries) {
+            evictedForRoom++;
+            unlink(eldest);
+        }
+        return created;
     }
 
     /**
@@ -104,7 +125,10 @@ public final class EntityStates<S extends EntityStates.State> {
     }
 
     public void remove(Object key) {
-        map.remove(key);
+        State state = find(key);
+        if (state != null) {
+            unlink(state);
+        }
     }
 
     /**
@@ -113,15 +137,13 @@ public final class EntityStates<S extends EntityStates.State> {
      */
     public void evictIdle(long now, Consumer<S> beforeEviction) {
         long cutoff = now - idleMillis;
-        Iterator<S> it = map.values().iterator();
-        while (it.hasNext()) {
-            S state = it.next();
-            if (state.lastSeen >= cutoff) {
-                // Access order approximates last-seen order: stop at the first entity still in use.
-                break;
+        while (eldest != null && eldest.lastSeen < cutoff) {
+            // Use order approximates last-seen order: stop at the first entity still in use.
+            State state = eldest;
+            beforeEviction.accept(cast(state));
+            if (state.key != null) {
+                unlink(state);
             }
-            beforeEviction.accept(state);
-            it.remove();
         }
     }
 
@@ -130,17 +152,114 @@ public final class EntityStates<S extends EntityStates.State> {
         evictIdle(now, state -> { });
     }
 
-    /** Visits every entity and its state without changing the use order. */
-    public void forEach(java.util.function.BiConsumer<Object, S> visitor) {
-        map.forEach(visitor);
+    /** Visits every entity and its state, least recently used first, without changing the use order. */
+    public void forEach(BiConsumer<Object, S> visitor) {
+        for (State state = eldest; state != null; state = state.newer) {
+            visitor.accept(state.key, cast(state));
+        }
     }
 
     public int size() {
-        return map.size();
+        return size;
     }
 
     /** How many entities were dropped to stay within {@code maxEntries}. */
     public long evictedForRoom() {
         return evictedForRoom;
+    }
+
+    @SuppressWarnings("unchecked")
+    private S cast(State state) {
+        return (S) state;
+    }
+
+    private static int bucket(Object key, int length) {
+        int h = key.hashCode();
+        return (h ^ (h >>> 16)) & (length - 1);
+    }
+
+    private State find(Object key) {
+        for (State s = table[bucket(key, table.length)]; s != null; s = s.next) {
+            if (s.key.equals(key)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private void insert(State state) {
+        int b = bucket(state.key, table.length);
+        state.next = table[b];
+        table[b] = state;
+        state.older = newest;
+        if (newest == null) {
+            eldest = state;
+        } else {
+            newest.newer = state;
+        }
+        newest = state;
+        if (++size > table.length / 4 * 3) {
+            grow();
+        }
+    }
+
+    private void markUsed(State state) {
+        if (state == newest) {
+            return;
+        }
+        // Out of the list (it has a newer neighbour, being not the newest) and back in at the newest end.
+        if (state.older == null) {
+            eldest = state.newer;
+        } else {
+            state.older.newer = state.newer;
+        }
+        state.newer.older = state.older;
+        state.older = newest;
+        state.newer = null;
+        newest.newer = state;
+        newest = state;
+    }
+
+    private void unlink(State state) {
+        int b = bucket(state.key, table.length);
+        if (table[b] == state) {
+            table[b] = state.next;
+        } else {
+            State p = table[b];
+            while (p.next != state) {
+                p = p.next;
+            }
+            p.next = state.next;
+        }
+        if (state.older == null) {
+            eldest = state.newer;
+        } else {
+            state.older.newer = state.newer;
+        }
+        if (state.newer == null) {
+            newest = state.older;
+        } else {
+            state.newer.older = state.older;
+        }
+        state.key = null;
+        state.next = null;
+        state.older = null;
+        state.newer = null;
+        size--;
+    }
+
+    private void grow() {
+        State[] grown = new State[table.length * 2];
+        for (State head : table) {
+            State s = head;
+            while (s != null) {
+                State following = s.next;
+                int b = bucket(s.key, grown.length);
+                s.next = grown[b];
+                grown[b] = s;
+                s = following;
+            }
+        }
+        table = grown;
     }
 }

@@ -87,4 +87,114 @@ class EntityStatesTest {
         assertThat(new ArrayList<>(t.effective().entrySet()))
                 .containsExactly(Map.entry("d.max-entities", "100000"), Map.entry("d.idle", "1s"));
     }
+
+    @Test
+    void forEachVisitsLeastRecentlyUsedFirstAndRemoveUnlinks() {
+        EntityStates<State> states = new EntityStates<>(10, 1_000);
+        for (String name : List.of("a", "b", "c", "d")) {
+            states.seen(name, 0, () -> new State(name));
+        }
+        states.get("b");
+        states.remove("c");
+        List<String> order = new ArrayList<>();
+        states.forEach((key, s) -> order.add(key + "=" + s.name));
+
+        assertThat(order).containsExactly("a=a", "d=d", "b=b");
+        assertThat(states.get("c")).isNull();
+        assertThat(states.size()).isEqualTo(3);
+    }
+
+    @Test
+    void refusesAStateThatAlreadyBelongsToAKey() {
+        EntityStates<State> states = new EntityStates<>(10, 1_000);
+        State shared = states.seen("a", 0, () -> new State("a"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> states.seen("b", 0, () -> shared))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void behavesAsAnAccessOrderedLinkedHashMapWithTheSameLimits() {
+        java.util.Random random = new java.util.Random(3);
+        for (int run = 0; run < 50; run++) {
+            int max = 1 + random.nextInt(300);
+            long idle = 1 + random.nextInt(500);
+            EntityStates<State> states = new EntityStates<>(max, idle);
+            ReferenceStates reference = new ReferenceStates(max, idle);
+            long t = 0;
+            for (int op = 0; op < 3_000; op++) {
+                t += random.nextInt(5);
+                // Integer keys collide in few buckets and strings spread: both kinds, as detectors use both.
+                Object key = random.nextBoolean() ? (Object) random.nextInt(400) : "k" + random.nextInt(400);
+                switch (random.nextInt(10)) {
+                    case 0 -> {
+                        states.remove(key);
+                        reference.map.remove(key);
+                    }
+                    case 1 -> {
+                        State got = states.get(key);
+                        State expected = reference.map.get(key);
+                        assertThat(got == null ? null : got.name).isEqualTo(expected == null ? null : expected.name);
+                    }
+                    case 2 -> {
+                        List<String> closed = new ArrayList<>();
+                        List<String> expected = new ArrayList<>();
+                        states.evictIdle(t, s -> closed.add(s.name));
+                        reference.evictIdle(t, expected);
+                        assertThat(closed).isEqualTo(expected);
+                    }
+                    default -> {
+                        String name = key + "@" + op;
+                        State s = states.seen(key, t, () -> new State(name));
+                        State r = reference.map.computeIfAbsent(key, k -> new State(name));
+                        r.lastSeen = Math.max(r.lastSeen, t);
+                        assertThat(s.name).isEqualTo(r.name);
+                    }
+                }
+                assertThat(states.size()).isEqualTo(reference.map.size());
+            }
+            List<String> order = new ArrayList<>();
+            states.forEach((key, s) -> order.add(key + "=" + s.name + "@" + s.lastSeen));
+            List<String> expectedOrder = new ArrayList<>();
+            reference.map.forEach((key, s) -> expectedOrder.add(key + "=" + s.name + "@" + s.lastSeen));
+            assertThat(order).isEqualTo(expectedOrder);
+            assertThat(states.evictedForRoom()).isEqualTo(reference.evictedForRoom);
+        }
+    }
+
+    /** The {@code LinkedHashMap} in access order that {@link EntityStates} was before it held its own links. */
+    private static final class ReferenceStates {
+        final int max;
+        final long idle;
+        long evictedForRoom;
+        final java.util.LinkedHashMap<Object, State> map;
+
+        ReferenceStates(int max, long idle) {
+            this.max = max;
+            this.idle = idle;
+            this.map = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Object, State> eldest) {
+                    if (size() > ReferenceStates.this.max) {
+                        evictedForRoom++;
+                        return true;
+                    }
+                    return false;
+                }
+            };
+        }
+
+        void evictIdle(long now, List<String> closed) {
+            var it = map.values().iterator();
+            while (it.hasNext()) {
+                State s = it.next();
+                if (s.lastSeen >= now - idle) {
+                    break;
+                }
+                closed.add(s.name);
+                it.remove();
+            }
+        }
+    }
 }
