@@ -50,6 +50,8 @@ public final class IsolationForestDetector implements Detector {
 
     public static final String NAME = "isolation-forest";
     public static final int FEATURES = 9;
+    /** The most route templates an entity's history of earlier windows keeps. */
+    private static final int KNOWN_ROUTES = 32;
     public static final List<String> FEATURE_NAMES = List.of("events", "distinct routes", "denied share",
             "failed logins", "decrypted fields above its own usual", "networks", "activity above its own usual",
             "hour-of-day rarity", "routes new to it");
@@ -209,6 +211,9 @@ public final class IsolationForestDetector implements Detector {
     }
 
     private static void learnHourAndRoutes(State s, int hourOfDay) {
+        if (s.hourCounts == null) {
+            s.hourCounts = new byte[24];
+        }
         if ((s.hourCounts[hourOfDay] & 0xff) == 0xff) {
             // Halve every count: the profile keeps its shape and stays within a byte per hour.
             for (int i = 0; i < 24; i++) {
@@ -216,6 +221,9 @@ public final class IsolationForestDetector implements Detector {
             }
         }
         s.hourCounts[hourOfDay]++;
+        if (s.knownRoutes == null) {
+            s.knownRoutes = new IntSet(Math.min(4, KNOWN_ROUTES), KNOWN_ROUTES);
+        }
         s.knownRoutes.addAll(s.routes);
     }
 
@@ -232,18 +240,15 @@ public final class IsolationForestDetector implements Detector {
         x[5] = s.networks.size();
         // One-sided: an hour quieter than usual is not a security concern, a busier one may be.
         x[6] = s.windows == 0 ? 0f : (float) Math.max(0.0, Math.log((s.events + PRIOR) / (s.usualEvents + PRIOR)));
-        int max = 0;
-        for (byte c : s.hourCounts) {
-            max = Math.max(max, c & 0xff);
-        }
+        int max = s.busiestHourCount();
         int hourOfDay = (int) Math.floorMod(s.hour, 24L);
         // How surprising this hour is for this entity: -ln of its smoothed share of the entity's
         // busiest hour. Never active here after 20 days at its usual hour gives ln(21 / 0.5) = 3.7,
         // once gives 2.6, half the days 0.7; a young profile (small max) is less sure of itself.
-        x[7] = (float) Math.max(0.0, Math.log((max + 1.0) / ((s.hourCounts[hourOfDay] & 0xff) + 0.5)));
+        x[7] = (float) Math.max(0.0, Math.log((max + 1.0) / (s.hourCount(hourOfDay) + 0.5)));
         // Route templates this entity had not called in any earlier window: what it reaches for
         // that its own work never needed (an insider looking around, a probe).
-        x[8] = (float) Math.log1p(s.windows == 0 ? 0 : s.routes.countNotIn(s.knownRoutes));
+        x[8] = (float) Math.log1p(s.windows == 0 ? 0 : s.routesNotKnown());
         return x;
     }
 
@@ -318,12 +323,8 @@ public final class IsolationForestDetector implements Detector {
                     s.usualEvents);
             default -> {
                 int hourOfDay = (int) Math.floorMod(s.hour, 24L);
-                int max = 0;
-                for (byte c : s.hourCounts) {
-                    max = Math.max(max, c & 0xff);
-                }
                 yield String.format(Locale.ROOT, "active at %02d:00 UTC, an hour of day it was active in %d times"
-                        + " (its busiest hour: %d times)", hourOfDay, s.hourCounts[hourOfDay] & 0xff, max);
+                        + " (its busiest hour: %d times)", hourOfDay, s.hourCount(hourOfDay), s.busiestHourCount());
             }
         };
     }
@@ -352,12 +353,17 @@ public final class IsolationForestDetector implements Detector {
         int failures;
         int denies;
         int fields;
-        final IntSet routes = new IntSet(8, 64);
-        final IntSet networks = new IntSet(2, 8);
-        /** Closed windows per UTC hour of day, unsigned, halved together when one would pass 255. */
-        final byte[] hourCounts = new byte[24];
-        /** Route templates called in earlier windows: capped, the oldest replaced first. */
-        final IntSet knownRoutes = new IntSet(4, 32);
+        // Both start with room for one or two values and grow: most windows hold a few routes from one network.
+        final IntSet routes = new IntSet(2, 64);
+        final IntSet networks = new IntSet(1, 8);
+        /**
+         * Closed windows per UTC hour of day, unsigned, halved together when one would pass 255;
+         * null (all zero) until a window is learnt from, as is {@link #knownRoutes}, so that an
+         * entity in its first hour does not pay for either.
+         */
+        byte[] hourCounts;
+        /** Route templates called in earlier windows: capped, the oldest replaced first; null when none. */
+        IntSet knownRoutes;
         float usualEvents;
         float usualFields;
         int windows;
@@ -365,6 +371,25 @@ public final class IsolationForestDetector implements Detector {
 
         State(Entity entity) {
             this.entity = entity;
+        }
+
+        int hourCount(int hourOfDay) {
+            return hourCounts == null ? 0 : hourCounts[hourOfDay] & 0xff;
+        }
+
+        int busiestHourCount() {
+            int max = 0;
+            if (hourCounts != null) {
+                for (byte c : hourCounts) {
+                    max = Math.max(max, c & 0xff);
+                }
+            }
+            return max;
+        }
+
+        /** How many of this window's routes no earlier window learnt from had called. */
+        int routesNotKnown() {
+            return knownRoutes == null ? routes.size() : routes.countNotIn(knownRoutes);
         }
     }
 }

@@ -86,7 +86,7 @@ public final class MassDecryptionDetector implements Detector {
         }
         int fields = fields(event);
         long t = event.time().toEpochMilli();
-        State s = states.seen(who, t, () -> new State(windowMillis));
+        State s = states.seen(Principals.stateKey(who), t, () -> new State(windowMillis));
         long hour = Math.floorDiv(t, HOUR);
         if (hour > s.hour) {
             if (s.hourFields > 0) {

@@ -79,7 +79,7 @@ public final class PrivilegeProbingDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.seen(who, t, () -> new State(Math.max(64, minResources), Math.max(16, minAdmin), evidence));
+        State s = states.seen(Principals.stateKey(who), t, () -> new State(Math.max(64, minResources), Math.max(16, minAdmin), evidence));
         if (s.resources.count(t, windowMillis) == 0) {
             s.burstStart = t;
         }

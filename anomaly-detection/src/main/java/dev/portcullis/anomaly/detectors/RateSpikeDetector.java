@@ -92,7 +92,7 @@ public final class RateSpikeDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.seen(who, t, () -> new State(t));
+        State s = states.seen(Principals.stateKey(who), t, () -> new State(t));
         long hour = Math.floorDiv(t, HOUR);
         if (s.hour == Long.MIN_VALUE) {
             s.hour = hour;
@@ -103,11 +103,11 @@ public final class RateSpikeDetector implements Detector {
         // Detection uses the last 60 minutes, not the clock hour, so a burst across the hour boundary counts whole.
         int recent = s.recent.add(t, 1);
         int slot = slot(s.hour);
-        float mean = HalfFloats.get(s.baseline, slot);
+        float mean = s.baselineAt(slot);
         if (t - s.firstSeen < warmupMillis || Float.isNaN(mean)) {
             return;
         }
-        float deviation = HalfFloats.get(s.baseline, SLOTS + slot);
+        float deviation = s.baselineAt(SLOTS + slot);
         double limit = Math.max(limit(mean, deviation), peakMultiplier * s.peak);
         s.evidence = EvidenceRing.addOnceStarted(s.evidence, recent * 2 >= limit, evidence, event.id());
         if (recent >= limit && cooldown.tryAlert(s, t)) {
@@ -142,7 +142,7 @@ public final class RateSpikeDetector implements Detector {
         s.evidence = null;
         float peak = 0f;
         for (int i = 0; i < SLOTS; i++) {
-            float m = HalfFloats.get(s.baseline, i);
+            float m = s.baselineAt(i);
             if (m > peak) { // false for NaN: a slot never closed has no mean yet
                 peak = m;
             }
@@ -151,16 +151,16 @@ public final class RateSpikeDetector implements Detector {
     }
 
     private void update(State s, int slot, int count) {
-        float mean = HalfFloats.get(s.baseline, slot);
+        float mean = s.baselineAt(slot);
         if (Float.isNaN(mean)) {
-            HalfFloats.set(s.baseline, slot, count);
-            HalfFloats.set(s.baseline, SLOTS + slot, Math.max(1f, count / 2f));
+            s.setBaseline(slot, count);
+            s.setBaseline(SLOTS + slot, Math.max(1f, count / 2f));
             return;
         }
-        float deviation = HalfFloats.get(s.baseline, SLOTS + slot);
+        float deviation = s.baselineAt(SLOTS + slot);
         float clipped = (float) Math.min(count, limit(mean, deviation));
-        HalfFloats.set(s.baseline, slot, mean + alpha * (clipped - mean));
-        HalfFloats.set(s.baseline, SLOTS + slot, deviation + alpha * (Math.abs(clipped - mean) - deviation));
+        s.setBaseline(slot, mean + alpha * (clipped - mean));
+        s.setBaseline(SLOTS + slot, deviation + alpha * (Math.abs(clipped - mean) - deviation));
     }
 
     /** 0..23 for the hours of a weekday, 24..47 for a Saturday or Sunday (UTC). */
@@ -187,8 +187,12 @@ public final class RateSpikeDetector implements Detector {
     }
 
     private static final class State extends Cooldown.State {
-        /** Means in [0, 48), deviations in [48, 96); NaN until a slot's first hour closes. */
-        final short[] baseline = new short[2 * SLOTS];
+        /**
+         * Means in [0, 48), deviations in [48, 96), as half floats; NaN until a slot's first hour
+         * closes. Null (every slot NaN) until the entity's first hour closes: an entity seen within
+         * the last hour only, as most newly tracked ones are, does not pay for 96 empty slots.
+         */
+        private short[] baseline;
         final SlidingCount recent = new SlidingCount(12, HOUR);
         final long firstSeen;
         long hour = Long.MIN_VALUE;
@@ -199,7 +203,18 @@ public final class RateSpikeDetector implements Detector {
 
         State(long firstSeen) {
             this.firstSeen = firstSeen;
-            java.util.Arrays.fill(baseline, Float.floatToFloat16(Float.NaN));
+        }
+
+        float baselineAt(int i) {
+            return baseline == null ? Float.NaN : HalfFloats.get(baseline, i);
+        }
+
+        void setBaseline(int i, float value) {
+            if (baseline == null) {
+                baseline = new short[2 * SLOTS];
+                java.util.Arrays.fill(baseline, Float.floatToFloat16(Float.NaN));
+            }
+            HalfFloats.set(baseline, i, value);
         }
     }
 }

@@ -14,6 +14,7 @@ import dev.portcullis.anomaly.Severity;
 import dev.portcullis.anomaly.Thresholds;
 import dev.portcullis.anomaly.internal.Cooldown;
 import dev.portcullis.anomaly.internal.EntityStates;
+import dev.portcullis.anomaly.internal.EventIds;
 import dev.portcullis.anomaly.internal.EvidenceRing;
 import dev.portcullis.anomaly.internal.Explain;
 import dev.portcullis.anomaly.internal.Principals;
@@ -73,8 +74,8 @@ public final class TokenReplayDetector implements Detector {
         }
         long t = event.time().toEpochMilli();
         State s = states.seen(token, t, () -> new State(Math.max(4, minIps), Math.max(4, minAgents)));
-        if (s.firstEventId == null) {
-            s.firstEventId = event.id();
+        if (s.first == Long.MIN_VALUE) {
+            s.keepFirstEventId(event.id());
             s.first = t;
             s.subject = event.actor().subject();
         }
@@ -85,7 +86,7 @@ public final class TokenReplayDetector implements Detector {
             // A new place for this token: keep the evidence from here on (and where it started).
             if (s.evidence == null) {
                 s.evidence = new EvidenceRing(evidence);
-                s.evidence.add(s.firstEventId);
+                s.evidence.add(s.firstEventId());
             }
         }
         if (s.evidence != null) {
@@ -123,14 +124,35 @@ public final class TokenReplayDetector implements Detector {
     private static final class State extends Cooldown.State {
         final RecentDistinct ips;
         final RecentDistinct agents;
-        String firstEventId;
+        /**
+         * The token's first event id, kept until the token is seen from a second place: as its 128
+         * bits when it is a ULID ({@link EventIds}), not as the event's string, which would stay
+         * alive for as long as every token is tracked.
+         */
+        long firstIdHigh;
+        long firstIdLow;
+        String firstIdOther;
         String subject;
-        long first;
+        /** When the token was first seen (epoch ms); {@code Long.MIN_VALUE} before its first event. */
+        long first = Long.MIN_VALUE;
         EvidenceRing evidence;
 
         State(int ipCapacity, int agentCapacity) {
             ips = new RecentDistinct(ipCapacity);
             agents = new RecentDistinct(agentCapacity);
+        }
+
+        void keepFirstEventId(String id) {
+            if (EventIds.isCompact(id)) {
+                firstIdHigh = EventIds.high(id);
+                firstIdLow = EventIds.low(id);
+            } else {
+                firstIdOther = id;
+            }
+        }
+
+        String firstEventId() {
+            return firstIdOther != null ? firstIdOther : EventIds.decode(firstIdHigh, firstIdLow);
         }
     }
 }

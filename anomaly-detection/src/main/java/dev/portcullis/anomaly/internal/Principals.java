@@ -31,6 +31,16 @@ public final class Principals {
         return null;
     }
 
+    /**
+     * The key a detector keeps {@code who}'s state under: the subject string itself for a subject
+     * (nearly every principal), so that no {@link Entity} is retained per tracked subject and the
+     * string is the one the event already holds; {@code who} for the other kinds. A subject key
+     * (a {@code String}) never equals an {@code Entity} key, so kinds cannot collide.
+     */
+    public static Object stateKey(Entity who) {
+        return who.kind() == EntityKind.SUBJECT ? who.value() : who;
+    }
+
     /** True for the subjects Portcullis uses for its own actions ({@code system:anomaly-detection}). */
     public static boolean isSystem(String subject) {
         return subject != null && subject.startsWith("system:");
