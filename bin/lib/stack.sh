@@ -330,11 +330,12 @@ start_authz() {
   write_authz_config >"$STACK_STATE/authz/application.properties"
   # Memory: the live heap under load is under 100 MB; 256 MB of heap, bounded metaspace and code
   # cache, and two malloc arenas keep the resident size under the 512 MB budget of issue 3 (peak
-  # RSS measured by bin/bench authz, docs/benchmarks.md).
+  # RSS measured by bin/bench authz, docs/benchmarks.md). AUTHZ_JAVA_OPTS adds JVM options for
+  # profiling (e.g. -XX:NativeMemoryTracking=summary); unset, the service starts as measured.
   _launch authz env PORTCULLIS_INTROSPECTION_SECRET="$PORTCULLIS_INTROSPECTION_SECRET" \
     PORTCULLIS_RESPONDER_SECRET="$PORTCULLIS_RESPONDER_SECRET" MALLOC_ARENA_MAX=2 \
     "$JAVA_HOME/bin/java" -Xmx256m -XX:MaxMetaspaceSize=192m -XX:ReservedCodeCacheSize=96m \
-      --enable-native-access=ALL-UNNAMED -jar "$AUTHZ_JAR" \
+      ${AUTHZ_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$AUTHZ_JAR" \
       --spring.config.additional-location="file:$STACK_STATE/authz/application.properties"
   _await authz 240 http_ok "http://127.0.0.1:$PORT_AUTHZ_MGMT/actuator/health"
   ok "authz-service at https://127.0.0.1:$PORT_AUTHZ_HTTPS (gRPC :$PORT_AUTHZ_GRPC, management :$PORT_AUTHZ_MGMT)"
