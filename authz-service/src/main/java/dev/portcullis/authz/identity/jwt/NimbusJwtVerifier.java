@@ -2,15 +2,11 @@ package dev.portcullis.authz.identity.jwt;
 
 import java.io.IOException;
 import java.net.MalformedURLException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -73,14 +69,29 @@ public final class NimbusJwtVerifier implements JwtVerifier {
     private static final Duration RESOLVE_RETRY_INTERVAL = Duration.ofSeconds(5);
     private static final int JWKS_HTTP_TIMEOUT_MS = 2_000;
     private static final int JWKS_SIZE_LIMIT = 256 * 1024;
-    /** Tokens whose signature was verified, remembered per issuer (see {@code ResolvedIssuer#verified}). */
+    /** Tokens whose signature was verified (see {@link #verified}). */
     private static final int VERIFIED_CACHE_SIZE = 10_000;
     private static final Duration VERIFIED_CACHE_MAX_AGE = Duration.ofMinutes(5);
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private final Map<String, TrustedIssuer> issuers;
     private final int maxTokenLength;
     private final Clock clock;
     private final JwksEvents events;
+    /**
+     * Tokens whose signature verified and whose claims were valid, under the SHA-256 of the token,
+     * with the issuer that verified them and the version of its key set at the time. A hit skips
+     * parsing and the signature check, nothing else: the claims (expiry) and revocation are checked
+     * on every use, and a change of the issuer's key set (a key added or removed) makes every earlier
+     * entry stale, so a removed key stops counting at the same moment as without the cache. What
+     * the entry skips is a function of the token's exact text and of this verifier's fixed
+     * configuration (size, {@code alg}, {@code typ}, forbidden headers, {@code kid}, issuer), so a
+     * token that differs in one character is a miss.
+     */
+    private final Cache<TokenDigest, VerifiedToken> verified = Caffeine.newBuilder()
+            .maximumSize(VERIFIED_CACHE_SIZE)
+            .expireAfterWrite(VERIFIED_CACHE_MAX_AGE)
+            .build();
 
     /**
      * @param sources the trusted issuers (at least one)
@@ -133,6 +144,18 @@ public final class NimbusJwtVerifier implements JwtVerifier {
             throw new AuthenticationException(AuthenticationFailure.TOKEN_TOO_LARGE,
                     "token of " + token.length() + " characters exceeds the limit of " + maxTokenLength);
         }
+        TokenDigest digest = TokenDigest.of(token);
+        VerifiedToken known = verified.getIfPresent(digest);
+        if (known != null) {
+            try {
+                Principal principal = known.issuer().reuse(known, token);
+                if (principal != null) {
+                    return principal;
+                }
+            } catch (AuthenticationException e) {
+                throw e.claimedSubject() == null ? e.withClaimedSubject(claimedSubject(known.claims())) : e;
+            }
+        }
         JWT jwt;
         try {
             jwt = JWTParser.parse(token);
@@ -168,7 +191,7 @@ public final class NimbusJwtVerifier implements JwtVerifier {
             throw new AuthenticationException(AuthenticationFailure.UNTRUSTED_ISSUER, "issuer not configured", claimed, null);
         }
         try {
-            return issuer.resolved().verify(token, signed);
+            return issuer.resolved().verify(token, signed, digest);
         } catch (AuthenticationException e) {
             throw e.claimedSubject() == null ? e.withClaimedSubject(claimed) : e;
         }
@@ -177,14 +200,21 @@ public final class NimbusJwtVerifier implements JwtVerifier {
     /** The subject an unverified token claims, for the audit of its rejection; bounded in size. */
     private static String claimedSubject(JWT jwt) {
         try {
-            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            return claimedSubject(jwt.getJWTClaimsSet());
+        } catch (ParseException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String claimedSubject(JWTClaimsSet claims) {
+        try {
             Object name = claims.getClaim("preferred_username");
             String subject = name instanceof String s ? s : claims.getSubject();
             if (subject == null) {
                 return null;
             }
             return subject.length() > 128 ? subject.substring(0, 128) : subject;
-        } catch (ParseException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return null;
         }
     }
@@ -241,17 +271,6 @@ public final class NimbusJwtVerifier implements JwtVerifier {
         private final Set<String> types;
         /** Whether the last fetch of the keys succeeded (a refetch the rate limit refused is no fetch). */
         private volatile boolean lastFetchOk;
-        /**
-         * Claims of tokens whose signature verified, under the SHA-256 of the token and the version
-         * of the key set that verified it. A hit skips only the signature check: claims (expiry)
-         * and revocation are checked on every use, and any change of the issuer's key set (a key
-         * added or removed) makes every earlier entry stale, so a removed key stops counting at
-         * the same moment as without the cache.
-         */
-        private final Cache<String, VerifiedSignature> verified = Caffeine.newBuilder()
-                .maximumSize(VERIFIED_CACHE_SIZE)
-                .expireAfterWrite(VERIFIED_CACHE_MAX_AGE)
-                .build();
         private final AtomicLong keySetVersion = new AtomicLong();
         private volatile String keySetFingerprint = "";
 
@@ -335,7 +354,25 @@ public final class NimbusJwtVerifier implements JwtVerifier {
                     "JWKS of " + settings.issuer() + " unavailable: " + e.getMessage());
         }
 
-        Principal verify(String token, SignedJWT jwt) throws AuthenticationException {
+        /**
+         * The principal of a token this issuer verified before ({@link #verified}), after checking
+         * its claims and revocation again; {@code null} when it must be verified afresh because the
+         * key set changed since or no longer holds its key.
+         */
+        Principal reuse(VerifiedToken known, String token) throws AuthenticationException {
+            long version = keySetVersion.get();
+            // Asking the key source for the token's key is what expires and refreshes the cached key
+            // set, so a key the issuer removed stops counting as it would without the cache (and a
+            // refresh that changed the set bumps the version).
+            if (known.keySetVersion() != version || !stillPublished(known.header()) || keySetVersion.get() != version) {
+                return null;
+            }
+            requireValidClaims(known.claims());
+            revocation.requireNotRevoked(token, known.claims());
+            return known.principal();
+        }
+
+        Principal verify(String token, SignedJWT jwt, TokenDigest digest) throws AuthenticationException {
             JWSHeader header = jwt.getHeader();
             if (!settings.algorithms().contains(header.getAlgorithm())) {
                 throw new AuthenticationException(AuthenticationFailure.ALGORITHM_NOT_ALLOWED,
@@ -346,28 +383,21 @@ public final class NimbusJwtVerifier implements JwtVerifier {
                 throw new AuthenticationException(AuthenticationFailure.WRONG_TYPE,
                         "typ " + (type == null ? "absent" : type.getType()) + " is not accepted");
             }
-            String cacheKey = tokenHash(token);
+            // The version read before verifying: a key set that changed meanwhile makes the entry stale.
             long version = keySetVersion.get();
-            VerifiedSignature known = verified.getIfPresent(cacheKey);
-            JWTClaimsSet claimsSet = null;
-            // A hit still asks the key source for the token's key: that is what expires and refreshes
-            // the cached key set, so a key the issuer removed stops counting as it would without
-            // this cache (and a refresh that changed the set bumps the version).
-            if (known != null && known.keySetVersion() == version && stillPublished(header)
-                    && keySetVersion.get() == version) {
-                claimsSet = known.claims();
-            }
-            if (claimsSet == null) {
-                claimsSet = verifySignature(jwt);
-                // The version read before verifying: a key set that changed meanwhile makes the entry stale.
-                verified.put(cacheKey, new VerifiedSignature(claimsSet, version));
-            }
+            JWTClaimsSet claimsSet = verifySignature(jwt);
+            requireValidClaims(claimsSet);
+            Principal principal = principal(digest, claimsSet);
+            verified.put(digest, new VerifiedToken(this, header, claimsSet, principal, version));
+            revocation.requireNotRevoked(token, claimsSet);
+            return principal;
+        }
+
+        private void requireValidClaims(JWTClaimsSet claimsSet) throws AuthenticationException {
             AuthenticationFailure failure = claims.validate(claimsSet);
             if (failure != null) {
                 throw new AuthenticationException(failure, "claims rejected: " + failure.label());
             }
-            revocation.requireNotRevoked(token, claimsSet);
-            return principal(token, claimsSet);
         }
 
         /** Whether the issuer's current key set (refreshed by the key source as due) still holds the token's key. */
@@ -399,12 +429,12 @@ public final class NimbusJwtVerifier implements JwtVerifier {
             }
         }
 
-        private Principal principal(String token, JWTClaimsSet claims) {
+        private Principal principal(TokenDigest digest, JWTClaimsSet claims) {
             String subject = (String) claims.getClaim(settings.subjectClaim());
             String clientId = firstString(claims, "azp", "client_id");
             Instant expires = claims.getExpirationTime().toInstant();
             String jti = claims.getJWTID();
-            String tokenId = jti != null ? jti : tokenHash(token);
+            String tokenId = jti != null ? jti : digest.tokenId();
             String sessionId = firstString(claims, "sid");
             return new Principal(true, subject, clientId, settings.issuer(), Set.copyOf(roles(claims)),
                     Set.copyOf(scopes(claims)), null, tokenId, sessionId, expires, List.of(AuthMethod.JWT));
@@ -424,14 +454,18 @@ public final class NimbusJwtVerifier implements JwtVerifier {
         private List<String> scopes(JWTClaimsSet claims) {
             Object scope = claims.getClaim("scope");
             if (scope instanceof String s) {
-                return List.of(s.trim().split("\\s+"));
+                return List.of(WHITESPACE.split(s.trim()));
             }
             return strings(claims.getClaim("scp"));
         }
     }
 
-    /** Claims whose signature verified under the issuer's key set of version {@code keySetVersion}. */
-    private record VerifiedSignature(JWTClaimsSet claims, long keySetVersion) {
+    /**
+     * A token whose signature verified under {@code issuer}'s key set of version
+     * {@code keySetVersion} and whose claims were valid then, with the principal it stands for.
+     */
+    private record VerifiedToken(ResolvedIssuer issuer, JWSHeader header, JWTClaimsSet claims, Principal principal,
+            long keySetVersion) {
     }
 
     private static List<String> strings(Object node) {
@@ -458,11 +492,6 @@ public final class NimbusJwtVerifier implements JwtVerifier {
 
     /** A stable, non-reversible id for a token without a {@code jti}: SHA-256, 128 bits, base64url. */
     static String tokenHash(String token) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
-            return "sha256:" + Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 16));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
-        }
+        return TokenDigest.of(token).tokenId();
     }
 }

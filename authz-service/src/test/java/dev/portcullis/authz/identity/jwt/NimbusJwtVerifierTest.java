@@ -585,6 +585,68 @@ class NimbusJwtVerifierTest {
         assertThat(asked).hasSize(1);
     }
 
+    // --- tokens verified before (the verified-token cache) -------------------------------------
+
+    @Test
+    void verifyWhenTheSameTokenComesBackAfterItExpiredThenExpiredAlthoughItWasVerifiedBefore()
+            throws AuthenticationException {
+        MutableClock moving = new MutableClock(NOW);
+        NimbusJwtVerifier later = verifier(settings(jwks.jwksUri(), CACHE_TTL), RevocationChecker.NONE, moving);
+        String token = token().expiresAt(NOW.plusSeconds(60)).sign();
+
+        assertThat(later.verify(token).subject()).isEqualTo("alice");
+        moving.advance(Duration.ofSeconds(61).plus(SKEW));
+
+        assertThat(failureOf(later, token)).isEqualTo(AuthenticationFailure.EXPIRED);
+    }
+
+    @Test
+    void verifyWhenTheSameTokenComesBackThenRevocationIsAskedEveryTimeAndARevokedTokenIsRefused()
+            throws AuthenticationException {
+        List<String> asked = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean revokedNow = new java.util.concurrent.atomic.AtomicBoolean();
+        RevocationChecker checker = (token, claims) -> {
+            asked.add(claims.getJWTID());
+            if (revokedNow.get()) {
+                throw new AuthenticationException(AuthenticationFailure.REVOKED, "revoked");
+            }
+        };
+        NimbusJwtVerifier checking = verifier(settings(jwks.jwksUri(), CACHE_TTL), checker, clock);
+        String token = token().sign();
+
+        checking.verify(token);
+        checking.verify(token);
+        revokedNow.set(true);
+        AuthenticationException refused = org.junit.jupiter.api.Assertions.assertThrows(AuthenticationException.class,
+                () -> checking.verify(token));
+
+        assertThat(asked).hasSize(3);
+        assertThat(refused.failure()).isEqualTo(AuthenticationFailure.REVOKED);
+        assertThat(refused.claimedSubject()).isEqualTo("alice");
+    }
+
+    @Test
+    void verifyWhenATokenDiffersFromAVerifiedOneInItsSignatureThenBadSignature() throws AuthenticationException {
+        String token = token().sign();
+        assertThat(verifier.verify(token).subject()).isEqualTo("alice");
+        int last = token.length() - 1;
+        char flipped = token.charAt(last) == 'A' ? 'B' : 'A';
+
+        assertThat(failureOf(token.substring(0, last) + flipped)).isEqualTo(AuthenticationFailure.BAD_SIGNATURE);
+        assertThat(verifier.verify(token).subject()).isEqualTo("alice");
+    }
+
+    @Test
+    void verifyWhenTheSameTokenComesBackThenTheSamePrincipal() throws AuthenticationException {
+        String token = token().roles("order-reader").sign();
+
+        Principal first = verifier.verify(token);
+        Principal second = verifier.verify(token);
+
+        assertThat(second).isEqualTo(first);
+        assertThat(second.roles()).containsExactly("order-reader");
+    }
+
     // --- construction ------------------------------------------------------------------------
 
     @Test
