@@ -56,6 +56,8 @@ public final class IsolationForestDetector implements Detector {
             "failed logins", "decrypted fields above its own usual", "networks", "activity above its own usual",
             "hour-of-day rarity", "routes new to it");
     private static final long HOUR = 3_600_000L;
+    /** A state's hour when it has no open window. */
+    private static final int NO_HOUR = Integer.MIN_VALUE;
     /**
      * Added to both sides of a count ratio (activity or fields against the entity's usual, denials
      * against requests): an hour of 5 events against a usual 2 is noise, not a 2.5x surge, and
@@ -125,22 +127,22 @@ public final class IsolationForestDetector implements Detector {
         }
         long t = event.time().toEpochMilli();
         long hour = Math.floorDiv(t, HOUR);
-        State s = states.seen(who, t, () -> new State(who));
+        State s = states.seen(Principals.stateKey(who), t, State::new);
         if (s.hour != hour) {
             if (hour < s.hour) {
                 return; // a late event from an hour already closed
             }
             close(s, alerts);
-            s.hour = hour;
-            s.start = t;
+            s.hour = (int) hour;
+            s.startInHour = (int) (t - hour * HOUR);
         }
-        s.end = t;
+        s.endInHour = (int) (t - hour * HOUR);
         if (failure) {
             s.failures++;
         } else {
             s.events++;
             s.routes.add(Routes.templateHash(event.action(), event.resource()));
-            s.networks.add(Principals.networkHash(event.actor().ip()));
+            s.addNetwork(Principals.networkHash(event.actor().ip()));
             if (event.outcome() == Outcome.DENY) {
                 s.denies++;
             }
@@ -161,7 +163,7 @@ public final class IsolationForestDetector implements Detector {
         if (hour > sweptHour) {
             sweptHour = hour;
             states.forEach((key, s) -> {
-                if (s.hour < hour && s.hour != Long.MIN_VALUE) {
+                if (s.hour < hour && s.hour != NO_HOUR) {
                     close(s, alerts);
                 }
             });
@@ -171,7 +173,7 @@ public final class IsolationForestDetector implements Detector {
 
     /** Closes the entity's window: learns from it, scores it, resets it. */
     private void close(State s, Consumer<Alert> alerts) {
-        if (s.hour == Long.MIN_VALUE || s.events + s.failures == 0) {
+        if (s.hour == NO_HOUR || s.events + s.failures == 0) {
             return;
         }
         float[] x = features(s);
@@ -205,9 +207,9 @@ public final class IsolationForestDetector implements Detector {
         s.denies = 0;
         s.fields = 0;
         s.routes.clear();
-        s.networks.clear();
+        s.clearNetworks();
         s.evidence = null;
-        s.hour = Long.MIN_VALUE;
+        s.hour = NO_HOUR;
     }
 
     private static void learnHourAndRoutes(State s, int hourOfDay) {
@@ -237,7 +239,7 @@ public final class IsolationForestDetector implements Detector {
         // so only decrypting more than it usually does is unusual for it.
         x[4] = s.windows == 0 ? (float) Math.log1p(s.fields)
                 : (float) Math.max(0.0, Math.log((s.fields + PRIOR) / (s.usualFields + PRIOR)));
-        x[5] = s.networks.size();
+        x[5] = s.networkCount();
         // One-sided: an hour quieter than usual is not a security concern, a busier one may be.
         x[6] = s.windows == 0 ? 0f : (float) Math.max(0.0, Math.log((s.events + PRIOR) / (s.usualEvents + PRIOR)));
         int max = s.busiestHourCount();
@@ -302,12 +304,12 @@ public final class IsolationForestDetector implements Detector {
         for (int i = 0; i < 3; i++) {
             top.add(describe(order[i], x, s));
         }
-        Entity who = s.entity;
+        Entity who = Principals.fromStateKey(s.key());
         String explanation = "unusual hour for " + Explain.entity(who)
                 + String.format(Locale.ROOT, " (isolation score %.2f, alert at %.2f); most unusual: ", score, threshold)
                 + String.join("; ", top);
         return new Alert(NAME, score >= threshold + 0.1 ? Severity.HIGH : Severity.MEDIUM, who,
-                Instant.ofEpochMilli(s.start), Instant.ofEpochMilli(Math.max(s.start, s.end)),
+                Instant.ofEpochMilli(s.start()), Instant.ofEpochMilli(Math.max(s.start(), s.end())),
                 Math.min(1.0, Math.round(score * 1000) / 1000.0), s.evidence.toList(), explanation);
     }
 
@@ -345,17 +347,28 @@ public final class IsolationForestDetector implements Detector {
     }
 
     private static final class State extends EntityStates.State {
-        final Entity entity;
-        long hour = Long.MIN_VALUE;
-        long start;
-        long end;
+        /** Networks a window counts beyond its first (8 in all, as before). */
+        private static final int MORE_NETWORKS = 7;
+        /**
+         * The open window's hour (hours since the epoch: an int until the year 245,000), or
+         * {@link #NO_HOUR}; its first and last event as milliseconds into that hour.
+         */
+        int hour = NO_HOUR;
+        int startInHour;
+        int endInHour;
         int events;
         int failures;
         int denies;
         int fields;
-        // Both start with room for one or two values and grow: most windows hold a few routes from one network.
+        // Starts with room for two values and grows: most windows hold a few routes.
         final IntSet routes = new IntSet(2, 64);
-        final IntSet networks = new IntSet(1, 8);
+        /**
+         * The window's networks: nearly every window has one, kept in a field; a set for the others
+         * (up to {@value #MORE_NETWORKS}) is made for a second.
+         */
+        int firstNetwork;
+        boolean hasNetwork;
+        IntSet moreNetworks;
         /**
          * Closed windows per UTC hour of day, unsigned, halved together when one would pass 255;
          * null (all zero) until a window is learnt from, as is {@link #knownRoutes}, so that an
@@ -369,8 +382,34 @@ public final class IsolationForestDetector implements Detector {
         int windows;
         EvidenceRing evidence;
 
-        State(Entity entity) {
-            this.entity = entity;
+        void addNetwork(int network) {
+            if (!hasNetwork) {
+                firstNetwork = network;
+                hasNetwork = true;
+            } else if (network != firstNetwork) {
+                if (moreNetworks == null) {
+                    moreNetworks = new IntSet(1, MORE_NETWORKS);
+                }
+                moreNetworks.add(network);
+            }
+        }
+
+        /** Distinct networks in the window, at most {@value #MORE_NETWORKS} + 1. */
+        int networkCount() {
+            return !hasNetwork ? 0 : 1 + (moreNetworks == null ? 0 : moreNetworks.size());
+        }
+
+        void clearNetworks() {
+            hasNetwork = false;
+            moreNetworks = null;
+        }
+
+        long start() {
+            return hour * HOUR + startInHour;
+        }
+
+        long end() {
+            return hour * HOUR + endInHour;
         }
 
         int hourCount(int hourOfDay) {

@@ -34,6 +34,11 @@ public final class EntityStates<S extends EntityStates.State> {
         /** The states used just before and just after this one; null at the ends. */
         private State older;
         private State newer;
+
+        /** The key this state is kept under; null once its {@link EntityStates} dropped it. */
+        public final Object key() {
+            return key;
+        }
     }
 
     private static final int INITIAL_TABLE = 64;

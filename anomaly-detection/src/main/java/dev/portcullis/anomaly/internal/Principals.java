@@ -41,6 +41,11 @@ public final class Principals {
         return who.kind() == EntityKind.SUBJECT ? who.value() : who;
     }
 
+    /** The entity a {@link #stateKey} stands for. */
+    public static Entity fromStateKey(Object key) {
+        return key instanceof String subject ? new Entity(EntityKind.SUBJECT, subject) : (Entity) key;
+    }
+
     /** True for the subjects Portcullis uses for its own actions ({@code system:anomaly-detection}). */
     public static boolean isSystem(String subject) {
         return subject != null && subject.startsWith("system:");
