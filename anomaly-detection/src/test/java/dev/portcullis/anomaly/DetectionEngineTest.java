@@ -99,6 +99,7 @@ class DetectionEngineTest {
     void theStandardSetHasEveryDetectorOfTheIssue() {
         assertThat(Detectors.all(Thresholds.defaults())).extracting(Detector::name).containsExactly(
                 "credential-stuffing", "brute-force", "token-replay", "privilege-probing", "rate-spike",
-                "mass-decryption", "new-context", "service-identity-misuse", "isolation-forest");
+                "mass-decryption", "new-context", "service-identity-misuse", "off-hours-access",
+                "isolation-forest");
     }
 }

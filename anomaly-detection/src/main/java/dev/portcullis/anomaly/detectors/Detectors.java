@@ -31,6 +31,7 @@ public final class Detectors {
                 new MassDecryptionDetector(t),
                 new NewContextDetector(t),
                 new ServiceIdentityMisuseDetector(t),
+                new OffHoursAccessDetector(t),
                 new IsolationForestDetector(t));
         t.requireAllUsed();
         return detectors;

@@ -12,8 +12,11 @@ public enum AttackClass {
     MASS_DECRYPTION("mass-decryption"),
     NEW_CONTEXT("new-context"),
     SERVICE_MISUSE("service-identity-misuse"),
-    /** Quiet off-hours activity no rule is tuned for: the unsupervised model's class. */
-    OFF_HOURS_INSIDER("isolation-forest");
+    /**
+     * Quiet activity at night over many areas, below every volume rule: the off-hours access rule's
+     * class (the unsupervised model's before it had one).
+     */
+    OFF_HOURS_INSIDER("off-hours-access");
 
     private final String detector;
 
