@@ -118,6 +118,11 @@ public final class OffHoursAccessDetector implements Detector {
             closeHour(s, hour);
             s.openHour = (int) hour;
         }
+        if (s.alwaysUsual) {
+            // Active at every hour of day (a workload, a shared account): it can never be off-hours,
+            // as the counts only grow, so its routes need not be learnt either.
+            return;
+        }
         int route = Routes.templateHash(event.action(), event.resource());
         Session session = s.session;
         if (session != null && t - session.last >= sessionGapMillis) {
@@ -178,7 +183,7 @@ public final class OffHoursAccessDetector implements Detector {
      * Learns the hour that just closed (one more day on which the principal was active at that
      * hour) and, when {@code next} is on a later day, counts the closed hour's day as an active day.
      */
-    private static void closeHour(State s, long next) {
+    private void closeHour(State s, long next) {
         if (s.openHour == NO_HOUR) {
             return;
         }
@@ -196,6 +201,7 @@ public final class OffHoursAccessDetector implements Detector {
             s.countActiveDay();
         }
         s.hourAlerted = false;
+        s.alwaysUsual = s.everyHourUsual(maxUsualDays);
     }
 
     /** Ends the open session: what a quiet session reached for becomes known to the principal. */
@@ -241,6 +247,8 @@ public final class OffHoursAccessDetector implements Detector {
         long routesLow;
         long routesHigh;
         boolean hourAlerted;
+        /** Active at every hour of day on more than {@code max-usual-days} days: never judged again. */
+        boolean alwaysUsual;
         /** The open off-hours session, null when none. */
         Session session;
 
@@ -256,6 +264,15 @@ public final class OffHoursAccessDetector implements Detector {
             if (activeDays() < 0xffff) {
                 hourDays += 1L << ACTIVE_DAYS_SHIFT;
             }
+        }
+
+        boolean everyHourUsual(int maxUsualDays) {
+            for (int h = 0; h < HOURS_PER_DAY; h++) {
+                if (daysActiveAt(h) <= maxUsualDays) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         void countDayAt(int hourOfDay) {

@@ -187,6 +187,33 @@ class OffHoursAccessDetectorTest {
     }
 
     @Test
+    void staysQuietForAWorkloadActiveAroundTheClock() {
+        Actor billing = Events.workload("spiffe://portcullis.test/ns/billing/sa/billing");
+        List<AuditEvent> events = new ArrayList<>();
+        for (int minute = 0; minute < 10 * 24 * 60; minute += 15) {
+            events.add(Events.request(T0.plus(Duration.ofMinutes(minute)), billing, "GET", "/orders/" + minute,
+                    Outcome.ALLOW));
+        }
+        // New routes at 02:00 are service-identity-misuse's to judge: for this rule no hour is off-hours.
+        Instant night = T0.plus(Duration.ofDays(11)).minus(Duration.ofHours(7));
+        for (int i = 0; i < 20; i++) {
+            events.add(Events.request(night.plus(Duration.ofMinutes(i)), billing, "GET", AREAS[i % 10] + "/" + i,
+                    Outcome.ALLOW));
+        }
+
+        assertThat(Events.run(new OffHoursAccessDetector(Thresholds.defaults()), events)).isEmpty();
+        // The same workload with a profile that ignores its nights would alert: what keeps it quiet is the hour.
+        assertThat(Events.run(new OffHoursAccessDetector(Thresholds.defaults()), events.stream()
+                .filter(e -> !isNightBeforeDay11(e.time(), night)).toList())).hasSize(1);
+    }
+
+    /** An event of the history between 00:00 and 05:59 UTC (not the final night). */
+    private static boolean isNightBeforeDay11(Instant time, Instant night) {
+        int hour = time.atZone(java.time.ZoneOffset.UTC).getHour();
+        return time.isBefore(night) && hour < 6;
+    }
+
+    @Test
     void rejectsAMaxUsualDaysTheProfileCannotCount() {
         assertThatThrownBy(() -> new OffHoursAccessDetector(Thresholds.of(Map.of("off-hours-access.max-usual-days", "3"))))
                 .isInstanceOf(IllegalArgumentException.class)
