@@ -60,6 +60,13 @@ import dev.portcullis.audit.verify.InclusionProof;
  * batch, which no append ever acknowledged; it refuses to open (rather than drop anything) when a
  * sealed segment is damaged or when entries covered by a signed checkpoint are missing.
  *
+ * <p>Segments are preallocated: the writer fills the space ahead of its position with zeros
+ * ({@link Builder#preallocationBytes}) before records are written there, so that the
+ * {@code fdatasync} of a group flushes data only and does not also commit a new file size to the
+ * file system's journal. The records end at the first all-zero record header. A sealed segment,
+ * and the last one at a clean close, are cut back to their records, so that only a live or crashed
+ * log has a zero tail, and only in its last segment.
+ *
  * <p>One process writes a directory at a time (an exclusive file lock); readers in other
  * processes use {@link SegmentFileLogReader}. See {@link LogFiles} for the layout and
  * {@link RecordFormat} for the bytes.
@@ -78,6 +85,13 @@ public final class SegmentFileAuditLog implements AuditLog {
     public static final Duration DEFAULT_ASYNC_FLUSH_INTERVAL = Duration.ofMillis(200);
     /** Appends waiting for the writer beyond this many block their callers (back-pressure). */
     public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
+    /**
+     * The zeros written ahead of the records at a time (default 8 MiB, at most the segment size):
+     * the file size changes, and the journal commits it, once per this many bytes of records
+     * instead of at every flush; a larger step makes that rarer but the group that pays for
+     * writing the zeros slower, and leaves a longer zero tail after a crash.
+     */
+    public static final long DEFAULT_PREALLOCATION_BYTES = 8L * 1024 * 1024;
 
     private final Path dir;
     private final String origin;
@@ -85,6 +99,7 @@ public final class SegmentFileAuditLog implements AuditLog {
     private final Clock clock;
     private final AuditEventJson json;
     private final long segmentMaxBytes;
+    private final long preallocationBytes;
     private final Duration segmentMaxAge;
     private final Duration asyncFlushInterval;
     private final LogFiles files;
@@ -103,10 +118,14 @@ public final class SegmentFileAuditLog implements AuditLog {
     private FileChannel segment;
     private long segmentFirst;
     private long segmentPosition;
+    /** Where the zeros written ahead of {@link #segmentPosition} end (the segment's file size). */
+    private long segmentAllocated;
     private Instant segmentStarted;
     private final CompactRange range;
     private final CRC32C crc = new CRC32C();
     private ByteBuffer writeBuffer = ByteBuffer.allocate(1 << 20);
+    /** Read-only zeros for preallocation. */
+    private final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
     private long lastForceNanos = System.nanoTime();
     /** Writes each group's leaf hashes, tiles and index entries; its buffers are reused from group to group. */
     private DerivedWriter derived;
@@ -121,6 +140,7 @@ public final class SegmentFileAuditLog implements AuditLog {
         this.clock = b.clock;
         this.json = new AuditEventJson(b.maxEventBytes);
         this.segmentMaxBytes = b.segmentMaxBytes;
+        this.preallocationBytes = Math.min(b.preallocationBytes, b.segmentMaxBytes);
         this.segmentMaxAge = b.segmentMaxAge;
         this.asyncFlushInterval = b.asyncFlushInterval;
         this.queue = new GroupCommitQueue(b.queueCapacity);
@@ -252,22 +272,33 @@ public final class SegmentFileAuditLog implements AuditLog {
                 expected = first + result.records();
                 continue;
             }
-            long dropped = result.fileSize() - result.committedEndOffset();
             if (result.problem() == SegmentScanner.Problem.BAD_HEADER) {
                 throw new AuditException("segment " + path + ": " + result.detail() + "; refusing to open");
             }
-            if (dropped > 0) {
-                LOG.log(System.Logger.Level.WARNING, "audit log {0}: dropping a torn tail of {1} bytes ({2} records of an"
-                        + " unacknowledged batch) from {3}", origin, dropped, result.records() - result.committedRecords(), path);
+            // Clean: the records end with a complete batch, then the file ends or only zeros follow.
+            boolean clean = result.problem() == null && result.committedEndOffset() == result.endOffset();
+            if (!clean) {
+                LOG.log(System.Logger.Level.WARNING, "audit log {0}: dropping a torn tail after offset {1} of {2} ({3}"
+                        + " complete records of an unacknowledged batch{4})", origin, result.committedEndOffset(), path,
+                        result.records() - result.committedRecords(),
+                        result.problem() == null ? "" : ", then " + result.detail());
             }
             segment = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            if (result.fileSize() < RecordFormat.SEGMENT_HEADER_SIZE) {
+            if (result.endOffset() < RecordFormat.SEGMENT_HEADER_SIZE) {
+                // The header never reached the disk: nothing after it did either.
                 segment.truncate(0);
                 LogFiles.writeFully(segment, RecordFormat.segmentHeader(first), 0);
                 segmentPosition = RecordFormat.SEGMENT_HEADER_SIZE;
+                segmentAllocated = segmentPosition;
+            } else if (clean) {
+                // The zero tail, checked by the scan, stays preallocated.
+                segmentPosition = result.committedEndOffset();
+                segmentAllocated = Math.max(segmentPosition, result.fileSize());
             } else {
+                // As without preallocation: cut the torn tail off; the next group writes zeros ahead again.
                 segment.truncate(result.committedEndOffset());
                 segmentPosition = result.committedEndOffset();
+                segmentAllocated = segmentPosition;
             }
             segment.force(true);
             segmentFirst = first;
@@ -381,13 +412,52 @@ public final class SegmentFileAuditLog implements AuditLog {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         LogFiles.writeFully(channel, RecordFormat.segmentHeader(first), 0);
-        channel.force(true);
-        LogFiles.forceDirectory(LogFiles.segmentsDir(dir));
         segment = channel;
         segmentFirst = first;
         segmentPosition = RecordFormat.SEGMENT_HEADER_SIZE;
+        segmentAllocated = segmentPosition;
+        if (preallocationBytes > 0) {
+            writeZerosTo(preallocationBytes);
+        }
+        // One flush for the header, the zeros and the new size.
+        channel.force(true);
+        LogFiles.forceDirectory(LogFiles.segmentsDir(dir));
         segmentStarted = clock.instant();
         files.addSegment(first, path);
+    }
+
+    /**
+     * Makes sure zeros are written up to {@code end}, extending the segment by the preallocation
+     * step (up to its roll-over size) when it is shorter. The zeros are not flushed here: the
+     * next {@code fdatasync} flushes them with the records and commits the new size once.
+     * Writing zeros, not setting the length: a sparse or fallocated (unwritten) extent still
+     * needs a journal commit when it is first written (measured: no faster than a growing file).
+     */
+    private void preallocate(long end) throws IOException {
+        if (preallocationBytes == 0 || end <= segmentAllocated) {
+            return;
+        }
+        writeZerosTo(Math.max(end, Math.min(segmentAllocated + preallocationBytes, segmentMaxBytes)));
+    }
+
+    private void writeZerosTo(long target) throws IOException {
+        long position = segmentAllocated;
+        while (position < target) {
+            ByteBuffer chunk = zeros.duplicate().clear();
+            chunk.limit((int) Math.min(chunk.capacity(), target - position));
+            LogFiles.writeFully(segment, chunk, position);
+            position += chunk.limit();
+        }
+        segmentAllocated = Math.max(segmentAllocated, target);
+    }
+
+    /** Cuts the segment back to its records and flushes it: a sealed segment has no zero tail. */
+    private void sealSegment() throws IOException {
+        if (segmentAllocated > segmentPosition) {
+            segment.truncate(segmentPosition);
+            segmentAllocated = segmentPosition;
+        }
+        segment.force(false);
     }
 
     // --- appends ----------------------------------------------------------------------------------
@@ -514,6 +584,7 @@ public final class SegmentFileAuditLog implements AuditLog {
                 }
             }
             out.flip();
+            preallocate(segmentPosition + bytes);
             LogFiles.writeFully(segment, out, segmentPosition);
             segmentPosition += bytes;
         }
@@ -552,7 +623,7 @@ public final class SegmentFileAuditLog implements AuditLog {
         }
         // Seal: the segment and everything derived from it are flushed before the next one starts,
         // so recovery only ever rebuilds the last segment.
-        segment.force(false);
+        sealSegment();
         files.forceDerived();
         head.publish(range);
         segment.close();
@@ -671,7 +742,7 @@ public final class SegmentFileAuditLog implements AuditLog {
         }
         try {
             if (failure == null) {
-                segment.force(false);
+                sealSegment();
                 head.publish(range);
                 files.forceDerived();
                 if (checkpoints.isBehind(head.size())) {
@@ -711,6 +782,7 @@ public final class SegmentFileAuditLog implements AuditLog {
         private Clock clock = Clock.systemUTC();
         private int maxEventBytes = AuditEventJson.DEFAULT_MAX_EVENT_BYTES;
         private long segmentMaxBytes = DEFAULT_SEGMENT_MAX_BYTES;
+        private long preallocationBytes = DEFAULT_PREALLOCATION_BYTES;
         private Duration segmentMaxAge = DEFAULT_SEGMENT_MAX_AGE;
         private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
         private Duration asyncFlushInterval = DEFAULT_ASYNC_FLUSH_INTERVAL;
@@ -740,6 +812,17 @@ public final class SegmentFileAuditLog implements AuditLog {
 
         public Builder segmentMaxBytes(long bytes) {
             this.segmentMaxBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How many bytes of zeros to write ahead of the records at a time (default
+         * {@link #DEFAULT_PREALLOCATION_BYTES}, capped at the segment size); 0 turns preallocation
+         * off and the segment grows with every group, for file systems where writing zeros ahead
+         * buys nothing (copy-on-write ones such as btrfs or ZFS).
+         */
+        public Builder preallocationBytes(long bytes) {
+            this.preallocationBytes = bytes;
             return this;
         }
 
@@ -784,6 +867,10 @@ public final class SegmentFileAuditLog implements AuditLog {
             }
             if (segmentMaxBytes < 64 * 1024 || segmentMaxBytes > (1L << 40)) {
                 throw new IllegalArgumentException("segmentMaxBytes must be from 64 KiB to 1 TiB, was " + segmentMaxBytes);
+            }
+            if (preallocationBytes != 0 && (preallocationBytes < 64 * 1024 || preallocationBytes > (1L << 40))) {
+                throw new IllegalArgumentException("preallocationBytes must be 0 (off) or from 64 KiB to 1 TiB, was "
+                        + preallocationBytes);
             }
             if (segmentMaxAge.compareTo(Duration.ofSeconds(1)) < 0) {
                 throw new IllegalArgumentException("segmentMaxAge must be at least 1 s, was " + segmentMaxAge);

@@ -96,7 +96,10 @@ public final class SegmentFileVerifiableLog implements VerifiableLog {
                             return true;
                         });
                 if (result.problem() != null) {
-                    boolean tornTail = last && result.problem() == SegmentScanner.Problem.TRUNCATED;
+                    // Only the last segment can end in a write cut short (a file that ends inside a
+                    // record, or a prefix of a record followed by the preallocated zeros); every
+                    // other problem, and any non-zero bytes after the end of the records, is reported.
+                    boolean tornTail = last && result.tornTail();
                     if (!tornTail) {
                         Finding.Code code = result.problem() == SegmentScanner.Problem.UNEXPECTED_INDEX
                                 ? Finding.Code.RECORD_OUT_OF_PLACE : Finding.Code.RECORD_DAMAGED;
