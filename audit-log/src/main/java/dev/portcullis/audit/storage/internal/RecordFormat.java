@@ -8,10 +8,16 @@ import java.util.zip.CRC32C;
  * The byte layout of segment files. All integers are big-endian.
  *
  * <pre>
- * segment  = header record*
+ * segment  = header record* [zero-tail]
  * header   = "PCAUDSEG" (8 bytes) first-index (u64)                      16 bytes
  * record   = length (u32) index (u64) flags (u8) payload (length bytes) crc (u32)
+ * zero-tail = 0x00*                                (preallocated space; open or crashed log only)
  * </pre>
+ *
+ * The records end where the file ends or where a record header would be all zeros (no record
+ * has length 0: the payload is a JSON object); everything after that MUST be zeros. Only the
+ * last segment of a log that is open, or was not closed, has a zero tail: sealing a segment and
+ * closing the log cut it back to its records.
  *
  * {@code payload} is the event's RFC 8785 canonical JSON; {@code index} is the entry's position in
  * the log (so a removed, duplicated or reordered record is visible from the framing alone);
