@@ -30,9 +30,10 @@ import dev.portcullis.audit.storage.SegmentFileAuditLog;
  * but on a loaded machine it says little.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar dev.portcullis.bench.audit.AppendCpuCost
- * [WRITERS] [WARMUP_S] [MEASURE_S] [ROUNDS] [DIR] [platform|virtual]} (defaults 256 5 10 3, a
- * temporary directory, platform threads as JMH uses; {@code virtual} runs the writers on virtual
- * threads, whose park and unpark stay in user space).
+ * [WRITERS] [WARMUP_S] [MEASURE_S] [ROUNDS] [DIR] [platform|virtual] [PREALLOCATION_BYTES]}
+ * (defaults 256 5 10 3, a temporary directory, platform threads as JMH uses; {@code virtual} runs
+ * the writers on virtual threads, whose park and unpark stay in user space; PREALLOCATION_BYTES
+ * sets {@link SegmentFileAuditLog.Builder#preallocationBytes}, 0 = off, default: the builder's).
  */
 public final class AppendCpuCost {
 
@@ -47,15 +48,21 @@ public final class AppendCpuCost {
         Path dir = args.length > 4 ? Files.createTempDirectory(Path.of(args[4]), "append-cpu")
                 : Files.createTempDirectory("append-cpu");
         boolean virtual = args.length > 5 && args[5].equals("virtual");
+        Long preallocation = args.length > 6 ? Long.valueOf(args[6]) : null;
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         AtomicLong appends = new AtomicLong();
         List<Thread> started = new ArrayList<>();
         CountDownLatch ready = new CountDownLatch(writers);
-        try (SegmentFileAuditLog log = SegmentFileAuditLog.builder(dir, "bench.portcullis/audit",
+        SegmentFileAuditLog.Builder builder = SegmentFileAuditLog.builder(dir, "bench.portcullis/audit",
                 LocalEd25519CheckpointSigner.generate("bench.portcullis/audit", new SecureRandom()))
-                .checkpointInterval(Duration.ofSeconds(1)).open()) {
+                .checkpointInterval(Duration.ofSeconds(1));
+        if (preallocation != null) {
+            // Only when asked: the classes of a build without preallocation lack this setting.
+            builder.preallocationBytes(preallocation);
+        }
+        try (SegmentFileAuditLog log = builder.open()) {
             for (int t = 0; t < writers; t++) {
                 long base = t * 1_000_000L;
                 Thread.Builder threadBuilder = virtual ? Thread.ofVirtual() : Thread.ofPlatform().daemon(true);
@@ -79,8 +86,9 @@ public final class AppendCpuCost {
             }
             ready.await();
             Thread.sleep(warmupSeconds * 1000L);
-            System.out.printf("writers %d (%s threads), warm-up %d s, %d rounds of %d s, log in %s%n", writers,
-                    virtual ? "virtual" : "platform", warmupSeconds, rounds, measureSeconds, dir);
+            System.out.printf("writers %d (%s threads), warm-up %d s, %d rounds of %d s, preallocation %s, log in %s%n",
+                    writers, virtual ? "virtual" : "platform", warmupSeconds, rounds, measureSeconds,
+                    preallocation == null ? "default" : preallocation + " bytes", dir);
             for (int r = 1; r <= rounds; r++) {
                 long groupCommitCpu0 = groupCommitCpu(threads);
                 long cpu0 = os.getProcessCpuTime();
