@@ -353,6 +353,41 @@ class SegmentPreallocationTest {
     }
 
     @Test
+    void aSegmentWhoseHeaderIsZeroButWhichHoldsRecordsIsRefusedNotWiped() throws IOException {
+        Path dir = tmp.resolve("log");
+        Path crashed = tmp.resolve("crashed");
+        try (SegmentFileAuditLog log = open(dir)) {
+            for (int i = 0; i < 3; i++) {
+                log.append(TestEvents.decision(i));
+            }
+            copyAsACrashWould(dir, crashed);
+        }
+        Path seg = segment(crashed, 0);
+        writeAt(seg, 0, ByteBuffer.allocate(RecordFormat.SEGMENT_HEADER_SIZE));
+        long size = Files.size(seg);
+        assertThatThrownBy(() -> open(crashed)).isInstanceOf(dev.portcullis.audit.AuditException.class)
+                .hasMessageContaining("header is zeros but the file holds data");
+        assertThat(Files.size(seg)).isEqualTo(size);
+        assertThat(allZero(Files.readAllBytes(seg), 0)).isFalse();
+    }
+
+    @Test
+    void aSegmentCreatedButNeverWrittenIsStartedAgainAtReopen() throws IOException {
+        Path dir = tmp.resolve("log");
+        Path crashed = tmp.resolve("crashed");
+        try (SegmentFileAuditLog log = open(dir)) {
+            copyAsACrashWould(dir, crashed);
+        }
+        // The preallocated file reached the disk but its header did not.
+        writeAt(segment(crashed, 0), 0, ByteBuffer.allocate(RecordFormat.SEGMENT_HEADER_SIZE));
+        try (SegmentFileAuditLog log = open(crashed)) {
+            assertThat(log.size()).isZero();
+            log.append(TestEvents.decision(0));
+        }
+        assertThat(verify(crashed).entries()).isEqualTo(1);
+    }
+
+    @Test
     void withPreallocationOffTheSegmentGrowsWithItsRecords() throws IOException {
         Path dir = tmp.resolve("log");
         try (SegmentFileAuditLog log = SegmentFileAuditLog.builder(dir, ORIGIN, signer).preallocationBytes(0)

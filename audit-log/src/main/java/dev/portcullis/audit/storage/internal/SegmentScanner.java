@@ -96,10 +96,15 @@ public final class SegmentScanner {
                         "the segment header is incomplete (" + fileSize + " bytes)");
             }
             if (allZero(header, header.length)) {
-                // Created and preallocated, but the header never reached the disk: nothing was written after it.
+                long data = firstNonZero(channel, header.length, fileSize);
+                if (data >= 0) {
+                    // The header is written and flushed before any record: records without one are damage.
+                    return new Result(expectedFirstIndex, 0, 0, 0, 0, fileSize, Problem.BAD_HEADER, 0, expectedFirstIndex,
+                            "the segment header is zeros but the file holds data from offset " + data, false);
+                }
+                // Created and preallocated, but the header never reached the disk, nor anything after it.
                 return new Result(expectedFirstIndex, 0, 0, 0, 0, fileSize, Problem.TRUNCATED, 0, expectedFirstIndex,
-                        "the segment header was never written")
-                        .asTornTail(firstNonZero(channel, 0, fileSize) < 0);
+                        "the segment header was never written");
             }
             ByteBuffer h = ByteBuffer.wrap(header);
             byte[] magic = new byte[8];
