@@ -41,8 +41,102 @@ public final class JsonSpans {
     }
 
     /**
+     * Decides, for each value in document order, whether to take it whole (and with what tag),
+     * reading a string's text only when it needs to (most selectors decide from the path alone).
+     */
+    @FunctionalInterface
+    public interface ValueSelector {
+        /**
+         * As {@link Selector#select}, with {@code value} giving access to the current value's
+         * text (valid only during this call).
+         */
+        Object select(Object[] path, int depth, JsonToken token, Value value);
+    }
+
+    /**
+     * The value being selected: its text, decoded only when asked. A span keeps the string when
+     * the selector read it ({@link #string()}, or {@link #stringStartsWith} needing to).
+     */
+    public static final class Value {
+        private final byte[] json;
+        private JsonParser parser;
+        private JsonToken token;
+        private int start;
+        private String string;
+
+        private Value(byte[] json) {
+            this.json = json;
+        }
+
+        private void reset(JsonParser parser, JsonToken token, int start) {
+            this.parser = parser;
+            this.token = token;
+            this.start = start;
+            this.string = null;
+        }
+
+        /** The decoded text of a string value, else null. */
+        public String string() {
+            if (string == null && token == JsonToken.VALUE_STRING) {
+                string = parser.getString();
+            }
+            return string;
+        }
+
+        /**
+         * True when the value is a string whose decoded text starts with {@code asciiPrefix},
+         * decided from the document's bytes when its first characters are not escaped (a byte
+         * that differs decides it: a non-ASCII byte never decodes to an ASCII character), else
+         * from the decoded text.
+         */
+        public boolean stringStartsWith(String asciiPrefix) {
+            if (token != JsonToken.VALUE_STRING) {
+                return false;
+            }
+            if (string != null) {
+                return string.startsWith(asciiPrefix);
+            }
+            for (int i = 0; i < asciiPrefix.length(); i++) {
+                int at = start + 1 + i;
+                if (at >= json.length) {
+                    return false;
+                }
+                byte b = json[at];
+                if (b == '\\') {
+                    return string().startsWith(asciiPrefix);
+                }
+                if (b != asciiPrefix.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * True when the value is a string written without escapes, so that its text is exactly
+         * the document's bytes between its quotes.
+         */
+        public boolean isUnescapedString() {
+            if (token != JsonToken.VALUE_STRING) {
+                return false;
+            }
+            for (int at = start + 1; at < json.length; at++) {
+                byte b = json[at];
+                if (b == '"') {
+                    return true;
+                }
+                if (b == '\\') {
+                    return false;
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
      * A selected value: bytes {@code [start, end)} of the document, its normalized path, its token
-     * type, its string value (strings only) and the selector's tag.
+     * type, its string value (strings only; from {@link #findValues}, only when
+     * the selector read it, else null) and the selector's tag.
      */
     public record Span(int start, int end, String path, JsonToken token, String string, Object tag) {
 
@@ -76,16 +170,31 @@ public final class JsonSpans {
 
     /** The spans {@code selector} takes, in document order; the document must be valid JSON. */
     public List<Span> find(byte[] json, Selector selector) {
+        return findValues(json, (path, depth, token, value) ->
+                selector.select(path, depth, token, value.string()));
+    }
+
+    /**
+     * The spans {@code selector} takes, in document order; the document must be valid JSON.
+     * Strings are decoded (and so validated) as they go by, but not turned into {@code String}s
+     * unless the selector asks; the normalized path of a span is built from its parent's, which
+     * is built once per container.
+     */
+    public List<Span> findValues(byte[] json, ValueSelector selector) {
         if (json.length > maxDocumentBytes) {
             throw new FieldCryptoException(Code.MALFORMED_DOCUMENT,
                     "the document is " + json.length + " bytes; the limit is " + maxDocumentBytes);
         }
         List<Span> spans = new ArrayList<>();
         Object[] path = new Object[DEFAULT_MAX_DEPTH + 1];
+        // normalized[d]: the normalized path of path[0..d), or null until asked since path[d-1] last changed.
+        String[] normalized = new String[path.length + 1];
+        normalized[0] = "$";
         int depth = 0;
         // For each open container: is it an array, and the index of its next element.
         boolean[] isArray = new boolean[path.length];
         int[] nextIndex = new int[path.length];
+        Value value = new Value(json);
         try (JsonParser p = factory.createParser(ObjectReadContext.empty(), json)) {
             JsonToken t;
             int open = 0;
@@ -114,16 +223,20 @@ public final class JsonSpans {
                         path = Arrays.copyOf(path, path.length * 2);
                         isArray = Arrays.copyOf(isArray, path.length);
                         nextIndex = Arrays.copyOf(nextIndex, path.length);
+                        normalized = Arrays.copyOf(normalized, path.length + 1);
                     }
                     path[open - 1] = isArray[open - 1] ? Integer.valueOf(nextIndex[open - 1]++) : p.currentName();
+                    normalized[open] = null;
                 }
                 depth = open;
-                String string = null;
-                if (t == JsonToken.VALUE_STRING) {
-                    string = p.getString();
-                }
                 long start = p.currentTokenLocation().getByteOffset();
-                Object tag = selector.select(path, depth, t, string);
+                value.reset(p, t, (int) start);
+                Object tag = selector.select(path, depth, t, value);
+                if (t == JsonToken.VALUE_STRING) {
+                    // Decode (and validate) the string now, as reading it would: the document
+                    // is checked as strictly whether or not the selector looked at the text.
+                    p.finishToken();
+                }
                 if (tag != null) {
                     if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
                         p.skipChildren();
@@ -134,12 +247,14 @@ public final class JsonSpans {
                     while (end > start && isJsonWhitespace(json[(int) end - 1])) {
                         end--;
                     }
-                    spans.add(new Span((int) start, (int) end, NormalizedPath.of(path, depth), t, string, tag));
+                    spans.add(new Span((int) start, (int) end, normalizedPath(normalized, path, depth), t,
+                            value.string, tag));
                 } else if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
                     if (open + 1 >= path.length) {
                         path = Arrays.copyOf(path, path.length * 2);
                         isArray = Arrays.copyOf(isArray, path.length);
                         nextIndex = Arrays.copyOf(nextIndex, path.length);
+                        normalized = Arrays.copyOf(normalized, path.length + 1);
                     }
                     isArray[open] = t == JsonToken.START_ARRAY;
                     nextIndex[open] = 0;
@@ -154,6 +269,20 @@ public final class JsonSpans {
                     + safeMessage(e));
         }
         return spans;
+    }
+
+    /**
+     * The normalized path of {@code path[0..depth)}, from the cached paths of its ancestors
+     * ({@code normalized[d]} is valid while non-null: it is cleared whenever {@code path[d-1]}
+     * changes, and {@code path[d-1]} is set again for every value at depth {@code d}).
+     */
+    private static String normalizedPath(String[] normalized, Object[] path, int depth) {
+        String known = normalized[depth];
+        if (known == null) {
+            known = NormalizedPath.append(normalizedPath(normalized, path, depth - 1), path[depth - 1]);
+            normalized[depth] = known;
+        }
+        return known;
     }
 
     /**

@@ -24,6 +24,19 @@ public final class NormalizedPath {
         return build(path, depth, true);
     }
 
+    /** {@code parent} (a normalized path) extended by one segment: a member name or an array index. */
+    static String append(String parent, Object segment) {
+        StringBuilder b = new StringBuilder(parent.length() + 16).append(parent);
+        if (segment instanceof Integer index) {
+            b.append('[').append(index.intValue()).append(']');
+        } else {
+            b.append("['");
+            appendEscaped(b, (String) segment);
+            b.append("']");
+        }
+        return b.toString();
+    }
+
     private static String build(Object[] path, int depth, boolean generalize) {
         StringBuilder b = new StringBuilder(16 + depth * 8).append('$');
         for (int i = 0; i < depth; i++) {

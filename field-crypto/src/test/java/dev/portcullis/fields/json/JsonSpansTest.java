@@ -85,4 +85,50 @@ class JsonSpansTest {
         assertThatThrownBy(() -> tight.find(new byte[65], (p, d, t, s) -> null))
                 .isInstanceOfSatisfying(FieldCryptoException.class, e -> assertThat(e.getMessage()).contains("limit"));
     }
+
+    @Test
+    void findValuesGivesTheSamePathsAndSpansAsFind() {
+        String json = "{\"a\":{\"b\":[1,{\"c\":\"x\",\"it's\":[true,null]}],\"d\":2},\"e\":[[3],[4,{\"f\":5}]],\"g\":6}";
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        List<JsonSpans.Span> viaFind = spans.find(bytes, (path, depth, token, string) -> "x");
+        List<JsonSpans.Span> everyScalar = spans.find(bytes, (path, depth, token, string) ->
+                token.isScalarValue() ? "x" : null);
+        List<JsonSpans.Span> everyScalarByValue = spans.findValues(bytes, (path, depth, token, value) ->
+                token.isScalarValue() ? "x" : null);
+        assertThat(viaFind).extracting(JsonSpans.Span::path).containsExactly("$");
+        assertThat(everyScalarByValue).extracting(JsonSpans.Span::path, JsonSpans.Span::start, JsonSpans.Span::end)
+                .containsExactlyElementsOf(everyScalar.stream()
+                        .map(s -> org.assertj.core.groups.Tuple.tuple(s.path(), s.start(), s.end())).toList());
+        assertThat(everyScalarByValue).extracting(JsonSpans.Span::path).containsExactly("$['a']['b'][0]",
+                "$['a']['b'][1]['c']", "$['a']['b'][1]['it\\'s'][0]", "$['a']['b'][1]['it\\'s'][1]", "$['a']['d']",
+                "$['e'][0][0]", "$['e'][1][0]", "$['e'][1][1]['f']", "$['g']");
+    }
+
+    @Test
+    void findValuesKeepsAStringOnlyWhenTheSelectorReadIt() {
+        byte[] json = "{\"a\":\"x\",\"b\":\"y\"}".getBytes(StandardCharsets.UTF_8);
+        List<JsonSpans.Span> found = spans.findValues(json, (path, depth, token, value) -> {
+            if (depth == 1 && "b".equals(path[0])) {
+                value.string();
+            }
+            return depth == 1 ? "x" : null;
+        });
+        assertThat(found).extracting(JsonSpans.Span::string).containsExactly(null, "y");
+    }
+
+    @Test
+    void stringStartsWithDecidesFromTheTextWhetherOrNotItIsEscaped() {
+        String json = "[\"pcf:a\",\"\\u0070cf:b\",\"pc\\u0066:c\",\"pcf\",\"pcg:\",\"p\u00e9f:\",1,\"\",\"\\\"pcf:\"]";
+        List<JsonSpans.Span> found = spans.findValues(json.getBytes(StandardCharsets.UTF_8),
+                (path, depth, token, value) -> value.stringStartsWith("pcf:") ? "x" : null);
+        assertThat(found).extracting(JsonSpans.Span::path).containsExactly("$[0]", "$[1]", "$[2]");
+    }
+
+    @Test
+    void findValuesStillRejectsAMalformedStringTheSelectorDidNotRead() {
+        byte[] json = "{\"a\":\"bad \\x escape\",\"b\":1}".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> spans.findValues(json, (path, depth, token, value) -> null))
+                .isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.MALFORMED_DOCUMENT));
+    }
 }
