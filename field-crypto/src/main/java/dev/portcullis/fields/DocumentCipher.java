@@ -59,6 +59,15 @@ public final class DocumentCipher {
     private final FieldCipher cipher;
     private final Keyring keyring;
     private final JsonSpans spans;
+    /**
+     * The index of the rules of the last call: callers pass the same schema call after call, and
+     * building the index is a hash map per call. Immutable once published; replaced, never changed.
+     */
+    private volatile IndexedRules lastRules;
+
+    /** Rules (a copy, compared by value on the next call) and their index. */
+    private record IndexedRules(List<FieldRule> rules, SelectorIndex<FieldRule> index) {
+    }
 
     public DocumentCipher(FieldCipher cipher, Keyring keyring) {
         this(cipher, keyring, new JsonSpans());
@@ -86,9 +95,15 @@ public final class DocumentCipher {
      */
     public Encrypted encrypt(byte[] document, List<FieldRule> rules, String tenant, String recordId, String subject) {
         Objects.requireNonNull(document, "document cannot be null");
-        FieldContext base = new FieldContext(tenant, recordId, "$");
-        SelectorIndex<FieldRule> index = new SelectorIndex<>(rules, FieldRule::selector);
-        List<JsonSpans.Span> found = spans.find(document, (path, depth, token, string) -> index.first(path, depth));
+        FieldCipher.RecordScope scope = new FieldCipher.RecordScope(tenant, recordId);
+        SelectorIndex<FieldRule> index = index(rules);
+        List<JsonSpans.Span> found = spans.findValues(document, (path, depth, token, value) -> {
+            FieldRule rule = index.first(path, depth);
+            if (rule != null && value.stringStartsWith(Envelope.PREFIX)) {
+                value.string(); // kept in the span, for the check below
+            }
+            return rule;
+        });
         String tenantKeyset = null;
         String subjectKeyset = null;
         List<byte[]> replacements = new ArrayList<>(found.size());
@@ -96,7 +111,8 @@ public final class DocumentCipher {
         Map<String, String> blindIndexes = new LinkedHashMap<>();
         for (JsonSpans.Span span : found) {
             FieldRule rule = (FieldRule) span.tag();
-            if (span.token() == JsonToken.VALUE_STRING && Envelope.looksLikeCiphertext(span.string())) {
+            if (span.token() == JsonToken.VALUE_STRING && span.string() != null
+                    && Envelope.looksLikeCiphertext(span.string())) {
                 throw new FieldCryptoException(Code.ALREADY_ENCRYPTED, "the value at " + span.path()
                         + " is already a field ciphertext");
             }
@@ -116,14 +132,14 @@ public final class DocumentCipher {
                 }
                 keysetId = tenantKeyset;
             }
-            FieldContext context = base.withFieldPath(span.path());
+            FieldContext context = scope.field(span.path());
             byte[] raw = java.util.Arrays.copyOfRange(document, span.start(), span.end());
             byte[] ciphertext; // the JSON string, quotes included
             if (rule.mode() == EncryptionMode.DETERMINISTIC) {
                 ciphertext = cipher.encryptToJsonString(EncryptionMode.DETERMINISTIC, keysetId,
-                        canonical(raw, span.path()), context);
+                        canonical(raw, span.path()), scope, context);
             } else {
-                ciphertext = cipher.encryptToJsonString(EncryptionMode.RANDOMIZED, keysetId, raw, context);
+                ciphertext = cipher.encryptToJsonString(EncryptionMode.RANDOMIZED, keysetId, raw, scope, context);
             }
             if (rule.blindIndex()) {
                 if (tenantKeyset == null) {
@@ -148,11 +164,14 @@ public final class DocumentCipher {
     public Decrypted decrypt(byte[] document, List<FieldRule> rules, String tenant, String recordId,
             Predicate<String> readable) {
         Objects.requireNonNull(document, "document cannot be null");
-        FieldContext base = new FieldContext(tenant, recordId, "$");
-        SelectorIndex<FieldRule> index = new SelectorIndex<>(rules, FieldRule::selector);
-        List<JsonSpans.Span> found = spans.find(document, (path, depth, token, string) -> {
-            if (token != JsonToken.VALUE_STRING || !Envelope.looksLikeCiphertext(string)) {
+        FieldCipher.RecordScope scope = new FieldCipher.RecordScope(tenant, recordId);
+        SelectorIndex<FieldRule> index = index(rules);
+        List<JsonSpans.Span> found = spans.findValues(document, (path, depth, token, value) -> {
+            if (!value.stringStartsWith(Envelope.PREFIX)) {
                 return null;
+            }
+            if (!value.isUnescapedString()) {
+                value.string(); // escaped: the envelope is parsed from the decoded text, kept in the span
             }
             FieldRule rule = index.first(path, depth);
             return rule != null ? rule : UNCLASSIFIED;
@@ -161,7 +180,9 @@ public final class DocumentCipher {
         // Each is parsed (base64-decoded) once, here, and decrypted from the parsed form below.
         List<Envelope> envelopes = new ArrayList<>(found.size());
         for (JsonSpans.Span span : found) {
-            envelopes.add(cipher.parse(span.string(), span.path()));
+            // Unescaped (always, as written here): parsed from the document's bytes between the quotes.
+            envelopes.add(span.string() != null ? cipher.parse(span.string(), span.path())
+                    : cipher.parse(document, span.start() + 1, span.end() - 1, span.path()));
         }
         List<byte[]> replacements = new ArrayList<>(found.size());
         List<FieldReport> reports = new ArrayList<>(found.size());
@@ -171,7 +192,7 @@ public final class DocumentCipher {
             EncryptionMode mode = envelopes.get(i).mode();
             if (span.tag() instanceof FieldRule && readable.test(dataClass)) {
                 try {
-                    byte[] plaintext = cipher.decrypt(envelopes.get(i), base.withFieldPath(span.path()));
+                    byte[] plaintext = cipher.decrypt(envelopes.get(i), scope, scope.field(span.path()));
                     checkSingleValue(plaintext, span.path());
                     replacements.add(plaintext);
                     reports.add(new FieldReport(span.path(), dataClass, mode, Status.CLEAR));
@@ -190,6 +211,19 @@ public final class DocumentCipher {
         return new Decrypted(JsonSpans.splice(document, found, replacements), List.copyOf(reports));
     }
 
+    /** The index of {@code rules}: the last call's when they are equal to its rules, else a new one. */
+    private SelectorIndex<FieldRule> index(List<FieldRule> rules) {
+        Objects.requireNonNull(rules, "rules cannot be null");
+        IndexedRules last = lastRules;
+        if (last != null && last.rules().equals(rules)) {
+            return last.index();
+        }
+        List<FieldRule> copy = List.copyOf(rules);
+        SelectorIndex<FieldRule> index = new SelectorIndex<>(copy, FieldRule::selector);
+        lastRules = new IndexedRules(copy, index);
+        return index;
+    }
+
     /** The RFC 8785 canonical form of one JSON value. */
     static byte[] canonical(byte[] value, String path) {
         try {
@@ -206,6 +240,9 @@ public final class DocumentCipher {
 
     /** A decrypted plaintext must be exactly one JSON value, so splicing it keeps the document valid. */
     private static void checkSingleValue(byte[] plaintext, String path) {
+        if (JsonScalars.isPlainScalar(plaintext)) {
+            return;
+        }
         boolean single;
         try (JsonParser p = VALUE_CHECK.createParser(ObjectReadContext.empty(), plaintext)) {
             single = p.nextToken() != null;

@@ -121,6 +121,96 @@ public final class FieldCipher {
         return sealWithPrimary(mode, keysetId, plaintext, context, true);
     }
 
+    /**
+     * One document's fields' shared context, for {@link DocumentCipher}: the tenant and record id
+     * encoded once for all the fields, and the keys of the document's last lookups (held for the
+     * one call only; a key found destroyed is looked up again, so a forgotten subject's key fails
+     * as {@link Code#KEY_DESTROYED} exactly as with a lookup per field). Not thread-safe: one per call.
+     */
+    static final class RecordScope {
+        private final FieldContext base;
+        private final byte[] tenant;
+        private final byte[] record;
+        private String primaryKeysetId;
+        private DerivedKeys primary;
+        private String versionKeyName;
+        private int versionNumber;
+        private DerivedKeys version;
+
+        RecordScope(String tenant, String recordId) {
+            this.base = new FieldContext(tenant, recordId, "$");
+            this.tenant = tenant.getBytes(StandardCharsets.UTF_8);
+            this.record = recordId.getBytes(StandardCharsets.UTF_8);
+        }
+
+        /** The context of the field at {@code path} (checked as every {@link FieldContext} is). */
+        FieldContext field(String path) {
+            return base.withFieldPath(path);
+        }
+    }
+
+    /**
+     * As {@link #encryptToJsonString(EncryptionMode, String, byte[], FieldContext)} for a field of
+     * {@code scope}'s document at {@code context}'s path.
+     */
+    byte[] encryptToJsonString(EncryptionMode mode, String keysetId, byte[] plaintext, RecordScope scope,
+            FieldContext context) {
+        checkValue(plaintext, context);
+        DerivedKeys k = scope.primary;
+        if (k == null || !keysetId.equals(scope.primaryKeysetId) || k.isDestroyed()) {
+            k = keys.primary(keysetId);
+            scope.primaryKeysetId = keysetId;
+            scope.primary = k;
+        }
+        byte[] path = boundPath(mode, context).getBytes(StandardCharsets.UTF_8);
+        try {
+            return seal(mode, k, plaintext, associatedData(k, mode, scope, path), true);
+        } catch (IllegalStateException e) {
+            if (!k.isDestroyed()) {
+                throw e;
+            }
+            k = keys.primary(keysetId);
+            scope.primary = k;
+            return seal(mode, k, plaintext, associatedData(k, mode, scope, path), true);
+        }
+    }
+
+    /** Decrypts an envelope {@link #parse} returned, a field of {@code scope}'s document at {@code context}'s path. */
+    byte[] decrypt(Envelope envelope, RecordScope scope, FieldContext context) {
+        DerivedKeys k = scope.version;
+        if (k == null || scope.versionNumber != envelope.keyVersion() || !envelope.keyName().equals(scope.versionKeyName)
+                || k.isDestroyed()) {
+            k = keys.version(envelope.keyName(), envelope.keyVersion());
+            scope.versionKeyName = envelope.keyName();
+            scope.versionNumber = envelope.keyVersion();
+            scope.version = k;
+        }
+        byte[] path = boundPath(envelope.mode(), context).getBytes(StandardCharsets.UTF_8);
+        try {
+            return open(envelope, k, associatedData(k, envelope.mode(), scope, path), context);
+        } catch (IllegalStateException e) {
+            if (!k.isDestroyed()) {
+                throw e;
+            }
+            k = keys.version(envelope.keyName(), envelope.keyVersion());
+            scope.version = k;
+            return open(envelope, k, associatedData(k, envelope.mode(), scope, path), context);
+        }
+    }
+
+    /**
+     * Parses a ciphertext's envelope from the document bytes {@code [from, to)} (the inside of a
+     * JSON string without escapes), for {@link #decrypt(Envelope, RecordScope, FieldContext)}.
+     */
+    Envelope parse(byte[] document, int from, int to, String pathForErrors) {
+        return Envelope.parse(document, from, to, pathForErrors, maxValueBytes + 256);
+    }
+
+    private static byte[] associatedData(DerivedKeys k, EncryptionMode mode, RecordScope scope, byte[] path) {
+        return Envelope.associatedData(k.associatedDataPrefix(mode), scope.tenant,
+                mode == EncryptionMode.RANDOMIZED ? scope.record : null, path);
+    }
+
     /** Parses a ciphertext's envelope (unauthenticated until decrypted), for {@link #decrypt(Envelope, FieldContext)}. */
     Envelope parse(String ciphertext, String pathForErrors) {
         return Envelope.parse(ciphertext, pathForErrors, maxValueBytes + 256);
@@ -254,10 +344,14 @@ public final class FieldCipher {
     }
 
     private byte[] seal(EncryptionMode mode, DerivedKeys k, byte[] plaintext, FieldContext context, boolean quoted) {
+        return seal(mode, k, plaintext,
+                Envelope.associatedData(k.associatedDataPrefix(mode), mode, context, boundPath(mode, context)), quoted);
+    }
+
+    private byte[] seal(EncryptionMode mode, DerivedKeys k, byte[] plaintext, byte[] ad, boolean quoted) {
         byte[] header = k.header(mode);
         byte[] out = new byte[header.length + Envelope.overhead(mode) + plaintext.length];
         System.arraycopy(header, 0, out, 0, header.length);
-        byte[] ad = Envelope.associatedData(k.associatedDataPrefix(mode), mode, context, boundPath(mode, context));
         if (mode == EncryptionMode.RANDOMIZED) {
             byte[] nonce = new byte[AesGcm.NONCE_BYTES];
             if (nonces != null) {
@@ -274,15 +368,24 @@ public final class FieldCipher {
     }
 
     private byte[] open(Envelope envelope, DerivedKeys k, FieldContext context) {
+        EncryptionMode mode = envelope.mode();
+        return open(envelope, k,
+                Envelope.associatedData(k.associatedDataPrefix(mode), mode, context, boundPath(mode, context)), context);
+    }
+
+    /**
+     * Opens with associated data {@code ad} built from {@code k}'s cached prefix. The header
+     * encoding is canonical: that prefix is these very header bytes when {@code k} is the key the
+     * header names (checked; else, a key source that answered with another key, the associated
+     * data is rebuilt from the header's own bytes and the tag fails as it should).
+     */
+    private byte[] open(Envelope envelope, DerivedKeys k, byte[] ad, FieldContext context) {
         byte[] bytes = envelope.bytes();
         int h = envelope.headerLength();
         EncryptionMode mode = envelope.mode();
-        // The header encoding is canonical: the key's cached prefix is these very header bytes
-        // when the key is the one the header names (checked; else built from the bytes, and the
-        // tag fails as it should).
-        byte[] ad = k.keyName().equals(envelope.keyName()) && k.keyVersion() == envelope.keyVersion()
-                ? Envelope.associatedData(k.associatedDataPrefix(mode), mode, context, boundPath(mode, context))
-                : Envelope.associatedData(bytes, h, mode, context, boundPath(mode, context));
+        if (!k.keyName().equals(envelope.keyName()) || k.keyVersion() != envelope.keyVersion()) {
+            ad = Envelope.associatedData(bytes, h, mode, context, boundPath(mode, context));
+        }
         try {
             if (mode == EncryptionMode.RANDOMIZED) {
                 byte[] nonce = Arrays.copyOfRange(bytes, h, h + AesGcm.NONCE_BYTES);

@@ -200,4 +200,56 @@ class DocumentCipherTest {
                 c -> true)).isInstanceOfSatisfying(FieldCryptoException.class,
                         e -> assertThat(e.code()).isEqualTo(Code.MALFORMED_CIPHERTEXT));
     }
+
+    @Test
+    void decryptWhenACiphertextIsWrittenWithJsonEscapesThenStillDecryptsIt() {
+        byte[] enc = f.documents.encrypt(utf8(PATIENT), List.of(FieldRule.of("$.name", "pii")), "acme", "p-17", null)
+                .document();
+        // The same JSON string with its prefix and a base64url character escaped: equal text, other bytes.
+        String text = new String(enc, StandardCharsets.UTF_8);
+        int at = text.indexOf("\"pcf:") + 5;
+        String escaped = text.substring(0, at - 4) + "\\u0070cf:" + String.format("\\u%04x", (int) text.charAt(at))
+                + text.substring(at + 1);
+        assertThat(escaped).doesNotContain("\"pcf:");
+        DocumentCipher.Decrypted dec = f.documents.decrypt(utf8(escaped), List.of(FieldRule.of("$.name", "pii")),
+                "acme", "p-17", c -> true);
+        assertThat(dec.fields()).extracting(FieldReport::status).containsExactly(Status.CLEAR);
+        assertThat(new String(dec.document(), StandardCharsets.UTF_8)).isEqualTo(PATIENT);
+    }
+
+    @Test
+    void encryptWhenAlreadyEncryptedValueIsWrittenWithEscapesThenStillRefuses() {
+        String escaped = "{\"name\":\"p\\u0063f:AQ\"}";
+        assertThatThrownBy(() -> f.documents.encrypt(utf8(escaped), List.of(FieldRule.of("$.name", "pii")), "acme",
+                "p", null)).isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.ALREADY_ENCRYPTED));
+    }
+
+    @Test
+    void encryptWhenTheSameRuleListChangesBetweenCallsThenUsesTheNewRules() {
+        java.util.ArrayList<FieldRule> rules = new java.util.ArrayList<>(List.of(FieldRule.of("$.name", "pii")));
+        assertThat(f.documents.encrypt(utf8(PATIENT), rules, "acme", "p-17", null).fields())
+                .extracting(FieldReport::path).containsExactly("$['name']");
+        rules.set(0, FieldRule.of("$.email", "pii"));
+        assertThat(f.documents.encrypt(utf8(PATIENT), rules, "acme", "p-17", null).fields())
+                .extracting(FieldReport::path).containsExactly("$['email']");
+        rules.add(FieldRule.of("$.age", "phi"));
+        assertThat(f.documents.encrypt(utf8(PATIENT), rules, "acme", "p-17", null).fields())
+                .extracting(FieldReport::path, FieldReport::dataClass)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("$['age']", "phi"),
+                        org.assertj.core.groups.Tuple.tuple("$['email']", "pii"));
+    }
+
+    @Test
+    void decryptWhenAPlaintextIsNotOneJsonValueThenRefusesIt() {
+        // Written with the field cipher directly, as another producer holding the key could.
+        for (String notOneValue : List.of("1, \"x\": 2", "", " ", "tru", "01", "\"a", "{\"a\":1", "1 2", "[1,]")) {
+            String ct = f.cipher.encrypt(f.keyring.tenantKeyset("acme"), utf8(notOneValue),
+                    new FieldContext("acme", "r1", "$['a']"));
+            assertThatThrownBy(() -> f.documents.decrypt(utf8("{\"a\":\"" + ct + "\"}"),
+                    List.of(FieldRule.of("$.a", "pii")), "acme", "r1", c -> true))
+                    .as(notOneValue).isInstanceOfSatisfying(FieldCryptoException.class,
+                            e -> assertThat(e.code()).isEqualTo(Code.MALFORMED_CIPHERTEXT));
+        }
+    }
 }

@@ -136,6 +136,23 @@ public final class Envelope {
         return ad;
     }
 
+    /**
+     * The same associated data as {@link #associatedData(byte[], EncryptionMode, FieldContext, String)},
+     * from context strings already encoded as UTF-8 (a document encodes its tenant and record id
+     * once for all its fields); {@code record} is null for the deterministic mode.
+     */
+    public static byte[] associatedData(byte[] prefix, byte[] tenant, byte[] record, byte[] path) {
+        int length = prefix.length + 2 + tenant.length + (record == null ? 0 : 2 + record.length) + 2 + path.length;
+        byte[] ad = new byte[length];
+        System.arraycopy(prefix, 0, ad, 0, prefix.length);
+        int p = putString(ad, prefix.length, tenant);
+        if (record != null) {
+            p = putString(ad, p, record);
+        }
+        putString(ad, p, path);
+        return ad;
+    }
+
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -188,11 +205,29 @@ public final class Envelope {
         if (text.length() - PREFIX.length() > (maxBytes / 3 + 1) * 4) {
             throw malformed(path, "it is longer than the limit");
         }
+        // No substring: characters outside Latin-1 become '?', which is not base64url.
+        byte[] ascii = text.getBytes(StandardCharsets.ISO_8859_1);
+        return parse(ascii, 0, ascii.length, path, maxBytes);
+    }
+
+    /**
+     * As {@link #parse(String, String, int)}, from the text's bytes {@code [from, to)} of
+     * {@code ascii} (e.g. the inside of a JSON string in a UTF-8 document, read in place): any
+     * byte outside the base64url alphabet, including those of a JSON escape or a multi-byte
+     * UTF-8 character, fails as "not base64url".
+     */
+    public static Envelope parse(byte[] ascii, int from, int to, String path, int maxBytes) {
+        int length = to - from;
+        if (length < PREFIX.length() || ascii[from] != 'p' || ascii[from + 1] != 'c' || ascii[from + 2] != 'f'
+                || ascii[from + 3] != ':') {
+            throw malformed(path, "it does not start with '" + PREFIX + "'");
+        }
+        if (length - PREFIX.length() > (maxBytes / 3 + 1) * 4) {
+            throw malformed(path, "it is longer than the limit");
+        }
         byte[] bytes;
         try {
-            // No substring: characters outside Latin-1 become '?', which is not base64url.
-            byte[] ascii = text.getBytes(StandardCharsets.ISO_8859_1);
-            ByteBuffer decoded = B64D.decode(ByteBuffer.wrap(ascii, PREFIX.length(), ascii.length - PREFIX.length()));
+            ByteBuffer decoded = B64D.decode(ByteBuffer.wrap(ascii, from + PREFIX.length(), length - PREFIX.length()));
             bytes = decoded.array();
             if (decoded.arrayOffset() != 0 || decoded.remaining() != bytes.length) {
                 bytes = Arrays.copyOfRange(bytes, decoded.arrayOffset() + decoded.position(),
