@@ -1,6 +1,7 @@
 package dev.portcullis.fields;
 
 import java.nio.charset.StandardCharsets;
+import java.security.DrbgParameters;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
@@ -57,13 +58,25 @@ public final class FieldCipher {
     private final int maxValueBytes;
 
     /**
-     * A cipher using the JDK's AES-GCM, nonces from a {@link SecureRandom} per thread (the
-     * platform default, {@code NativePRNG} on Linux: measured faster per call than the JDK's
-     * DRBG), and the default value limit.
+     * A cipher using the JDK's AES-GCM, nonces from a {@code DRBG} {@link SecureRandom} per thread
+     * (NIST SP 800-90A Hash_DRBG with SHA-256 at 256-bit strength, seeded by the JDK from the
+     * system's entropy source) drawn 4 KiB at a time, and the default value limit. Per 12-byte
+     * nonce drawn that way, the DRBG measured ~40-70 ns against ~140-190 ns for the platform
+     * default ({@code NativePRNG} on Linux, which mixes SHA1PRNG output into every read); one
+     * nonce per call is the other way round (~500 ns for the DRBG, ~190 ns for NativePRNG).
      */
     public FieldCipher(DataKeySource keys) {
-        this(keys, new JceAesGcm(), new JceAesSiv(), ThreadLocal.withInitial(SecureRandom::new), DEFAULT_MAX_VALUE_BYTES,
-                true);
+        this(keys, new JceAesGcm(), new JceAesSiv(), ThreadLocal.withInitial(FieldCipher::nonceSource),
+                DEFAULT_MAX_VALUE_BYTES, true);
+    }
+
+    private static SecureRandom nonceSource() {
+        try {
+            return SecureRandom.getInstance("DRBG",
+                    DrbgParameters.instantiation(256, DrbgParameters.Capability.NONE, null));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK provides no DRBG SecureRandom", e);
+        }
     }
 
     /**
@@ -298,14 +311,15 @@ public final class FieldCipher {
             this.random = random;
         }
 
-        void next(byte[] nonce) {
+        /** Writes the next nonce into {@code out} at {@code offset}. */
+        void next(byte[] out, int offset) {
             if (position == buffer.length) {
                 random.nextBytes(buffer);
                 position = 0;
             }
-            System.arraycopy(buffer, position, nonce, 0, nonce.length);
-            Arrays.fill(buffer, position, position + nonce.length, (byte) 0);
-            position += nonce.length;
+            System.arraycopy(buffer, position, out, offset, AesGcm.NONCE_BYTES);
+            Arrays.fill(buffer, position, position + AesGcm.NONCE_BYTES, (byte) 0);
+            position += AesGcm.NONCE_BYTES;
         }
     }
 
@@ -355,7 +369,7 @@ public final class FieldCipher {
         if (mode == EncryptionMode.RANDOMIZED) {
             byte[] nonce = new byte[AesGcm.NONCE_BYTES];
             if (nonces != null) {
-                nonces.get().next(nonce);
+                nonces.get().next(nonce, 0);
             } else {
                 random.get().nextBytes(nonce);
             }
