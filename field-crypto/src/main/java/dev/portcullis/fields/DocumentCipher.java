@@ -170,9 +170,6 @@ public final class DocumentCipher {
             if (!value.stringStartsWith(Envelope.PREFIX)) {
                 return null;
             }
-            if (!value.isUnescapedString()) {
-                value.string(); // escaped: the envelope is parsed from the decoded text, kept in the span
-            }
             FieldRule rule = index.first(path, depth);
             return rule != null ? rule : UNCLASSIFIED;
         });
@@ -180,9 +177,7 @@ public final class DocumentCipher {
         // Each is parsed (base64-decoded) once, here, and decrypted from the parsed form below.
         List<Envelope> envelopes = new ArrayList<>(found.size());
         for (JsonSpans.Span span : found) {
-            // Unescaped (always, as written here): parsed from the document's bytes between the quotes.
-            envelopes.add(span.string() != null ? cipher.parse(span.string(), span.path())
-                    : cipher.parse(document, span.start() + 1, span.end() - 1, span.path()));
+            envelopes.add(envelope(document, span));
         }
         List<byte[]> replacements = new ArrayList<>(found.size());
         List<FieldReport> reports = new ArrayList<>(found.size());
@@ -209,6 +204,27 @@ public final class DocumentCipher {
             }
         }
         return new Decrypted(JsonSpans.splice(document, found, replacements), List.copyOf(reports));
+    }
+
+    /**
+     * The envelope of a ciphertext span, parsed from the document's bytes between the quotes (as
+     * this library writes them: base64url needs no escapes); only if that fails and the bytes
+     * hold an escape, from the string's decoded text, so an escaped ciphertext reads the same.
+     */
+    private Envelope envelope(byte[] document, JsonSpans.Span span) {
+        if (span.string() != null) {
+            return cipher.parse(span.string(), span.path());
+        }
+        try {
+            return cipher.parse(document, span.start() + 1, span.end() - 1, span.path());
+        } catch (FieldCryptoException e) {
+            for (int i = span.start() + 1; i < span.end() - 1; i++) {
+                if (document[i] == '\\') {
+                    return cipher.parse(spans.stringAt(document, span), span.path());
+                }
+            }
+            throw e;
+        }
     }
 
     /** The index of {@code rules}: the last call's when they are equal to its rules, else a new one. */
@@ -240,7 +256,7 @@ public final class DocumentCipher {
 
     /** A decrypted plaintext must be exactly one JSON value, so splicing it keeps the document valid. */
     private static void checkSingleValue(byte[] plaintext, String path) {
-        if (JsonScalars.isPlainScalar(plaintext)) {
+        if (PlainJson.isOneValue(plaintext)) {
             return;
         }
         boolean single;

@@ -218,6 +218,19 @@ class DocumentCipherTest {
     }
 
     @Test
+    void decryptWhenOnlyTheBase64OfACiphertextHasAnEscapeThenStillDecryptsIt() {
+        byte[] enc = f.documents.encrypt(utf8(PATIENT), List.of(FieldRule.of("$.name", "pii")), "acme", "p-17", null)
+                .document();
+        String text = new String(enc, StandardCharsets.UTF_8);
+        int at = text.indexOf("\"pcf:") + 7; // the third base64url character
+        String escaped = text.substring(0, at) + String.format("\\u%04x", (int) text.charAt(at))
+                + text.substring(at + 1);
+        DocumentCipher.Decrypted dec = f.documents.decrypt(utf8(escaped), List.of(FieldRule.of("$.name", "pii")),
+                "acme", "p-17", c -> true);
+        assertThat(new String(dec.document(), StandardCharsets.UTF_8)).isEqualTo(PATIENT);
+    }
+
+    @Test
     void encryptWhenAlreadyEncryptedValueIsWrittenWithEscapesThenStillRefuses() {
         String escaped = "{\"name\":\"p\\u0063f:AQ\"}";
         assertThatThrownBy(() -> f.documents.encrypt(utf8(escaped), List.of(FieldRule.of("$.name", "pii")), "acme",

@@ -1,6 +1,5 @@
 package dev.portcullis.fields.json;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -110,26 +109,6 @@ public final class JsonSpans {
                 }
             }
             return true;
-        }
-
-        /**
-         * True when the value is a string written without escapes, so that its text is exactly
-         * the document's bytes between its quotes.
-         */
-        public boolean isUnescapedString() {
-            if (token != JsonToken.VALUE_STRING) {
-                return false;
-            }
-            for (int at = start + 1; at < json.length; at++) {
-                byte b = json[at];
-                if (b == '"') {
-                    return true;
-                }
-                if (b == '\\') {
-                    return false;
-                }
-            }
-            return false;
         }
     }
 
@@ -286,6 +265,24 @@ public final class JsonSpans {
     }
 
     /**
+     * The decoded text of {@code span}, a string value of {@code json} (for a caller that read
+     * the span's bytes in place and found escapes).
+     */
+    public String stringAt(byte[] json, Span span) {
+        if (span.token() != JsonToken.VALUE_STRING) {
+            throw new IllegalArgumentException("the span is not a string value");
+        }
+        try (JsonParser p = factory.createParser(ObjectReadContext.empty(), json, span.start(),
+                span.end() - span.start())) {
+            p.nextToken();
+            return p.getString();
+        } catch (JacksonException e) {
+            throw new FieldCryptoException(Code.MALFORMED_DOCUMENT, "the document is not valid JSON: "
+                    + safeMessage(e));
+        }
+    }
+
+    /**
      * The document with each span's bytes replaced by the corresponding replacement (same order
      * as {@code spans}, which must be in document order and must not overlap).
      */
@@ -297,19 +294,24 @@ public final class JsonSpans {
         for (int i = 0; i < spans.size(); i++) {
             size += replacements.get(i).length - (spans.get(i).end() - spans.get(i).start());
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(size, 16));
+        // Written once into an array of the final size (no growing stream, no copy out of it).
+        byte[] out = new byte[size];
         int at = 0;
+        int p = 0;
         for (int i = 0; i < spans.size(); i++) {
             Span span = spans.get(i);
             if (span.start() < at) {
                 throw new IllegalArgumentException("spans overlap or are out of order");
             }
-            out.write(json, at, span.start() - at);
-            out.writeBytes(replacements.get(i));
+            System.arraycopy(json, at, out, p, span.start() - at);
+            p += span.start() - at;
+            byte[] replacement = replacements.get(i);
+            System.arraycopy(replacement, 0, out, p, replacement.length);
+            p += replacement.length;
             at = span.end();
         }
-        out.write(json, at, json.length - at);
-        return out.toByteArray();
+        System.arraycopy(json, at, out, p, json.length - at);
+        return out;
     }
 
     private static boolean isJsonWhitespace(byte b) {

@@ -59,6 +59,10 @@ public final class NormalizedPath {
     }
 
     private static void appendEscaped(StringBuilder b, String name) {
+        if (needsNoEscape(name)) {
+            b.append(name); // the common case, in one copy
+            return;
+        }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             switch (c) {
@@ -78,6 +82,16 @@ public final class NormalizedPath {
                 }
             }
         }
+    }
+
+    private static boolean needsNoEscape(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 0x20 || c == '\'' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
