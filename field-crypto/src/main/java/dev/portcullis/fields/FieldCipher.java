@@ -126,15 +126,6 @@ public final class FieldCipher {
     }
 
     /**
-     * As {@link #encrypt} ({@code mode} randomized) or {@link #encryptDeterministically}, but the
-     * ciphertext comes as the ASCII bytes of a JSON string (in double quotes), ready to splice into
-     * a document without another copy.
-     */
-    byte[] encryptToJsonString(EncryptionMode mode, String keysetId, byte[] plaintext, FieldContext context) {
-        return sealWithPrimary(mode, keysetId, plaintext, context, true);
-    }
-
-    /**
      * One document's fields' shared context, for {@link DocumentCipher}: the tenant and record id
      * encoded once for all the fields, and the keys of the document's last lookups (held for the
      * one call only; a key found destroyed is looked up again, so a forgotten subject's key fails
@@ -163,8 +154,10 @@ public final class FieldCipher {
     }
 
     /**
-     * As {@link #encryptToJsonString(EncryptionMode, String, byte[], FieldContext)} for a field of
-     * {@code scope}'s document at {@code context}'s path.
+     * As {@link #encrypt} ({@code mode} randomized) or {@link #encryptDeterministically}, for a
+     * field of {@code scope}'s document at {@code context}'s path, but the ciphertext comes as the
+     * ASCII bytes of a JSON string (in double quotes), ready to splice into a document without
+     * another copy.
      */
     byte[] encryptToJsonString(EncryptionMode mode, String keysetId, byte[] plaintext, RecordScope scope,
             FieldContext context) {
