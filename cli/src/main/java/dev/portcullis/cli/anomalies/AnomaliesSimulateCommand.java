@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -73,7 +75,7 @@ public final class AnomaliesSimulateCommand implements Callable<Integer> {
     @Option(names = "--per-class", defaultValue = "10", description = "Attacks of each class (default: ${DEFAULT-VALUE}).")
     int perClass;
 
-    @Option(names = "--attacks", split = ",", paramLabel = "CLASS",
+    @Option(names = "--attacks", split = ",", paramLabel = "CLASS", completionCandidates = AttackClassNames.class,
             description = "Attack classes to inject (default: all): ${COMPLETION-CANDIDATES}.")
     List<String> attacks;
 
@@ -201,4 +203,11 @@ public final class AnomaliesSimulateCommand implements Callable<Integer> {
         }
     }
 
+    /** The names {@code --attacks} accepts, for its help text (the option holds strings, so picocli cannot list them). */
+    static final class AttackClassNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(AttackClass.values()).map(AttackClass::wireName).iterator();
+        }
+    }
 }

@@ -19,6 +19,7 @@ import dev.portcullis.anomaly.Entity;
 import dev.portcullis.anomaly.Severity;
 import dev.portcullis.anomaly.alert.AlertJson;
 import dev.portcullis.anomaly.alert.JsonLinesAlertStore;
+import dev.portcullis.anomaly.simulate.AttackClass;
 import dev.portcullis.cli.ExitCode;
 import dev.portcullis.cli.Main;
 import picocli.CommandLine;
@@ -100,6 +101,14 @@ class AnomaliesCommandTest {
             Run help = run("anomalies", command, "--help");
             assertThat(help.code()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: portcullis anomalies " + command);
+        }
+    }
+
+    @Test
+    void simulateHelpNamesEveryAttackClass() {
+        String help = run("anomalies", "simulate", "--help").out().replaceAll("\\s+", " ");
+        for (AttackClass attack : AttackClass.values()) {
+            assertThat(help).contains(attack.wireName());
         }
     }
 }
