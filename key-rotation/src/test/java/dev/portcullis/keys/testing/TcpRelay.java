@@ -46,9 +46,18 @@ public final class TcpRelay implements AutoCloseable {
             while (!s.isClosed()) {
                 try {
                     Socket client = s.accept();
-                    Socket upstream = new Socket(target.getAddress(), target.getPort());
-                    open.add(client);
-                    open.add(upstream);
+                    Socket upstream;
+                    // Registered under the lock that down() holds: a connection accepted just before
+                    // down() would otherwise miss its sweep and outlive the outage.
+                    synchronized (TcpRelay.this) {
+                        if (listener != s) {
+                            client.close();
+                            return;
+                        }
+                        upstream = new Socket(target.getAddress(), target.getPort());
+                        open.add(client);
+                        open.add(upstream);
+                    }
                     pump(client, upstream);
                     pump(upstream, client);
                 } catch (IOException e) {
