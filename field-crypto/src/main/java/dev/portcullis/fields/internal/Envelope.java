@@ -225,6 +225,9 @@ public final class Envelope {
         if (length - PREFIX.length() > (maxBytes / 3 + 1) * 4) {
             throw malformed(path, "it is longer than the limit");
         }
+        if (!hasOneSpelling(ascii, from + PREFIX.length(), to)) {
+            throw malformed(path, "it is not canonical base64url (padding, or bits set after the data)");
+        }
         byte[] bytes;
         try {
             ByteBuffer decoded = B64D.decode(ByteBuffer.wrap(ascii, from + PREFIX.length(), length - PREFIX.length()));
@@ -267,6 +270,45 @@ public final class Envelope {
             throw malformed(path, "its key version is outside 1..2^31-1");
         }
         return new Envelope(mode, keyName, keyVersion, bytes, headerLength);
+    }
+
+    /**
+     * Whether {@code [from, to)} is base64url as {@link #encode} writes it: no {@code =} padding,
+     * and the bits of the last character that lie beyond the data are zero. The JDK's decoder
+     * accepts both (and ignores those bits), so without this check several texts decode to one
+     * ciphertext: a changed character would decrypt as if untouched, and a deterministic
+     * ciphertext would have spellings that an equality lookup on the stored text does not match.
+     */
+    private static boolean hasOneSpelling(byte[] ascii, int from, int to) {
+        int length = to - from;
+        if (length == 0) {
+            return true;
+        }
+        byte last = ascii[to - 1];
+        if (last == '=') {
+            return false;
+        }
+        int unusedBits = switch (length % 4) {
+            case 2 -> 4;
+            case 3 -> 2;
+            default -> 0; // 0: no partial group; 1: never valid, the decoder refuses it
+        };
+        int value = base64UrlValue(last);
+        return value < 0 || (value & ((1 << unusedBits) - 1)) == 0;
+    }
+
+    /** The 6-bit value of a base64url character, or -1 (left for the decoder to refuse). */
+    private static int base64UrlValue(byte c) {
+        if (c >= 'A' && c <= 'Z') {
+            return c - 'A';
+        }
+        if (c >= 'a' && c <= 'z') {
+            return c - 'a' + 26;
+        }
+        if (c >= '0' && c <= '9') {
+            return c - '0' + 52;
+        }
+        return c == '-' ? 62 : c == '_' ? 63 : -1;
     }
 
     private static FieldCryptoException malformed(String path, String why) {

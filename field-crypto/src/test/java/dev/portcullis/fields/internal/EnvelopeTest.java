@@ -51,4 +51,32 @@ class EnvelopeTest {
                             e -> assertThat(e.code()).isEqualTo(Code.MALFORMED_CIPHERTEXT));
         }
     }
+
+    @Test
+    void parseRefusesEverySpellingButTheOneEncodeWrites() {
+        // Bodies of every remainder mod 3: tails with 0, 4 and 2 bits beyond the data.
+        for (int body = 28; body < 31; body++) {
+            String good = Envelope.encode(envelope(body));
+            int tail = (good.length() - "pcf:".length()) % 4;
+            String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            int value = alphabet.indexOf(good.charAt(good.length() - 1));
+            int unusedBits = tail == 2 ? 4 : tail == 3 ? 2 : 0;
+            for (int bit = 0; bit < unusedBits; bit++) {
+                String respelled = good.substring(0, good.length() - 1) + alphabet.charAt(value ^ (1 << bit));
+                // The JDK's decoder alone reads it as the same bytes: this is what the check adds.
+                assertThat(Base64.getUrlDecoder().decode(respelled.substring(4)))
+                        .isEqualTo(Base64.getUrlDecoder().decode(good.substring(4)));
+                assertThatThrownBy(() -> Envelope.parse(respelled, "$['x']", 1 << 20))
+                        .isInstanceOfSatisfying(FieldCryptoException.class,
+                                e -> assertThat(e.code()).isEqualTo(Code.MALFORMED_CIPHERTEXT));
+            }
+            String padded = good + "=".repeat((4 - tail) % 4);
+            if (tail != 0) {
+                assertThatThrownBy(() -> Envelope.parse(padded, "$['x']", 1 << 20))
+                        .isInstanceOfSatisfying(FieldCryptoException.class,
+                                e -> assertThat(e.code()).isEqualTo(Code.MALFORMED_CIPHERTEXT));
+            }
+            assertThat(Envelope.parse(good, "$", 1 << 20).bytes()).isEqualTo(envelope(body));
+        }
+    }
 }
