@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
+import javax.management.ObjectName;
+
 import dev.portcullis.anomaly.DetectionEngine;
 import dev.portcullis.anomaly.Thresholds;
 import dev.portcullis.anomaly.detectors.Detectors;
@@ -24,6 +26,7 @@ import dev.portcullis.audit.Outcome;
  * rule's profile) instead of an entity's first hour.
  *
  * <p>{@code java -Xmx6g -cp bench/target/benchmarks.jar dev.portcullis.bench.anomaly.EntityMemory 200000 worst|typical [HOURS]}
+ * ({@code -Dentitymemory.histogram=true} also prints the live heap's largest classes)
  */
 public final class EntityMemory {
 
@@ -48,6 +51,13 @@ public final class EntityMemory {
         System.out.printf(Locale.ROOT, (worst ? "worst case: " : "typical: ") + "%d subjects, %d later hours, %d detector states (%s), %.0f bytes of heap per subject%n", n, laterHours,
                 engine.trackedEntities(), engine.detectors().stream().map(d -> d.name() + "=" + d.trackedEntities()).toList(),
                 (after - before) / (double) n);
+        if (Boolean.getBoolean("entitymemory.histogram")) {
+            // Where the bytes are, while the engine is still reachable (jcmd GC.class_histogram).
+            Object histogram = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            ((String) histogram).lines().limit(40).forEach(System.out::println);
+        }
         if (engine.processed() < 0) {
             System.out.println(engine);
         }
