@@ -156,6 +156,10 @@ public final class NimbusJwtVerifier implements JwtVerifier {
                 throw e.claimedSubject() == null ? e.withClaimedSubject(claimedSubject(known.claims())) : e;
             }
         }
+        String misspelling = CompactSpelling.problem(token);
+        if (misspelling != null) {
+            throw new AuthenticationException(AuthenticationFailure.MALFORMED_TOKEN, misspelling);
+        }
         JWT jwt;
         try {
             jwt = JWTParser.parse(token);

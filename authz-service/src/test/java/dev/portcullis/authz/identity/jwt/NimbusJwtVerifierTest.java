@@ -103,6 +103,9 @@ class NimbusJwtVerifierTest {
                 NimbusJwtVerifier.DEFAULT_MAX_TOKEN_LENGTH, withClock, events);
     }
 
+    private static final String BASE64URL =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
     private static TestTokens.Builder token() {
         return TestTokens.signedWith(issuerRsa, NOW);
     }
@@ -629,10 +632,32 @@ class NimbusJwtVerifierTest {
     void verifyWhenATokenDiffersFromAVerifiedOneInItsSignatureThenBadSignature() throws AuthenticationException {
         String token = token().sign();
         assertThat(verifier.verify(token).subject()).isEqualTo("alice");
-        int last = token.length() - 1;
-        char flipped = token.charAt(last) == 'A' ? 'B' : 'A';
+        // A character in the middle of the signature carries six bits of it, all of them data.
+        int middle = token.lastIndexOf('.') + (token.length() - token.lastIndexOf('.')) / 2;
+        char flipped = token.charAt(middle) == 'A' ? 'B' : 'A';
 
-        assertThat(failureOf(token.substring(0, last) + flipped)).isEqualTo(AuthenticationFailure.BAD_SIGNATURE);
+        assertThat(failureOf(token.substring(0, middle) + flipped + token.substring(middle + 1)))
+                .isEqualTo(AuthenticationFailure.BAD_SIGNATURE);
+        assertThat(verifier.verify(token).subject()).isEqualTo("alice");
+    }
+
+    @Test
+    void verifyWhenAVerifiedTokenIsSpelledAnotherWayThenMalformed() throws AuthenticationException {
+        String token = token().sign();
+        assertThat(verifier.verify(token).subject()).isEqualTo("alice");
+        String[] parts = token.split("\\.");
+        // RS256 signatures are 256 bytes: 342 characters, whose last carries 2 bits of data and 4 unused.
+        assertThat(parts[2].length() % 4).isEqualTo(2);
+        char last = parts[2].charAt(parts[2].length() - 1);
+        char withAnUnusedBitSet = BASE64URL.charAt(BASE64URL.indexOf(last) | 1);
+        assertThat(withAnUnusedBitSet).isNotEqualTo(last);
+
+        String respelled = token.substring(0, token.length() - 1) + withAnUnusedBitSet;
+        AuthenticationException rejected = rejection(respelled);
+        assertThat(rejected.failure()).isEqualTo(AuthenticationFailure.MALFORMED_TOKEN);
+        assertThat(rejected.getMessage()).contains("part 3", "bits beyond its data");
+        assertThat(failureOf(parts[0] + "=." + parts[1] + "." + parts[2])).isEqualTo(AuthenticationFailure.MALFORMED_TOKEN);
+        assertThat(failureOf(token + "==")).isEqualTo(AuthenticationFailure.MALFORMED_TOKEN);
         assertThat(verifier.verify(token).subject()).isEqualTo("alice");
     }
 
