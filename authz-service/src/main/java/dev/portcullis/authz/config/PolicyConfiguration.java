@@ -55,7 +55,7 @@ class PolicyConfiguration {
     OpaRevisionWatcher opaRevisionWatcher(PortcullisProperties properties, HttpClient http) {
         PortcullisProperties.DecisionCache cache = properties.opa().decisionCache();
         return new OpaRevisionWatcher(properties.opa().url(), cache.dataPaths(), http, cache.revisionPollInterval(),
-                cache.policyPollInterval(), properties.opa().timeout());
+                cache.policyPollInterval(), cache.revisionMaxAge());
     }
 
     /** The engine the pipeline asks: OPA itself, or OPA behind the decision cache when that option is on. */

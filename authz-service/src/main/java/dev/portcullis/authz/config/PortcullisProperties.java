@@ -87,7 +87,10 @@ public record PortcullisProperties(
      * the default {@code ttl}) trades most of that for a longer bound on how long a cached decision
      * can outlive a policy change: 1 s instead of 200 ms. Policy changes are deployments; the data
      * documents, which change at run time (the block list among them), are still read every
-     * {@code revisionPollInterval}.
+     * {@code revisionPollInterval}. A revision whose re-read is slow (OPA busy) stays in use until
+     * {@code revisionMaxAge} after the start of its last successful read; a refused connection or
+     * an error forgets it at once. So a data change reaches cached inputs within
+     * {@code revisionMaxAge} (1 s by default, as for policy changes) even while OPA is slow.
      * {@code perRequestHeaders} are left out of the cache key (proxies set them to a new value on
      * every request); the policy must not decide on them.
      */
@@ -97,6 +100,7 @@ public record PortcullisProperties(
             @DefaultValue("100000") int maxEntries,
             @DefaultValue("200ms") Duration revisionPollInterval,
             @DefaultValue("1s") Duration policyPollInterval,
+            @DefaultValue("1s") Duration revisionMaxAge,
             @DefaultValue({"authz", "portcullis/blocklist"}) List<String> dataPaths,
             @DefaultValue({"x-request-id", "traceparent", "tracestate", "x-b3-traceid", "x-b3-spanid",
                     "x-b3-parentspanid", "x-b3-sampled", "x-amzn-trace-id", "x-cloud-trace-context"})

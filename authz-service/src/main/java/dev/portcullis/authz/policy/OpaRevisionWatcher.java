@@ -3,8 +3,10 @@ package dev.portcullis.authz.policy;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,6 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +43,13 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>While OPA cannot be read, the revision is unknown ({@link Optional#empty()}) and callers MUST
  * NOT serve cached decisions: with the engine down every answer must be a fresh failure, never a
- * remembered allow.
+ * remembered allow. A refused connection, an error status or a malformed answer forgets the
+ * revision at once. A read that is merely slow (OPA busy answering a burst of decisions) does not:
+ * the revision stays known until it is {@code maxAge} old, counted from the start of the last poll
+ * that read it, and {@link #revision()} enforces that age itself, so neither slow reads nor a stuck
+ * poller can stretch the bound. Forgetting on the first slow read turned a burst into a collapse:
+ * every cached input went back to OPA at once, which made OPA slower still (docs/benchmarks.md,
+ * authz run 4).
  */
 public final class OpaRevisionWatcher implements AutoCloseable {
 
@@ -50,12 +59,18 @@ public final class OpaRevisionWatcher implements AutoCloseable {
     private final URI policies;
     private final List<URI> data;
     private final HttpClient http;
-    private final Duration timeout;
+    private final Duration maxAge;
+    private final long maxAgeNanos;
+    private final LongSupplier nanoTime;
     private final long policyEvery;
     private final ScheduledExecutorService poller;
     private long polls;
     private byte[] policyDigest;
-    private volatile String revision;
+    private volatile Confirmed confirmed;
+
+    /** A revision and the {@code nanoTime} at which the poll that read it started. */
+    private record Confirmed(String revision, long readFrom) {
+    }
 
     /**
      * @param opaUrl OPA's base URL
@@ -63,28 +78,36 @@ public final class OpaRevisionWatcher implements AutoCloseable {
      * @param interval how often the data documents are read
      * @param policyInterval how often the policy modules are read; a multiple of {@code interval}
      *     (rounded down, at least {@code interval})
+     * @param maxAge how long a revision stays known without a successful poll; longer than
+     *     {@code interval}, and also each read's timeout (a slower answer is too old to use)
      */
     public OpaRevisionWatcher(URI opaUrl, List<String> dataPaths, HttpClient http, Duration interval,
-            Duration policyInterval, Duration timeout) {
-        this(opaUrl, dataPaths, http, interval, policyInterval, timeout, true);
+            Duration policyInterval, Duration maxAge) {
+        this(opaUrl, dataPaths, http, interval, policyInterval, maxAge, System::nanoTime, true);
     }
 
-    /** A watcher that only polls when {@link #poll()} is called (tests). */
+    /** A watcher that only polls when {@link #poll()} is called, on the given clock (tests). */
     static OpaRevisionWatcher unscheduled(URI opaUrl, List<String> dataPaths, HttpClient http, Duration interval,
-            Duration policyInterval, Duration timeout) {
-        return new OpaRevisionWatcher(opaUrl, dataPaths, http, interval, policyInterval, timeout, false);
+            Duration policyInterval, Duration maxAge, LongSupplier nanoTime) {
+        return new OpaRevisionWatcher(opaUrl, dataPaths, http, interval, policyInterval, maxAge, nanoTime, false);
     }
 
     private OpaRevisionWatcher(URI opaUrl, List<String> dataPaths, HttpClient http, Duration interval,
-            Duration policyInterval, Duration timeout, boolean scheduled) {
+            Duration policyInterval, Duration maxAge, LongSupplier nanoTime, boolean scheduled) {
         String base = Objects.requireNonNull(opaUrl, "opaUrl cannot be null").toString().replaceAll("/+$", "");
         this.policies = URI.create(base + "/v1/policies");
         this.data = dataPaths.stream().map(p -> URI.create(base + "/v1/data/" + p)).toList();
         this.http = Objects.requireNonNull(http, "http cannot be null");
-        this.timeout = Objects.requireNonNull(timeout, "timeout cannot be null");
+        this.maxAge = Objects.requireNonNull(maxAge, "maxAge cannot be null");
+        this.maxAgeNanos = maxAge.toNanos();
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime cannot be null");
         long every = interval.toMillis();
         if (every <= 0) {
             throw new IllegalArgumentException("the revision poll interval must be at least 1 ms, was " + interval);
+        }
+        if (maxAge.compareTo(interval) <= 0) {
+            throw new IllegalArgumentException("the revision's maximum age (" + maxAge
+                    + ") must be longer than the data poll interval (" + interval + ")");
         }
         if (policyInterval.compareTo(interval) < 0) {
             throw new IllegalArgumentException("the policy poll interval (" + policyInterval
@@ -98,9 +121,16 @@ public final class OpaRevisionWatcher implements AutoCloseable {
         }
     }
 
-    /** The current revision, or empty while it is unknown (OPA unreachable, or not read yet). */
+    /**
+     * The current revision, or empty while it is unknown: OPA unreachable or failing, not read yet,
+     * or not read successfully for longer than {@code maxAge}.
+     */
     public Optional<String> revision() {
-        return Optional.ofNullable(revision);
+        Confirmed current = confirmed;
+        if (current == null || nanoTime.getAsLong() - current.readFrom() > maxAgeNanos) {
+            return Optional.empty();
+        }
+        return Optional.of(current.revision());
     }
 
     /**
@@ -108,6 +138,7 @@ public final class OpaRevisionWatcher implements AutoCloseable {
      * the revision. Runs on the poller's one thread (or a test's), never concurrently.
      */
     synchronized void poll() {
+        long readFrom = nanoTime.getAsLong();
         try {
             if (policyDigest == null || polls % policyEvery == 0) {
                 policyDigest = sha256(policyModules(read(policies)));
@@ -120,12 +151,20 @@ public final class OpaRevisionWatcher implements AutoCloseable {
                 digest.update(read(document));
             }
             String next = HexFormat.of().formatHex(digest.digest());
-            if (!next.equals(revision)) {
+            Confirmed previous = confirmed;
+            if (previous == null || !next.equals(previous.revision())) {
                 log.info("OPA policy/data revision is now {}", next.substring(0, 12));
             }
-            revision = next;
+            confirmed = new Confirmed(next, readFrom);
+        } catch (HttpConnectTimeoutException e) {
+            // No connection at all is an engine that is gone (or cut off), not a busy one.
+            log.warn("cannot connect to OPA ({}); cached decisions are not used until it can", e.getMessage());
+            forget();
+        } catch (HttpTimeoutException e) {
+            // Busy, not gone: the revision read last stays usable until maxAge says otherwise.
+            log.debug("reading OPA's policies and data took longer than {}", maxAge);
         } catch (IOException e) {
-            if (revision != null) {
+            if (confirmed != null) {
                 log.warn("cannot read OPA's policies and data ({}); cached decisions are not used until it can", e.getMessage());
             }
             forget();
@@ -139,7 +178,7 @@ public final class OpaRevisionWatcher implements AutoCloseable {
 
     /** Unknown until OPA can be read again, the modules included: a restarted OPA may load other ones. */
     private void forget() {
-        revision = null;
+        confirmed = null;
         policyDigest = null;
     }
 
@@ -207,7 +246,7 @@ public final class OpaRevisionWatcher implements AutoCloseable {
     }
 
     private byte[] read(URI uri) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).timeout(maxAge).GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
             throw new IOException(uri.getPath() + " answered HTTP " + response.statusCode());

@@ -17,7 +17,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,10 @@ class OpaRevisionWatcherTest {
     /** A stand-in for OPA's policy and data API: what it answers is set by the test; it counts the reads. */
     private final Map<String, String> documents = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
+    /** Paths the stand-in answers only after this many milliseconds (OPA busy). */
+    private final Map<String, Long> delaysMillis = new ConcurrentHashMap<>();
+    /** The watcher's clock, in nanoseconds; moved by the tests. */
+    private final AtomicLong now = new AtomicLong();
     private HttpServer opa;
     private OpaRevisionWatcher watcher;
 
@@ -43,6 +49,14 @@ class OpaRevisionWatcherTest {
         opa.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getPath();
             reads.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+            Long delay = delaysMillis.get(path);
+            if (delay != null) {
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             String body = documents.get(path);
             byte[] bytes = (body == null ? "{}" : body).getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(body == null ? 404 : 200, bytes.length);
@@ -50,14 +64,23 @@ class OpaRevisionWatcherTest {
                 out.write(bytes);
             }
         });
+        opa.setExecutor(Executors.newCachedThreadPool()); // a delayed answer must not hold up the next read
         opa.start();
         return URI.create("http://127.0.0.1:" + opa.getAddress().getPort());
     }
 
     private OpaRevisionWatcher watcher(Duration policyInterval) throws IOException {
+        return watcher(policyInterval, Duration.ofSeconds(2));
+    }
+
+    private OpaRevisionWatcher watcher(Duration policyInterval, Duration maxAge) throws IOException {
         watcher = OpaRevisionWatcher.unscheduled(startOpa(), List.of("authz", "portcullis/blocklist"),
-                HttpClient.newHttpClient(), Duration.ofMillis(200), policyInterval, Duration.ofSeconds(2));
+                HttpClient.newHttpClient(), Duration.ofMillis(200), policyInterval, maxAge, now::get);
         return watcher;
+    }
+
+    private void advance(Duration by) {
+        now.addAndGet(by.toNanos());
     }
 
     private int reads(String path) {
@@ -174,9 +197,62 @@ class OpaRevisionWatcherTest {
     }
 
     @Test
+    void aSlowReadKeepsTheRevisionUntilItIsMaxAgeOldCountedFromTheLastGoodRead() throws IOException {
+        OpaRevisionWatcher watcher = watcher(Duration.ofSeconds(1), Duration.ofMillis(300));
+        watcher.poll();
+        Optional<String> known = watcher.revision();
+        assertThat(known).isPresent();
+
+        delaysMillis.put("/v1/data/portcullis/blocklist", 1_000L);
+        advance(Duration.ofMillis(200));
+        watcher.poll(); // times out after 300 ms of real time
+        assertThat(reads("/v1/data/portcullis/blocklist")).isEqualTo(2);
+        advance(Duration.ofMillis(100));
+        assertThat(watcher.revision()).as("300 ms after the last good read began").isEqualTo(known);
+
+        advance(Duration.ofMillis(1));
+        assertThat(watcher.revision()).as("older than maxAge").isEmpty();
+
+        delaysMillis.clear();
+        watcher.poll();
+        assertThat(watcher.revision()).isEqualTo(known);
+    }
+
+    @Test
+    void theAgeIsEnforcedWhenTheRevisionIsAskedForNotOnlyWhenAPollEnds() throws IOException {
+        OpaRevisionWatcher watcher = watcher(Duration.ofSeconds(1), Duration.ofMillis(300));
+        watcher.poll();
+
+        advance(Duration.ofMillis(301)); // the poller stuck or starved: no poll at all
+
+        assertThat(watcher.revision()).isEmpty();
+    }
+
+    @Test
+    void anEngineThatRefusesConnectionsIsForgottenAtOnce() throws IOException {
+        OpaRevisionWatcher watcher = watcher(Duration.ofSeconds(1), Duration.ofSeconds(2));
+        watcher.poll();
+        assertThat(watcher.revision()).isPresent();
+
+        opa.stop(0);
+        watcher.poll();
+
+        assertThat(watcher.revision()).isEmpty();
+    }
+
+    @Test
+    void aMaxAgeNoLongerThanTheDataIntervalIsRefused() {
+        assertThatThrownBy(() -> OpaRevisionWatcher.unscheduled(URI.create("http://127.0.0.1:1"), List.of(),
+                HttpClient.newHttpClient(), Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofMillis(200),
+                System::nanoTime))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maximum age");
+    }
+
+    @Test
     void aPolicyIntervalShorterThanTheDataIntervalIsRefused() {
         assertThatThrownBy(() -> OpaRevisionWatcher.unscheduled(URI.create("http://127.0.0.1:1"), List.of(),
-                HttpClient.newHttpClient(), Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofSeconds(1)))
+                HttpClient.newHttpClient(), Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofSeconds(1),
+                System::nanoTime))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("policy poll interval");
     }
 
