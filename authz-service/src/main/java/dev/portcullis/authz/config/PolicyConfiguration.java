@@ -24,6 +24,9 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 class PolicyConfiguration {
 
+    /** A check waiting for a question another check asked: OPA's timeout plus this, for scheduling. */
+    private static final Duration IN_FLIGHT_MARGIN = Duration.ofMillis(500);
+
     @Bean
     CircuitBreaker opaCircuitBreaker(PortcullisProperties properties) {
         PortcullisProperties.Opa opa = properties.opa();
@@ -69,6 +72,6 @@ class PolicyConfiguration {
             return opa;
         }
         return new CachingPolicyEngine(opa, revisions::revision, clock, cache.ttl(), cache.maxEntries(),
-                java.util.Set.copyOf(cache.perRequestHeaders()), json);
+                java.util.Set.copyOf(cache.perRequestHeaders()), properties.opa().timeout().plus(IN_FLIGHT_MARGIN), json);
     }
 }

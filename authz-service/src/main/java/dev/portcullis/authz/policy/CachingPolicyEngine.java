@@ -14,6 +14,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -38,6 +43,12 @@ import tools.jackson.databind.json.JsonMapper;
  * to {@code ttl} earlier. Errors are never cached, and while the revision is unknown (OPA
  * unreachable) nothing cached is served, so an engine outage is still a deny on every request.
  * Revocation and key changes are unaffected: authentication runs before the policy on every request.
+ *
+ * <p>One question per key at a time: checks that miss on the same key while the engine is being
+ * asked wait for that answer and share it, or its failure, instead of each asking the engine. A
+ * proxy opening with a burst of one client's requests (or an entry expiring under load) otherwise
+ * sent hundreds of identical questions to OPA at once; OPA fell behind, they timed out, the
+ * circuit breaker opened and every check was denied (docs/benchmarks.md, authz run 6).
  */
 public final class CachingPolicyEngine implements PolicyEngine {
 
@@ -48,17 +59,24 @@ public final class CachingPolicyEngine implements PolicyEngine {
     private final JsonMapper json;
     private final Cache<String, Cached> decisions;
     private final Set<String> perRequestHeaders;
+    private final Duration inFlightWait;
+    private final ConcurrentHashMap<String, CompletableFuture<PolicyDecision>> inFlight = new ConcurrentHashMap<>();
 
     private record Cached(PolicyDecision decision, Instant until) {
     }
 
+    /**
+     * @param inFlightWait how long a check waits for the same question asked by another check: the
+     *     engine's own timeout and a margin for scheduling
+     */
     public CachingPolicyEngine(PolicyEngine delegate, Supplier<Optional<String>> revision, Clock clock, Duration ttl,
-            int maxEntries, Set<String> perRequestHeaders, JsonMapper json) {
+            int maxEntries, Set<String> perRequestHeaders, Duration inFlightWait, JsonMapper json) {
         this.delegate = Objects.requireNonNull(delegate, "delegate cannot be null");
         this.revision = Objects.requireNonNull(revision, "revision cannot be null");
         this.clock = Objects.requireNonNull(clock, "clock cannot be null");
         this.ttl = Objects.requireNonNull(ttl, "ttl cannot be null");
         this.json = Objects.requireNonNull(json, "json cannot be null");
+        this.inFlightWait = Objects.requireNonNull(inFlightWait, "inFlightWait cannot be null");
         this.perRequestHeaders = lowerCased(Objects.requireNonNull(perRequestHeaders, "perRequestHeaders cannot be null"));
         if (ttl.isNegative() || ttl.compareTo(Duration.ofSeconds(60)) > 0) {
             throw new IllegalArgumentException("decision cache ttl must be between 0 and 60 s, was " + ttl);
@@ -79,9 +97,39 @@ public final class CachingPolicyEngine implements PolicyEngine {
         if (cached != null && now.isBefore(cached.until())) {
             return cached.decision();
         }
-        PolicyDecision decision = delegate.decide(input);
-        decisions.put(key, new Cached(decision, now.plus(ttl)));
-        return decision;
+        CompletableFuture<PolicyDecision> mine = new CompletableFuture<>();
+        CompletableFuture<PolicyDecision> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            return awaitConcurrent(running);
+        }
+        try {
+            PolicyDecision decision = delegate.decide(input);
+            decisions.put(key, new Cached(decision, now.plus(ttl)));
+            mine.complete(decision);
+            return decision;
+        } catch (PolicyException | RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(key, mine);
+        }
+    }
+
+    private PolicyDecision awaitConcurrent(CompletableFuture<PolicyDecision> running) throws PolicyException {
+        try {
+            return running.get(inFlightWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof PolicyException failed) {
+                throw new PolicyException(failed.error(), failed.getMessage(), failed);
+            }
+            throw new PolicyException(PolicyError.ENGINE_ERROR, "the policy engine failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new PolicyException(PolicyError.TIMEOUT, "the same question asked by a concurrent check got no answer within "
+                    + inFlightWait.toMillis() + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PolicyException(PolicyError.TIMEOUT, "interrupted while waiting for the policy engine", e);
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -12,6 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -20,6 +26,8 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 class CachingPolicyEngineTest {
+
+    private static final Duration IN_FLIGHT_WAIT = Duration.ofSeconds(10);
 
     private final AtomicInteger asked = new AtomicInteger();
     private final AtomicReference<PolicyException> failure = new AtomicReference<>();
@@ -34,7 +42,7 @@ class CachingPolicyEngineTest {
     };
     private final CachingPolicyEngine cache =
             new CachingPolicyEngine(opa, revision::get, clock, Duration.ofSeconds(1), 1000,
-                    Set.of("X-Request-Id", "traceparent"), JsonMapper.builder().build());
+                    Set.of("X-Request-Id", "traceparent"), IN_FLIGHT_WAIT, JsonMapper.builder().build());
 
     @Test
     void decideWhenSameInputWithOtherIdAndTimeThenAnswersFromCache() throws Exception {
@@ -67,7 +75,8 @@ class CachingPolicyEngineTest {
         CachingPolicyEngine recording = new CachingPolicyEngine(input -> {
             seen.set(input);
             return new PolicyDecision(true, 200, List.of("role:order-reader"), Map.of(), null);
-        }, revision::get, clock, Duration.ofSeconds(1), 1000, Set.of("x-request-id"), JsonMapper.builder().build());
+        }, revision::get, clock, Duration.ofSeconds(1), 1000, Set.of("x-request-id"), IN_FLIGHT_WAIT,
+                JsonMapper.builder().build());
 
         recording.decide(withHeaders(input("d-1", 1, "/orders/1"), Map.of("x-request-id", "a1")));
 
@@ -124,6 +133,107 @@ class CachingPolicyEngineTest {
         assertThatThrownBy(() -> cache.decide(input("d-2", 2, "/orders/1"))).isInstanceOf(PolicyException.class);
 
         assertThat(asked).hasValue(2);
+    }
+
+    @Test
+    void decideWhenChecksMissOnOneKeyTogetherThenTheEngineIsAskedOnceAndAllShareTheAnswer() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CachingPolicyEngine gated = gatedCache(release, null, IN_FLIGHT_WAIT);
+
+        List<Future<PolicyDecision>> answers = askTogether(gated, 16);
+        awaitAllBlocked(answers.size());
+        release.countDown();
+
+        for (Future<PolicyDecision> answer : answers) {
+            assertThat(answer.get(10, TimeUnit.SECONDS).reasons()).containsExactly("role:order-reader");
+        }
+        assertThat(asked).hasValue(1);
+    }
+
+    @Test
+    void decideWhenTheSharedQuestionFailsThenEveryWaiterFailsWithItsCauseAndNothingIsCached() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CachingPolicyEngine gated = gatedCache(release, new PolicyException(PolicyError.TIMEOUT, "no answer from OPA"),
+                IN_FLIGHT_WAIT);
+
+        List<Future<PolicyDecision>> answers = askTogether(gated, 8);
+        awaitAllBlocked(answers.size());
+        release.countDown();
+
+        for (Future<PolicyDecision> answer : answers) {
+            assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(PolicyException.class)
+                    .satisfies(e -> assertThat(((PolicyException) e).error()).isEqualTo(PolicyError.TIMEOUT));
+        }
+        assertThat(asked).hasValue(1);
+        assertThatThrownBy(() -> gated.decide(input("d-late", 1, "/orders/1"))).isInstanceOf(PolicyException.class);
+        assertThat(asked).as("the failure was not remembered").hasValue(2);
+    }
+
+    @Test
+    void decideWhenTheSharedQuestionOutlastsTheWaitThenTheWaiterTimesOut() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        CachingPolicyEngine gated = gatedCache(never, null, Duration.ofMillis(50));
+        List<Future<PolicyDecision>> first = askTogether(gated, 1);
+        awaitAllBlocked(1);
+        try {
+            assertThatThrownBy(() -> gated.decide(input("d-2", 2, "/orders/1")))
+                    .isInstanceOf(PolicyException.class)
+                    .satisfies(e -> assertThat(((PolicyException) e).error()).isEqualTo(PolicyError.TIMEOUT))
+                    .hasMessageContaining("concurrent check");
+        } finally {
+            never.countDown();
+            first.get(0).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A cache over an engine that counts, blocks until {@code release}, then answers or throws {@code fails}. */
+    private CachingPolicyEngine gatedCache(CountDownLatch release, PolicyException fails, Duration inFlightWait) {
+        PolicyEngine gatedOpa = input -> {
+            asked.incrementAndGet();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (fails != null) {
+                throw fails;
+            }
+            return new PolicyDecision(true, 200, List.of("role:order-reader"), Map.of(), null);
+        };
+        return new CachingPolicyEngine(gatedOpa, revision::get, clock, Duration.ofSeconds(1), 1000, Set.of(),
+                inFlightWait, JsonMapper.builder().build());
+    }
+
+    private final List<Thread> askers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Starts {@code n} checks of one input (each with its own decision id) on their own threads. */
+    private List<Future<PolicyDecision>> askTogether(CachingPolicyEngine engine, int n) {
+        ExecutorService pool = Executors.newFixedThreadPool(n, runnable -> {
+            Thread thread = new Thread(runnable);
+            askers.add(thread);
+            return thread;
+        });
+        List<Future<PolicyDecision>> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = "d-" + i;
+            answers.add(pool.submit(() -> engine.decide(input(id, 1, "/orders/1"))));
+        }
+        pool.shutdown();
+        return answers;
+    }
+
+    /** Waits until every asker is parked: one in the engine, the others waiting for its answer. */
+    private void awaitAllBlocked(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (askers.size() < n || askers.stream().anyMatch(t -> t.getState() != Thread.State.WAITING
+                && t.getState() != Thread.State.TIMED_WAITING)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the checks did not all block: " + askers.stream().map(Thread::getState).toList());
+            }
+            Thread.sleep(5);
+        }
+        assertThat(asked).as("only one of them reached the engine").hasValue(1);
     }
 
     @SuppressWarnings("unchecked")

@@ -125,7 +125,7 @@ class OpaRevisionWatcherTest {
         };
         CachingPolicyEngine cache = new CachingPolicyEngine(engine, watcher::revision,
                 new MutableClock(Instant.parse("2026-11-23T12:00:00Z")), Duration.ofSeconds(1), 100, Set.of(),
-                JsonMapper.builder().build());
+                Duration.ofSeconds(10), JsonMapper.builder().build());
         Map<String, Object> input = Map.of("principal", Map.of("subject", "alice"), "request", Map.of("path", "/orders/1"));
         assertThat(cache.decide(input).allow()).isTrue();
         assertThat(cache.decide(input).allow()).isTrue();
