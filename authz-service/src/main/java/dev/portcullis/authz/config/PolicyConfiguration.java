@@ -50,7 +50,7 @@ class PolicyConfiguration {
             throw new IllegalStateException("portcullis.opa.timeout must be between 1ms and 10s, was " + timeout);
         }
         return new OpaHttpPolicyEngine(properties.opa().url(), OpaHttpPolicyEngine.AUTHZ_DECISION_PATH, http, json,
-                timeout, opaCircuitBreaker);
+                timeout, opaCircuitBreaker, properties.opa().maxInFlight());
     }
 
     @Bean(destroyMethod = "close")

@@ -66,13 +66,18 @@ public record PortcullisProperties(
             @DefaultValue List<String> adminSpiffeIds) {
     }
 
-    /** The policy engine. */
+    /**
+     * The policy engine: where, how long a question may take in all ({@code timeout}, waiting for a
+     * place included), when the circuit breaker opens, and how many questions may be open at OPA at
+     * once ({@code maxInFlight}; further checks wait for a place within the timeout).
+     */
     public record Opa(
             @DefaultValue("http://127.0.0.1:8181") URI url,
             @DefaultValue("500ms") Duration timeout,
             @DefaultValue("50") float circuitFailureRatePercent,
             @DefaultValue("20") int circuitWindow,
             @DefaultValue("5s") Duration circuitOpenFor,
+            @DefaultValue("64") int maxInFlight,
             @DefaultValue DecisionCache decisionCache) {
     }
 

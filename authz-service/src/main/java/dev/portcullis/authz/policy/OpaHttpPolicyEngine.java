@@ -10,6 +10,8 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -22,6 +24,13 @@ import tools.jackson.databind.json.JsonMapper;
  * keep-alive connections are reused, with a per-request timeout and a circuit breaker that stops
  * asking an engine that keeps failing (so a dead OPA costs microseconds per request, not a timeout).
  * Every failure is a {@link PolicyException}: the caller denies.
+ *
+ * <p>At most {@code maxInFlight} questions are open at OPA at once; further checks wait here for
+ * a free place, within the same timeout. The JDK's client opens a new connection for every
+ * request it cannot put on an idle one, so a burst of checks became a burst of connections that
+ * OPA could not accept ("connect timed out" on loopback, docs/benchmarks.md, authz run 6), and the
+ * questions it did accept all slowed down together. Waiting here keeps OPA's queue short and the
+ * failures to the checks that could not be served in time.
  */
 public final class OpaHttpPolicyEngine implements PolicyEngine {
 
@@ -35,13 +44,15 @@ public final class OpaHttpPolicyEngine implements PolicyEngine {
     private final JsonMapper json;
     private final Duration timeout;
     private final CircuitBreaker breaker;
+    private final int maxInFlight;
+    private final Semaphore places;
 
     /**
      * @param opaUrl OPA's base URL, e.g. {@code http://127.0.0.1:8181}
      * @param decisionPath the decision's path under {@code /v1/data/}
      */
     public OpaHttpPolicyEngine(URI opaUrl, String decisionPath, HttpClient http, JsonMapper json, Duration timeout,
-            CircuitBreaker breaker) {
+            CircuitBreaker breaker, int maxInFlight) {
         Objects.requireNonNull(opaUrl, "opaUrl cannot be null");
         Objects.requireNonNull(decisionPath, "decisionPath cannot be null");
         this.decisionUri = URI.create(opaUrl.toString().replaceAll("/+$", "") + "/v1/data/" + decisionPath);
@@ -49,6 +60,11 @@ public final class OpaHttpPolicyEngine implements PolicyEngine {
         this.json = Objects.requireNonNull(json, "json cannot be null");
         this.timeout = Objects.requireNonNull(timeout, "timeout cannot be null");
         this.breaker = Objects.requireNonNull(breaker, "breaker cannot be null");
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("at least one question to OPA must be allowed in flight, was " + maxInFlight);
+        }
+        this.maxInFlight = maxInFlight;
+        this.places = new Semaphore(maxInFlight, true); // first come, first asked
     }
 
     @Override
@@ -57,8 +73,14 @@ public final class OpaHttpPolicyEngine implements PolicyEngine {
             throw new PolicyException(PolicyError.CIRCUIT_OPEN, "circuit breaker open after repeated OPA failures");
         }
         long start = System.nanoTime();
+        if (!admitted()) {
+            // Our own queue, not an OPA failure: the questions in flight count for the breaker.
+            breaker.releasePermission();
+            throw new PolicyException(PolicyError.TIMEOUT, maxInFlight + " questions to OPA were in flight and none"
+                    + " finished within " + timeout.toMillis() + " ms");
+        }
         try {
-            PolicyDecision decision = ask(input);
+            PolicyDecision decision = ask(input, remaining(start));
             breaker.onSuccess(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             return decision;
         } catch (PolicyException e) {
@@ -72,13 +94,30 @@ public final class OpaHttpPolicyEngine implements PolicyEngine {
             throw e;
         } catch (CallNotPermittedException e) {
             throw new PolicyException(PolicyError.CIRCUIT_OPEN, "circuit breaker open", e);
+        } finally {
+            places.release();
         }
     }
 
-    private PolicyDecision ask(Map<String, Object> input) throws PolicyException {
+    private boolean admitted() throws PolicyException {
+        try {
+            return places.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            breaker.releasePermission();
+            throw new PolicyException(PolicyError.UNREACHABLE, "interrupted while waiting to ask OPA", e);
+        }
+    }
+
+    /** What is left of the timeout after waiting for a place: the timeout bounds the whole question. */
+    private Duration remaining(long start) {
+        return Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), timeout.toNanos() - (System.nanoTime() - start)));
+    }
+
+    private PolicyDecision ask(Map<String, Object> input, Duration left) throws PolicyException {
         byte[] body = json.writeValueAsBytes(Map.of("input", input));
         HttpRequest request = HttpRequest.newBuilder(decisionUri)
-                .timeout(timeout)
+                .timeout(left)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
