@@ -42,6 +42,11 @@ class IntrospectionRevocationCheckerTest {
 
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
     private static final Duration TTL = Duration.ofSeconds(10);
+    /**
+     * Long enough for a stand-in on loopback to answer on a loaded machine (500 ms was not: a
+     * first request timed out in CI); the slow-issuer test answers well after it.
+     */
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final String CLIENT_ID = "portcullis-authz";
     private static final String CLIENT_SECRET = "introspection-secret-for-tests";
 
@@ -55,7 +60,7 @@ class IntrospectionRevocationCheckerTest {
         issuer = new Issuer();
         checker = new IntrospectionRevocationChecker(
                 new IssuerSettings.IntrospectionSettings(issuer.endpoint(), CLIENT_ID, CLIENT_SECRET, TTL),
-                http, JsonMapper.builder().build(), clock, Duration.ofMillis(500));
+                http, JsonMapper.builder().build(), clock, TIMEOUT);
     }
 
     @AfterEach
@@ -192,7 +197,7 @@ class IntrospectionRevocationCheckerTest {
 
     @Test
     void requireNotRevokedWhenIssuerDoesNotAnswerInTimeThenIssuerUnavailable() {
-        issuer.answerAfter(Duration.ofSeconds(3), 200, "{\"active\": true}");
+        issuer.answerAfter(TIMEOUT.multipliedBy(3), 200, "{\"active\": true}");
 
         assertThat(failureOf("token-a", claimsExpiringIn(Duration.ofMinutes(5))))
                 .isEqualTo(AuthenticationFailure.ISSUER_UNAVAILABLE);
