@@ -14,15 +14,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+
+import dev.portcullis.authz.concurrent.SingleFlight;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -60,7 +57,7 @@ public final class CachingPolicyEngine implements PolicyEngine {
     private final Cache<String, Cached> decisions;
     private final Set<String> perRequestHeaders;
     private final Duration inFlightWait;
-    private final ConcurrentHashMap<String, CompletableFuture<PolicyDecision>> inFlight = new ConcurrentHashMap<>();
+    private final SingleFlight<String, PolicyDecision> inFlight = new SingleFlight<>();
 
     private record Cached(PolicyDecision decision, Instant until) {
     }
@@ -97,38 +94,18 @@ public final class CachingPolicyEngine implements PolicyEngine {
         if (cached != null && now.isBefore(cached.until())) {
             return cached.decision();
         }
-        CompletableFuture<PolicyDecision> mine = new CompletableFuture<>();
-        CompletableFuture<PolicyDecision> running = inFlight.putIfAbsent(key, mine);
-        if (running != null) {
-            return awaitConcurrent(running);
-        }
         try {
-            PolicyDecision decision = delegate.decide(input);
-            decisions.put(key, new Cached(decision, now.plus(ttl)));
-            mine.complete(decision);
-            return decision;
-        } catch (PolicyException | RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            inFlight.remove(key, mine);
-        }
-    }
-
-    private PolicyDecision awaitConcurrent(CompletableFuture<PolicyDecision> running) throws PolicyException {
-        try {
-            return running.get(inFlightWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
+            return inFlight.call(key, inFlightWait, () -> {
+                PolicyDecision decision = delegate.decide(input);
+                decisions.put(key, new Cached(decision, now.plus(ttl)));
+                return decision;
+            });
+        } catch (SingleFlight.SharedCallFailed e) {
             if (e.getCause() instanceof PolicyException failed) {
                 throw new PolicyException(failed.error(), failed.getMessage(), failed);
             }
-            throw new PolicyException(PolicyError.ENGINE_ERROR, "the policy engine failed: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new PolicyException(PolicyError.TIMEOUT, "the same question asked by a concurrent check got no answer within "
-                    + inFlightWait.toMillis() + " ms", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PolicyException(PolicyError.TIMEOUT, "interrupted while waiting for the policy engine", e);
+            throw new PolicyException(e.timedOut() ? PolicyError.TIMEOUT : PolicyError.ENGINE_ERROR,
+                    "the same question, asked by a concurrent check: " + e.getMessage(), e);
         }
     }
 

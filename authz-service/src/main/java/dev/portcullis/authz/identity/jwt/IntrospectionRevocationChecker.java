@@ -11,17 +11,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.nimbusds.jwt.JWTClaimsSet;
 
+import dev.portcullis.authz.concurrent.SingleFlight;
 import dev.portcullis.authz.identity.AuthenticationException;
 import dev.portcullis.authz.identity.AuthenticationFailure;
 import tools.jackson.databind.JsonNode;
@@ -48,7 +44,7 @@ public final class IntrospectionRevocationChecker implements RevocationChecker {
     private final Clock clock;
     private final Duration timeout;
     private final Cache<String, CachedAnswer> answers;
-    private final ConcurrentHashMap<String, CompletableFuture<CachedAnswer>> inFlight = new ConcurrentHashMap<>();
+    private final SingleFlight<String, CachedAnswer> inFlight = new SingleFlight<>();
 
     private record CachedAnswer(boolean active, Instant until) {
     }
@@ -88,44 +84,25 @@ public final class IntrospectionRevocationChecker implements RevocationChecker {
      * token now wait for the one introspection in flight and share its answer, or its failure.
      */
     private CachedAnswer introspectOnce(String key, String token, JWTClaimsSet claims) throws AuthenticationException {
-        CompletableFuture<CachedAnswer> mine = new CompletableFuture<>();
-        CompletableFuture<CachedAnswer> running = inFlight.putIfAbsent(key, mine);
-        if (running != null) {
-            return awaitConcurrent(running);
-        }
-        try {
-            boolean active = introspect(token);
-            Instant now = clock.instant();
-            Instant expiry = claims.getExpirationTime().toInstant();
-            Instant until = active ? min(now.plus(settings.cacheTtl()), expiry) : expiry;
-            CachedAnswer answer = new CachedAnswer(active, until);
-            if (until.isAfter(now)) {
-                answers.put(key, answer);
-            }
-            mine.complete(answer);
-            return answer;
-        } catch (AuthenticationException | RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            inFlight.remove(key, mine);
-        }
-    }
-
-    private CachedAnswer awaitConcurrent(CompletableFuture<CachedAnswer> running) throws AuthenticationException {
         try {
             // The introspection in flight ends within its own timeout; the margin covers scheduling.
-            return running.get(timeout.toMillis() + WAIT_MARGIN.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
+            return inFlight.call(key, timeout.plus(WAIT_MARGIN), () -> {
+                boolean active = introspect(token);
+                Instant now = clock.instant();
+                Instant expiry = claims.getExpirationTime().toInstant();
+                Instant until = active ? min(now.plus(settings.cacheTtl()), expiry) : expiry;
+                CachedAnswer answer = new CachedAnswer(active, until);
+                if (until.isAfter(now)) {
+                    answers.put(key, answer);
+                }
+                return answer;
+            });
+        } catch (SingleFlight.SharedCallFailed e) {
             if (e.getCause() instanceof AuthenticationException failed) {
                 throw new AuthenticationException(failed.failure(), failed.getMessage(), null, failed);
             }
-            throw unavailable("introspection failed: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            throw unavailable("introspection by a concurrent check did not finish in time", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable("interrupted while waiting for introspection", e);
+            throw unavailable(e.timedOut() ? "introspection by a concurrent check did not finish in time"
+                    : "introspection by a concurrent check: " + e.getMessage(), e);
         }
     }
 
