@@ -81,15 +81,15 @@ public final class OpaHttpPolicyEngine implements PolicyEngine {
         }
         try {
             PolicyDecision decision = ask(input, remaining(start));
-            breaker.onSuccess(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return decision;
         } catch (PolicyException e) {
             // A policy that answers "undefined" or nonsense is a policy problem, not an outage:
             // it denies, but must not open the circuit for requests the policy answers well.
             if (e.error() == PolicyError.UNDEFINED || e.error() == PolicyError.MALFORMED_DECISION) {
-                breaker.onSuccess(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             } else {
-                breaker.onError(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS, e);
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             }
             throw e;
         } catch (CallNotPermittedException e) {
