@@ -263,7 +263,9 @@ class ServiceEndpointsIT {
     @Test
     void aBadTokenOnTheAdminApiIsRejectedAndAudited() throws Exception {
         String forged = keycloak.accessToken("sec-admin");
-        forged = forged.substring(0, forged.length() - 8);
+        // Shortened by whole 4-character groups: still well spelled, so it is the signature that fails.
+        int signature = forged.length() - forged.lastIndexOf('.') - 1;
+        forged = forged.substring(0, forged.length() - (signature % 4 + 8));
         long before = service.audit().size();
 
         HttpResponse<String> response = get("/v1/admin/it-no-such-endpoint", forged);

@@ -228,8 +228,25 @@ class HostileTokensIT {
     }
 
     @Test
+    void aValidTokenRespelledWithBitsBeyondItsDataIsRejected() throws Exception {
+        // Keycloak's RS256 signature: 342 characters, the last carrying 2 bits of data and 4 unused.
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        int signature = aliceToken.length() - aliceToken.lastIndexOf('.') - 1;
+        assertThat(signature % 4).isEqualTo(2);
+        char last = aliceToken.charAt(aliceToken.length() - 1);
+        String respelled = aliceToken.substring(0, aliceToken.length() - 1) + alphabet.charAt(alphabet.indexOf(last) | 1);
+
+        assertRejected(respelled, "malformed_token");
+    }
+
+    @Test
     void aTruncatedTokenIsRejected() throws Exception {
-        assertRejected(aliceToken.substring(0, aliceToken.length() - 12), "bad_signature");
+        // Cut to a whole number of 4-character groups the signature is well spelled and too short;
+        // cut to one character past such a group it is no base64url text at all.
+        int signature = aliceToken.length() - aliceToken.lastIndexOf('.') - 1;
+        int wholeGroups = signature % 4 + 12;
+        assertRejected(aliceToken.substring(0, aliceToken.length() - wholeGroups), "bad_signature");
+        assertRejected(aliceToken.substring(0, aliceToken.length() - wholeGroups + 1), "malformed_token");
     }
 
     @Test
