@@ -84,7 +84,8 @@ class CanonicalWriterTest {
         }
     }
 
-    private static AuditEvent randomEvent(Random r) {
+    /** A random event; the pinned corpus ({@link CanonicalFormPinnedTest}) uses it too, so keep its draws as they are. */
+    static AuditEvent randomEvent(Random r) {
         AuditEvent.Builder b = AuditEvent.builder(EventType.values()[r.nextInt(EventType.values().length)],
                         Instant.ofEpochMilli(1_700_000_000_000L + r.nextInt(1_000_000_000)))
                 .actor(new Actor(maybe(r), maybe(r), maybe(r), maybe(r), maybe(r), maybe(r), maybe(r)))
