@@ -15,6 +15,8 @@ import org.erdtman.jcs.NumberToJSON;
 
 import dev.portcullis.audit.Actor;
 import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.EventType;
+import dev.portcullis.audit.Outcome;
 
 /**
  * Writes an event's RFC 8785 canonical form directly from the event model, without printing JSON
@@ -38,6 +40,31 @@ final class CanonicalWriter {
     /** Integers up to 2^53 are exact doubles, and ECMAScript prints them as plain digits. */
     private static final long EXACT_INTEGER = 1L << 53;
 
+    // The contract's member names and the punctuation around them, as they are written in
+    // canonical order by contractEvent: copied as bytes, not converted from strings each time.
+    private static final byte[] ACTION = constant("{\"action\":");
+    private static final byte[] ACTOR_CLIENT_ID = constant(",\"actor\":{\"client_id\":");
+    private static final byte[] IP = constant(",\"ip\":");
+    private static final byte[] SESSION_ID = constant(",\"session_id\":");
+    private static final byte[] SPIFFE_ID = constant(",\"spiffe_id\":");
+    private static final byte[] SUBJECT = constant(",\"subject\":");
+    private static final byte[] TOKEN_ID = constant(",\"token_id\":");
+    private static final byte[] USER_AGENT = constant(",\"user_agent\":");
+    private static final byte[] ATTRIBUTES = constant("},\"attributes\":");
+    private static final byte[] ID = constant(",\"id\":");
+    private static final byte[] OUTCOME = constant(",\"outcome\":");
+    private static final byte[] REASON = constant(",\"reason\":");
+    private static final byte[] REQUEST_ID = constant(",\"request_id\":");
+    private static final byte[] RESOURCE = constant(",\"resource\":");
+    private static final byte[] TIME = constant(",\"time\":");
+    private static final byte[] TYPE = constant(",\"type\":");
+    private static final byte[] NULL = constant("null");
+    private static final byte[] TRUE = constant("true");
+    private static final byte[] FALSE = constant("false");
+    /** Each event type's and outcome's wire name as a JSON string, written once with {@link #string}. */
+    private static final byte[][] TYPE_STRINGS = quoted(EventType.values(), EventType::wireName);
+    private static final byte[][] OUTCOME_STRINGS = quoted(Outcome.values(), Outcome::wireName);
+
     /** The UTF-8 output, written directly (no String in between). */
     private byte[] out = new byte[768];
     private int length;
@@ -47,6 +74,15 @@ final class CanonicalWriter {
 
     /** The canonical UTF-8 bytes of {@code event}, or null when the reference implementation must decide. */
     static byte[] canonical(AuditEvent event) {
+        CanonicalWriter writer = write(event);
+        return writer == null ? null : Arrays.copyOf(writer.out, writer.length);
+    }
+
+    /**
+     * A writer holding the canonical form of {@code event} (its first {@code length} bytes), or
+     * null when the reference implementation must decide.
+     */
+    static CanonicalWriter write(AuditEvent event) {
         CanonicalWriter writer = new CanonicalWriter();
         try {
             if (event.extensions().isEmpty()) {
@@ -57,7 +93,12 @@ final class CanonicalWriter {
         } catch (Decline e) {
             return null;
         }
-        return Arrays.copyOf(writer.out, writer.length);
+        return writer;
+    }
+
+    /** Passes the output buffer as it is (no exact-size copy); the consumer MUST NOT change it. */
+    <T> T handTo(AuditEventJson.CanonicalConsumer<T> consumer) {
+        return consumer.accept(out, length);
     }
 
     /**
@@ -66,40 +107,48 @@ final class CanonicalWriter {
      */
     private void contractEvent(AuditEvent event) {
         // Members sorted by UTF-16 code units (RFC 8785 §3.2.3), the actor's too.
-        ascii("{\"action\":");
+        bytes(ACTION);
         string(event.action());
         Actor a = event.actor();
-        ascii(",\"actor\":{\"client_id\":");
-        value(a.clientId());
-        ascii(",\"ip\":");
-        value(a.ip());
-        ascii(",\"session_id\":");
-        value(a.sessionId());
-        ascii(",\"spiffe_id\":");
-        value(a.spiffeId());
-        ascii(",\"subject\":");
-        value(a.subject());
-        ascii(",\"token_id\":");
-        value(a.tokenId());
-        ascii(",\"user_agent\":");
-        value(a.userAgent());
-        ascii("},\"attributes\":");
-        value(event.attributes());
-        ascii(",\"id\":");
+        bytes(ACTOR_CLIENT_ID);
+        nullableString(a.clientId());
+        bytes(IP);
+        nullableString(a.ip());
+        bytes(SESSION_ID);
+        nullableString(a.sessionId());
+        bytes(SPIFFE_ID);
+        nullableString(a.spiffeId());
+        bytes(SUBJECT);
+        nullableString(a.subject());
+        bytes(TOKEN_ID);
+        nullableString(a.tokenId());
+        bytes(USER_AGENT);
+        nullableString(a.userAgent());
+        bytes(ATTRIBUTES);
+        object(event.attributes());
+        bytes(ID);
         string(event.id());
-        ascii(",\"outcome\":");
-        string(event.outcome().wireName());
-        ascii(",\"reason\":");
-        value(event.reason());
-        ascii(",\"request_id\":");
-        value(event.requestId());
-        ascii(",\"resource\":");
+        bytes(OUTCOME);
+        bytes(OUTCOME_STRINGS[event.outcome().ordinal()]);
+        bytes(REASON);
+        nullableString(event.reason());
+        bytes(REQUEST_ID);
+        nullableString(event.requestId());
+        bytes(RESOURCE);
         string(event.resource());
-        ascii(",\"time\":");
+        bytes(TIME);
         time(event.time());
-        ascii(",\"type\":");
-        string(event.type().wireName());
+        bytes(TYPE);
+        bytes(TYPE_STRINGS[event.type().ordinal()]);
         put('}');
+    }
+
+    private void nullableString(String s) {
+        if (s == null) {
+            bytes(NULL);
+        } else {
+            string(s);
+        }
     }
 
     /** The event's members, as {@link AuditEventJson#toJson} writes them (extensions last, overriding). */
@@ -130,9 +179,9 @@ final class CanonicalWriter {
 
     private void value(Object value) {
         switch (value) {
-            case null -> ascii("null");
+            case null -> bytes(NULL);
             case String s -> string(s);
-            case Boolean b -> ascii(b ? "true" : "false");
+            case Boolean b -> bytes(b ? TRUE : FALSE);
             case Integer i -> integer(i);
             case Long l -> {
                 if (l > -EXACT_INTEGER && l < EXACT_INTEGER) {
@@ -157,7 +206,18 @@ final class CanonicalWriter {
 
     private void object(Map<?, ?> map) {
         if (map.isEmpty()) {
-            ascii("{}");
+            put('{');
+            put('}');
+            return;
+        }
+        if (map.size() == 1) {
+            // One member needs no sorting (the common case for attributes): no entry array.
+            Map.Entry<?, ?> only = map.entrySet().iterator().next();
+            put('{');
+            string(String.valueOf(only.getKey()));
+            put(':');
+            value(only.getValue());
+            put('}');
             return;
         }
         Map.Entry<?, ?>[] entries = map.entrySet().toArray(new Map.Entry<?, ?>[0]);
@@ -197,8 +257,22 @@ final class CanonicalWriter {
         put(']');
     }
 
+    /** An integer of magnitude below 2^63 as decimal digits, as {@code Long.toString} prints it, without the string. */
     private void integer(long exact) {
-        ascii(Long.toString(exact));
+        ensure(20);
+        if (exact < 0) {
+            out[length++] = '-';
+            exact = -exact;
+        }
+        int digits = 1;
+        for (long rest = exact / 10; rest != 0; rest /= 10) {
+            digits++;
+        }
+        for (int i = length + digits - 1; i >= length; i--) {
+            out[i] = (byte) ('0' + exact % 10);
+            exact /= 10;
+        }
+        length += digits;
     }
 
     private void number(double d) {
@@ -300,7 +374,27 @@ final class CanonicalWriter {
         length = n;
     }
 
-    /** Appends ASCII text (names, literals, numbers) byte for byte. */
+    private void bytes(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, out, length, b.length);
+        length += b.length;
+    }
+
+    private static byte[] constant(String constant) {
+        return constant.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static <E> byte[][] quoted(E[] values, java.util.function.Function<E, String> wireName) {
+        byte[][] quoted = new byte[values.length][];
+        for (int i = 0; i < values.length; i++) {
+            CanonicalWriter writer = new CanonicalWriter();
+            writer.string(wireName.apply(values[i]));
+            quoted[i] = Arrays.copyOf(writer.out, writer.length);
+        }
+        return quoted;
+    }
+
+    /** Appends ASCII text (numbers) byte for byte. */
     private void ascii(String s) {
         ensure(s.length());
         for (int i = 0; i < s.length(); i++) {

@@ -465,7 +465,7 @@ public final class SegmentFileAuditLog implements AuditLog {
     @Override
     public void append(AuditEvent event) {
         Objects.requireNonNull(event, "event cannot be null");
-        submit(List.of(event));
+        submit(List.of(PreparedEvent.prepare(json, event)));
     }
 
     @Override
@@ -474,12 +474,11 @@ public final class SegmentFileAuditLog implements AuditLog {
         if (events.isEmpty()) {
             return;
         }
-        submit(events);
+        submit(PreparedEvent.prepareAll(json, events));
     }
 
-    private void submit(List<AuditEvent> events) {
-        // Canonicalize and hash on the caller's thread: many callers do it in parallel.
-        List<PreparedEvent> prepared = PreparedEvent.prepareAll(json, events);
+    /** Queues events canonicalized and hashed on the caller's thread (many callers do that in parallel). */
+    private void submit(List<PreparedEvent> prepared) {
         GroupCommitQueue.Request request = enqueue(prepared, durability == DurabilityMode.DURABLE);
         if (durability == DurabilityMode.DURABLE) {
             request.await();
@@ -567,7 +566,7 @@ public final class SegmentFileAuditLog implements AuditLog {
             count += b.events().size();
             flushRequested |= b.events().isEmpty();
             for (PreparedEvent p : b.events()) {
-                bytes += RecordFormat.recordSize(p.canonical().length);
+                bytes += RecordFormat.recordSize(p.canonicalLength());
             }
         }
         if (count > 0) {
@@ -580,7 +579,8 @@ public final class SegmentFileAuditLog implements AuditLog {
             for (GroupCommitQueue.Request b : work) {
                 for (int i = 0; i < b.events().size(); i++) {
                     byte flags = i == b.events().size() - 1 ? RecordFormat.END_OF_BATCH : 0;
-                    RecordFormat.writeRecord(out, index++, flags, b.events().get(i).canonical(), crc);
+                    PreparedEvent p = b.events().get(i);
+                    p.writeRecord(out, index++, flags, crc);
                 }
             }
             out.flip();
@@ -600,7 +600,7 @@ public final class SegmentFileAuditLog implements AuditLog {
             for (GroupCommitQueue.Request b : work) {
                 for (PreparedEvent p : b.events()) {
                     derived.addHashed(position, p.leafHash(), p.timeMillis());
-                    position += RecordFormat.recordSize(p.canonical().length);
+                    position += RecordFormat.recordSize(p.canonicalLength());
                 }
             }
             derived.flush();

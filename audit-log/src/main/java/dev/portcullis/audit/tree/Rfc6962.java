@@ -29,9 +29,15 @@ public final class Rfc6962 {
     /** {@code SHA-256(0x00 || leaf)}: the hash of one log entry. */
     public static byte[] leafHash(byte[] leaf) {
         Objects.requireNonNull(leaf, "leaf cannot be null");
+        return leafHash(leaf, 0, leaf.length);
+    }
+
+    /** {@code SHA-256(0x00 || leaf[offset, offset + length))}: the leaf hash of part of an array. */
+    public static byte[] leafHash(byte[] leaf, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(leaf, "leaf cannot be null").length);
         MessageDigest digest = sha256();
         digest.update(LEAF_PREFIX);
-        digest.update(leaf);
+        digest.update(leaf, offset, length);
         return digest.digest();
     }
 
