@@ -348,6 +348,8 @@ public final class SegmentFileAuditLog implements AuditLog {
         private final long[] tileStart = new long[64 / LogFiles.TILE_HEIGHT];
         private ByteBuffer index = ByteBuffer.allocate(64 * 1024);
         private long indexStart;
+        /** Collects the stored levels' nodes; one instance, not a new lambda per entry. */
+        private final CompactRange.NodeListener tileCollector = this::collect;
 
         DerivedWriter(CompactRange edge) {
             this.edge = edge;
@@ -363,20 +365,22 @@ public final class SegmentFileAuditLog implements AuditLog {
         }
 
         void addHashed(long offset, byte[] leafHash, long timeMillis) throws IOException {
-            edge.append(leafHash, (level, nodeIndex, hash) -> {
-                if (level % LogFiles.TILE_HEIGHT == 0) {
-                    int t = level / LogFiles.TILE_HEIGHT;
-                    if (tileStart[t] < 0) {
-                        tileStart[t] = nodeIndex;
-                    }
-                    tiles[t] = ensure(tiles[t], hash.length);
-                    tiles[t].put(hash);
-                }
-            });
+            edge.append(leafHash, tileCollector);
             index = ensure(index, RecordFormat.INDEX_ENTRY_SIZE);
             index.putLong(offset).putLong(timeMillis);
             if (index.position() >= 60 * 1024) {
                 flush();
+            }
+        }
+
+        private void collect(int level, long nodeIndex, byte[] hash) {
+            if (level % LogFiles.TILE_HEIGHT == 0) {
+                int t = level / LogFiles.TILE_HEIGHT;
+                if (tileStart[t] < 0) {
+                    tileStart[t] = nodeIndex;
+                }
+                tiles[t] = ensure(tiles[t], hash.length);
+                tiles[t].put(hash);
             }
         }
 
