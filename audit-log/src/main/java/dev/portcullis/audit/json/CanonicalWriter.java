@@ -279,11 +279,57 @@ final class CanonicalWriter {
         if (!Double.isFinite(d)) {
             throw new Decline();
         }
+        if (shortDecimal(d)) {
+            return;
+        }
         try {
             ascii(NumberToJSON.serializeNumber(d));
         } catch (IOException e) {
             throw new Decline();
         }
+    }
+
+    /**
+     * Writes the numbers events mostly carry (whole numbers, and values such as {@code 1.25} ms)
+     * the way ECMAScript prints them (RFC 8785 §3.2.2.3), without {@code NumberToJSON}'s general
+     * algorithm and its garbage, and returns false, having written nothing, for any other double.
+     *
+     * <p>Why this is ECMAScript's output: a whole double below 2^53 is an exact integer, which
+     * ECMAScript prints as its digits ({@code -0} as {@code 0}). For a double d that is not whole,
+     * with |d| < 2^40, the decimals that round to d lie within half an ulp (at most 2^-13) of it, so
+     * none is an integer and at most one has k ≤ 3 decimal places; when it exists, it is the nearest
+     * integer to d·10^k over 10^k, which {@code Math.round(d * 10^k)} finds (the product's rounding
+     * error, at most 2^-3, and the distance, at most 0.122, stay below 1/2), and dividing it back
+     * tells whether it rounds to d (one correctly rounded division of exact values). Trying k = 1, 2,
+     * 3 in turn finds the decimal with the fewest digits, which is ECMAScript's choice; it has no
+     * trailing zero (else a smaller k would have matched), and ECMAScript writes such a value, of
+     * magnitude 10^-6 or more and below 10^21, in plain decimal notation.
+     */
+    private boolean shortDecimal(double d) {
+        double magnitude = Math.abs(d);
+        if (d == Math.rint(d) && magnitude < EXACT_INTEGER) {
+            integer((long) d); // (long) -0.0 is 0
+            return true;
+        }
+        if (magnitude >= 0x1p40 || magnitude < 1e-3) {
+            return false;
+        }
+        long scale = 1;
+        for (int places = 1; places <= 3; places++) {
+            scale *= 10;
+            long scaled = Math.round(d * scale);
+            if ((double) scaled / scale == d) {
+                long abs = Math.abs(scaled);
+                if (scaled < 0) {
+                    put('-');
+                }
+                integer(abs / scale);
+                put('.');
+                digits((int) (abs % scale), places);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The contract's time format, {@code uuuu-MM-dd'T'HH:mm:ss.SSS'Z'}, without a formatter for the common years. */

@@ -64,6 +64,32 @@ class CanonicalWriterTest {
     }
 
     @Test
+    void shortDecimalsAndWholeDoublesEqualTheReferenceNumberFormatting() throws Exception {
+        // The direct path prints these without NumberToJSON: compare with it, value by value, at
+        // and around the limits of that path (2^40, 2^53, 10^-3, three decimal places).
+        Random random = new Random(1_25);
+        List<Double> values = new ArrayList<>(List.of(0.0, -0.0, 1.0, -1.0, 0.001, -0.001, 0.0015, 0.01, 0.1, 0.5, 1.25,
+                -1.25, 0.999, 99.999, 0x1p40, -0x1p40, 0x1p40 - 0.5, 0x1p40 - 0.125, 0x1p40 + 0.5, 0x1p52, 0x1p53,
+                0x1p53 - 1, -(0x1p53 - 1), 0x1p53 + 2, 1e15, 1e16, 1e21, 1e22, 0.3, 0.1 + 0.2, 1.0 / 3, 2.675, 1.005,
+                0.000999, 1e-7));
+        for (int i = 0; i < 200_000; i++) {
+            long scale = new long[] {1, 10, 100, 1000, 10000}[random.nextInt(5)];
+            long digits = random.nextLong(1L << (1 + random.nextInt(52)));
+            values.add((random.nextBoolean() ? -1 : 1) * (double) digits / scale);
+            values.add(Math.nextUp((double) digits / scale));
+            values.add(Math.nextDown((double) digits / scale));
+            values.add(random.nextDouble() * Math.pow(2, random.nextInt(60) - 12));
+        }
+        for (double value : values) {
+            AuditEvent event = AuditEvent.builder(EventType.ADMIN_ACTION, Instant.parse("2026-11-23T11:28:13.123Z"))
+                    .id("01JD4V9Q6ZK8M2X3N4P5R6S7T8").action("x").resource("y").outcome(Outcome.SUCCESS)
+                    .attribute("n", value).build();
+            String canonical = new String(CanonicalWriter.canonical(event), StandardCharsets.UTF_8);
+            assertThat(canonical).as("%s", value).contains("{\"n\":" + org.erdtman.jcs.NumberToJSON.serializeNumber(value) + "}");
+        }
+    }
+
+    @Test
     void directTimeEqualsTheContractFormatterFromBeforeTheEpochToBeyondYear9999() {
         Random random = new Random(3339);
         List<Instant> times = new ArrayList<>(List.of(Instant.EPOCH, Instant.ofEpochMilli(-1),
