@@ -90,6 +90,23 @@ class CanonicalWriterTest {
     }
 
     @Test
+    void longStringsThatNeedMoreThanOneBytePerUnitGrowTheBufferSizedForAscii() {
+        // The buffer is sized for one byte per UTF-16 unit: escapes (6 bytes), three-byte
+        // characters and pairs must make room, wherever in a long string they start.
+        Random random = new Random(6);
+        for (int i = 0; i < 200; i++) {
+            StringBuilder s = new StringBuilder("x".repeat(random.nextInt(3000)));
+            for (int j = random.nextInt(3000); j > 0; j--) {
+                s.append(new String[] {"\u0001", "\"", "\u20ac", "\uD83D\uDE00", "\u00e9", "a"}[random.nextInt(6)]);
+            }
+            AuditEvent event = AuditEvent.builder(EventType.ADMIN_ACTION, Instant.parse("2026-11-23T11:28:13.123Z"))
+                    .id("01JD4V9Q6ZK8M2X3N4P5R6S7T8").action("x").resource(s.toString()).outcome(Outcome.SUCCESS)
+                    .reason(s.reverse().toString()).attribute("a".repeat(random.nextInt(100)), s.toString()).build();
+            assertThat(CanonicalWriter.canonical(event)).as("event %d", i).isEqualTo(json.referenceCanonicalBytes(event));
+        }
+    }
+
+    @Test
     void directTimeEqualsTheContractFormatterFromBeforeTheEpochToBeyondYear9999() {
         Random random = new Random(3339);
         List<Instant> times = new ArrayList<>(List.of(Instant.EPOCH, Instant.ofEpochMilli(-1),
