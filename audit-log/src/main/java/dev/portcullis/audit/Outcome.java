@@ -10,9 +10,12 @@ import java.util.Optional;
 public enum Outcome {
     ALLOW, DENY, ERROR, SUCCESS, FAILURE;
 
+    /** Computed once: every append writes it, and lower-casing allocated a new string each time. */
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
     /** The name used in JSON, e.g. {@code allow}. */
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
 
     public static Optional<Outcome> fromWireName(String name) {

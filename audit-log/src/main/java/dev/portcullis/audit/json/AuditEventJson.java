@@ -250,6 +250,27 @@ public final class AuditEventJson {
         return referenceCanonicalBytes(event);
     }
 
+    /** Receives an event's canonical form: the first {@code length} bytes of {@code bytes}. */
+    @FunctionalInterface
+    public interface CanonicalConsumer<T> {
+        T accept(byte[] bytes, int length);
+    }
+
+    /**
+     * Hands the event's RFC 8785 canonical form (the same bytes as {@link #canonicalBytes}) to
+     * {@code consumer} in the writer's own buffer, which may be longer than the form, and returns
+     * what the consumer returns. For log writers, which copy the bytes on once anyway: it saves
+     * the exact-size copy per event. The consumer may keep the buffer, but MUST NOT change it.
+     */
+    public <T> T withCanonicalBytes(AuditEvent event, CanonicalConsumer<T> consumer) {
+        CanonicalWriter direct = CanonicalWriter.write(event);
+        if (direct != null) {
+            return direct.handTo(consumer);
+        }
+        byte[] reference = referenceCanonicalBytes(event);
+        return consumer.accept(reference, reference.length);
+    }
+
     /** The canonical form through the reference implementation (JSON text, then {@code JsonCanonicalizer}). */
     byte[] referenceCanonicalBytes(AuditEvent event) {
         try {

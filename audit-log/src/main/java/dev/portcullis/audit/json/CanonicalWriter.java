@@ -15,6 +15,8 @@ import org.erdtman.jcs.NumberToJSON;
 
 import dev.portcullis.audit.Actor;
 import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.EventType;
+import dev.portcullis.audit.Outcome;
 
 /**
  * Writes an event's RFC 8785 canonical form directly from the event model, without printing JSON
@@ -38,18 +40,63 @@ final class CanonicalWriter {
     /** Integers up to 2^53 are exact doubles, and ECMAScript prints them as plain digits. */
     private static final long EXACT_INTEGER = 1L << 53;
 
+    // The contract's member names and the punctuation around them, as they are written in
+    // canonical order by contractEvent: copied as bytes, not converted from strings each time.
+    private static final byte[] ACTION = constant("{\"action\":");
+    private static final byte[] ACTOR_CLIENT_ID = constant(",\"actor\":{\"client_id\":");
+    private static final byte[] IP = constant(",\"ip\":");
+    private static final byte[] SESSION_ID = constant(",\"session_id\":");
+    private static final byte[] SPIFFE_ID = constant(",\"spiffe_id\":");
+    private static final byte[] SUBJECT = constant(",\"subject\":");
+    private static final byte[] TOKEN_ID = constant(",\"token_id\":");
+    private static final byte[] USER_AGENT = constant(",\"user_agent\":");
+    private static final byte[] ATTRIBUTES = constant("},\"attributes\":");
+    private static final byte[] ID = constant(",\"id\":");
+    private static final byte[] OUTCOME = constant(",\"outcome\":");
+    private static final byte[] REASON = constant(",\"reason\":");
+    private static final byte[] REQUEST_ID = constant(",\"request_id\":");
+    private static final byte[] RESOURCE = constant(",\"resource\":");
+    private static final byte[] TIME = constant(",\"time\":");
+    private static final byte[] TYPE = constant(",\"type\":");
+    private static final byte[] NULL = constant("null");
+    private static final byte[] TRUE = constant("true");
+    private static final byte[] FALSE = constant("false");
+    /** Each event type's and outcome's wire name as a JSON string, written once with {@link #string}. */
+    private static final byte[][] TYPE_STRINGS = quoted(EventType.values(), EventType::wireName);
+    private static final byte[][] OUTCOME_STRINGS = quoted(Outcome.values(), Outcome::wireName);
+
+    /** The bytes of a contract event that do not depend on its values: names, punctuation, the time. */
+    private static final int CONTRACT_FIXED_BYTES = ACTION.length + ACTOR_CLIENT_ID.length + IP.length
+            + SESSION_ID.length + SPIFFE_ID.length + SUBJECT.length + TOKEN_ID.length + USER_AGENT.length
+            + ATTRIBUTES.length + ID.length + OUTCOME.length + REASON.length + REQUEST_ID.length + RESOURCE.length
+            + TIME.length + "\"2026-11-23T11:28:13.123Z\"".length() + TYPE.length + 1;
+    /** A guess per attribute (name, value, punctuation), plus slack: too little only costs a copy. */
+    private static final int ATTRIBUTE_GUESS = 32;
+    private static final int SLACK = 64;
+
     /** The UTF-8 output, written directly (no String in between). */
-    private byte[] out = new byte[768];
+    private byte[] out;
     private int length;
 
-    private CanonicalWriter() {
+    private CanonicalWriter(int capacity) {
+        this.out = new byte[capacity];
     }
 
     /** The canonical UTF-8 bytes of {@code event}, or null when the reference implementation must decide. */
     static byte[] canonical(AuditEvent event) {
-        CanonicalWriter writer = new CanonicalWriter();
+        CanonicalWriter writer = write(event);
+        return writer == null ? null : Arrays.copyOf(writer.out, writer.length);
+    }
+
+    /**
+     * A writer holding the canonical form of {@code event} (its first {@code length} bytes), or
+     * null when the reference implementation must decide.
+     */
+    static CanonicalWriter write(AuditEvent event) {
+        boolean contractOnly = event.extensions().isEmpty();
+        CanonicalWriter writer = new CanonicalWriter(contractOnly ? sizeOfContractEvent(event) : 768);
         try {
-            if (event.extensions().isEmpty()) {
+            if (contractOnly) {
                 writer.contractEvent(event);
             } else {
                 writer.value(members(event));
@@ -57,7 +104,12 @@ final class CanonicalWriter {
         } catch (Decline e) {
             return null;
         }
-        return Arrays.copyOf(writer.out, writer.length);
+        return writer;
+    }
+
+    /** Passes the output buffer as it is (no exact-size copy); the consumer MUST NOT change it. */
+    <T> T handTo(AuditEventJson.CanonicalConsumer<T> consumer) {
+        return consumer.accept(out, length);
     }
 
     /**
@@ -66,40 +118,68 @@ final class CanonicalWriter {
      */
     private void contractEvent(AuditEvent event) {
         // Members sorted by UTF-16 code units (RFC 8785 §3.2.3), the actor's too.
-        ascii("{\"action\":");
+        bytes(ACTION);
         string(event.action());
         Actor a = event.actor();
-        ascii(",\"actor\":{\"client_id\":");
-        value(a.clientId());
-        ascii(",\"ip\":");
-        value(a.ip());
-        ascii(",\"session_id\":");
-        value(a.sessionId());
-        ascii(",\"spiffe_id\":");
-        value(a.spiffeId());
-        ascii(",\"subject\":");
-        value(a.subject());
-        ascii(",\"token_id\":");
-        value(a.tokenId());
-        ascii(",\"user_agent\":");
-        value(a.userAgent());
-        ascii("},\"attributes\":");
-        value(event.attributes());
-        ascii(",\"id\":");
+        bytes(ACTOR_CLIENT_ID);
+        nullableString(a.clientId());
+        bytes(IP);
+        nullableString(a.ip());
+        bytes(SESSION_ID);
+        nullableString(a.sessionId());
+        bytes(SPIFFE_ID);
+        nullableString(a.spiffeId());
+        bytes(SUBJECT);
+        nullableString(a.subject());
+        bytes(TOKEN_ID);
+        nullableString(a.tokenId());
+        bytes(USER_AGENT);
+        nullableString(a.userAgent());
+        bytes(ATTRIBUTES);
+        object(event.attributes());
+        bytes(ID);
         string(event.id());
-        ascii(",\"outcome\":");
-        string(event.outcome().wireName());
-        ascii(",\"reason\":");
-        value(event.reason());
-        ascii(",\"request_id\":");
-        value(event.requestId());
-        ascii(",\"resource\":");
+        bytes(OUTCOME);
+        bytes(OUTCOME_STRINGS[event.outcome().ordinal()]);
+        bytes(REASON);
+        nullableString(event.reason());
+        bytes(REQUEST_ID);
+        nullableString(event.requestId());
+        bytes(RESOURCE);
         string(event.resource());
-        ascii(",\"time\":");
+        bytes(TIME);
         time(event.time());
-        ascii(",\"type\":");
-        string(event.type().wireName());
+        bytes(TYPE);
+        bytes(TYPE_STRINGS[event.type().ordinal()]);
         put('}');
+    }
+
+    private void nullableString(String s) {
+        if (s == null) {
+            bytes(NULL);
+        } else {
+            string(s);
+        }
+    }
+
+    /**
+     * About the canonical size of a contract event (exact for ASCII values without escapes and no
+     * attributes), read from its strings' lengths before anything is written. Reading every
+     * string's length first also loads the strings from memory together, so that their cache
+     * misses overlap, rather than one after the other as each string is written in turn (the events
+     * of a busy log are seldom in the CPU caches when they are appended).
+     */
+    private static int sizeOfContractEvent(AuditEvent event) {
+        Actor a = event.actor();
+        return CONTRACT_FIXED_BYTES + SLACK + event.action().length() + 2 + sizeOf(a.clientId()) + sizeOf(a.ip())
+                + sizeOf(a.sessionId()) + sizeOf(a.spiffeId()) + sizeOf(a.subject()) + sizeOf(a.tokenId())
+                + sizeOf(a.userAgent()) + 2 + ATTRIBUTE_GUESS * event.attributes().size() + event.id().length() + 2
+                + OUTCOME_STRINGS[event.outcome().ordinal()].length + sizeOf(event.reason()) + sizeOf(event.requestId())
+                + event.resource().length() + 2 + TYPE_STRINGS[event.type().ordinal()].length;
+    }
+
+    private static int sizeOf(String nullable) {
+        return nullable == null ? 4 : nullable.length() + 2;
     }
 
     /** The event's members, as {@link AuditEventJson#toJson} writes them (extensions last, overriding). */
@@ -130,9 +210,9 @@ final class CanonicalWriter {
 
     private void value(Object value) {
         switch (value) {
-            case null -> ascii("null");
+            case null -> bytes(NULL);
             case String s -> string(s);
-            case Boolean b -> ascii(b ? "true" : "false");
+            case Boolean b -> bytes(b ? TRUE : FALSE);
             case Integer i -> integer(i);
             case Long l -> {
                 if (l > -EXACT_INTEGER && l < EXACT_INTEGER) {
@@ -157,7 +237,18 @@ final class CanonicalWriter {
 
     private void object(Map<?, ?> map) {
         if (map.isEmpty()) {
-            ascii("{}");
+            put('{');
+            put('}');
+            return;
+        }
+        if (map.size() == 1) {
+            // One member needs no sorting (the common case for attributes): no entry array.
+            Map.Entry<?, ?> only = map.entrySet().iterator().next();
+            put('{');
+            string(String.valueOf(only.getKey()));
+            put(':');
+            value(only.getValue());
+            put('}');
             return;
         }
         Map.Entry<?, ?>[] entries = map.entrySet().toArray(new Map.Entry<?, ?>[0]);
@@ -197,19 +288,79 @@ final class CanonicalWriter {
         put(']');
     }
 
+    /** An integer of magnitude below 2^63 as decimal digits, as {@code Long.toString} prints it, without the string. */
     private void integer(long exact) {
-        ascii(Long.toString(exact));
+        ensure(20);
+        if (exact < 0) {
+            out[length++] = '-';
+            exact = -exact;
+        }
+        int digits = 1;
+        for (long rest = exact / 10; rest != 0; rest /= 10) {
+            digits++;
+        }
+        for (int i = length + digits - 1; i >= length; i--) {
+            out[i] = (byte) ('0' + exact % 10);
+            exact /= 10;
+        }
+        length += digits;
     }
 
     private void number(double d) {
         if (!Double.isFinite(d)) {
             throw new Decline();
         }
+        if (shortDecimal(d)) {
+            return;
+        }
         try {
             ascii(NumberToJSON.serializeNumber(d));
         } catch (IOException e) {
             throw new Decline();
         }
+    }
+
+    /**
+     * Writes the numbers events mostly carry (whole numbers, and values such as {@code 1.25} ms)
+     * the way ECMAScript prints them (RFC 8785 §3.2.2.3), without {@code NumberToJSON}'s general
+     * algorithm and its garbage, and returns false, having written nothing, for any other double.
+     *
+     * <p>Why this is ECMAScript's output: a whole double below 2^53 is an exact integer, which
+     * ECMAScript prints as its digits ({@code -0} as {@code 0}). For a double d that is not whole,
+     * with |d| < 2^40, the decimals that round to d lie within half an ulp (at most 2^-13) of it, so
+     * none is an integer and at most one has k ≤ 3 decimal places; when it exists, it is the nearest
+     * integer to d·10^k over 10^k, which {@code Math.round(d * 10^k)} finds (the product's rounding
+     * error, at most 2^-3, and the distance, at most 0.122, stay below 1/2), and dividing it back
+     * tells whether it rounds to d (one correctly rounded division of exact values). Trying k = 1, 2,
+     * 3 in turn finds the decimal with the fewest digits, which is ECMAScript's choice; it has no
+     * trailing zero (else a smaller k would have matched), and ECMAScript writes such a value, of
+     * magnitude 10^-6 or more and below 10^21, in plain decimal notation.
+     */
+    private boolean shortDecimal(double d) {
+        double magnitude = Math.abs(d);
+        if (d == Math.rint(d) && magnitude < EXACT_INTEGER) {
+            integer((long) d); // (long) -0.0 is 0
+            return true;
+        }
+        if (magnitude >= 0x1p40 || magnitude < 1e-3) {
+            return false;
+        }
+        long scale = 1;
+        for (int places = 1; places <= 3; places++) {
+            scale *= 10;
+            long scaled = Math.round(d * scale);
+            if ((double) scaled / scale == d) {
+                long abs = Math.abs(scaled);
+                if (scaled < 0) {
+                    put('-');
+                }
+                integer(abs / scale);
+                put('.');
+                digits((int) (abs % scale), places);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The contract's time format, {@code uuuu-MM-dd'T'HH:mm:ss.SSS'Z'}, without a formatter for the common years. */
@@ -248,13 +399,28 @@ final class CanonicalWriter {
     }
 
     private void string(String s) {
-        // At most 3 bytes of UTF-8 per UTF-16 unit (a pair takes 4 for 2 units), 6 for an escape.
-        ensure(s.length() * 6 + 2);
+        int chars = s.length();
+        // Room for printable ASCII, one byte per unit, and the quotes: what nearly every string
+        // needs, so that the buffer can be sized close to the output. The first unit that needs
+        // more makes room for the worst case of the rest: at most 3 bytes of UTF-8 per UTF-16 unit
+        // (a pair takes 4 for 2 units), 6 for an escape.
+        ensure(chars + 2);
         byte[] b = out;
         int n = length;
+        boolean roomForAnything = false;
         b[n++] = '"';
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = 0; i < chars; i++) {
             char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                b[n++] = (byte) c;
+                continue;
+            }
+            if (!roomForAnything) {
+                length = n;
+                ensure((chars - i) * 6 + 1);
+                b = out;
+                roomForAnything = true;
+            }
             if (c < 0x80) {
                 switch (c) {
                     case '"' -> { b[n++] = '\\'; b[n++] = '"'; }
@@ -300,7 +466,27 @@ final class CanonicalWriter {
         length = n;
     }
 
-    /** Appends ASCII text (names, literals, numbers) byte for byte. */
+    private void bytes(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, out, length, b.length);
+        length += b.length;
+    }
+
+    private static byte[] constant(String constant) {
+        return constant.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static <E> byte[][] quoted(E[] values, java.util.function.Function<E, String> wireName) {
+        byte[][] quoted = new byte[values.length][];
+        for (int i = 0; i < values.length; i++) {
+            CanonicalWriter writer = new CanonicalWriter(64);
+            writer.string(wireName.apply(values[i]));
+            quoted[i] = Arrays.copyOf(writer.out, writer.length);
+        }
+        return quoted;
+    }
+
+    /** Appends ASCII text (numbers) byte for byte. */
     private void ascii(String s) {
         ensure(s.length());
         for (int i = 0; i < s.length(); i++) {

@@ -348,6 +348,8 @@ public final class SegmentFileAuditLog implements AuditLog {
         private final long[] tileStart = new long[64 / LogFiles.TILE_HEIGHT];
         private ByteBuffer index = ByteBuffer.allocate(64 * 1024);
         private long indexStart;
+        /** Collects the stored levels' nodes; one instance, not a new lambda per entry. */
+        private final CompactRange.NodeListener tileCollector = this::collect;
 
         DerivedWriter(CompactRange edge) {
             this.edge = edge;
@@ -363,20 +365,22 @@ public final class SegmentFileAuditLog implements AuditLog {
         }
 
         void addHashed(long offset, byte[] leafHash, long timeMillis) throws IOException {
-            edge.append(leafHash, (level, nodeIndex, hash) -> {
-                if (level % LogFiles.TILE_HEIGHT == 0) {
-                    int t = level / LogFiles.TILE_HEIGHT;
-                    if (tileStart[t] < 0) {
-                        tileStart[t] = nodeIndex;
-                    }
-                    tiles[t] = ensure(tiles[t], hash.length);
-                    tiles[t].put(hash);
-                }
-            });
+            edge.append(leafHash, tileCollector);
             index = ensure(index, RecordFormat.INDEX_ENTRY_SIZE);
             index.putLong(offset).putLong(timeMillis);
             if (index.position() >= 60 * 1024) {
                 flush();
+            }
+        }
+
+        private void collect(int level, long nodeIndex, byte[] hash) {
+            if (level % LogFiles.TILE_HEIGHT == 0) {
+                int t = level / LogFiles.TILE_HEIGHT;
+                if (tileStart[t] < 0) {
+                    tileStart[t] = nodeIndex;
+                }
+                tiles[t] = ensure(tiles[t], hash.length);
+                tiles[t].put(hash);
             }
         }
 
@@ -465,7 +469,7 @@ public final class SegmentFileAuditLog implements AuditLog {
     @Override
     public void append(AuditEvent event) {
         Objects.requireNonNull(event, "event cannot be null");
-        submit(List.of(event));
+        submit(List.of(PreparedEvent.prepare(json, event)));
     }
 
     @Override
@@ -474,12 +478,11 @@ public final class SegmentFileAuditLog implements AuditLog {
         if (events.isEmpty()) {
             return;
         }
-        submit(events);
+        submit(PreparedEvent.prepareAll(json, events));
     }
 
-    private void submit(List<AuditEvent> events) {
-        // Canonicalize and hash on the caller's thread: many callers do it in parallel.
-        List<PreparedEvent> prepared = PreparedEvent.prepareAll(json, events);
+    /** Queues events canonicalized and hashed on the caller's thread (many callers do that in parallel). */
+    private void submit(List<PreparedEvent> prepared) {
         GroupCommitQueue.Request request = enqueue(prepared, durability == DurabilityMode.DURABLE);
         if (durability == DurabilityMode.DURABLE) {
             request.await();
@@ -567,7 +570,7 @@ public final class SegmentFileAuditLog implements AuditLog {
             count += b.events().size();
             flushRequested |= b.events().isEmpty();
             for (PreparedEvent p : b.events()) {
-                bytes += RecordFormat.recordSize(p.canonical().length);
+                bytes += RecordFormat.recordSize(p.canonicalLength());
             }
         }
         if (count > 0) {
@@ -580,7 +583,8 @@ public final class SegmentFileAuditLog implements AuditLog {
             for (GroupCommitQueue.Request b : work) {
                 for (int i = 0; i < b.events().size(); i++) {
                     byte flags = i == b.events().size() - 1 ? RecordFormat.END_OF_BATCH : 0;
-                    RecordFormat.writeRecord(out, index++, flags, b.events().get(i).canonical(), crc);
+                    PreparedEvent p = b.events().get(i);
+                    p.writeRecord(out, index++, flags, crc);
                 }
             }
             out.flip();
@@ -600,7 +604,7 @@ public final class SegmentFileAuditLog implements AuditLog {
             for (GroupCommitQueue.Request b : work) {
                 for (PreparedEvent p : b.events()) {
                     derived.addHashed(position, p.leafHash(), p.timeMillis());
-                    position += RecordFormat.recordSize(p.canonical().length);
+                    position += RecordFormat.recordSize(p.canonicalLength());
                 }
             }
             derived.flush();

@@ -23,6 +23,8 @@ public final class CompactRange {
     private long size;
     /** hashes[level] is the root of the perfect subtree of 2^level leaves on the edge, if bit level of size is set. */
     private final byte[][] hashes = new byte[64][];
+    /** For {@link #append} only, made at its first call: copies, which may be used by other threads, get none. */
+    private Rfc6962.NodeHasher hasher;
 
     /** An empty range (a tree of no leaves). */
     public CompactRange() {
@@ -56,6 +58,9 @@ public final class CompactRange {
     /** Appends the leaf with hash {@code leafHash}; reports every subtree it completes to {@code listener}. */
     public void append(byte[] leafHash, NodeListener listener) {
         Rfc6962.checkHash(leafHash, "leaf");
+        if (hasher == null) {
+            hasher = new Rfc6962.NodeHasher();
+        }
         long index = size;
         byte[] hash = leafHash.clone();
         int level = 0;
@@ -63,7 +68,7 @@ public final class CompactRange {
             listener.completed(0, index, hash);
         }
         while ((size & (1L << level)) != 0) {
-            hash = Rfc6962.nodeHash(hashes[level], hash);
+            hash = hasher.nodeHash(hashes[level], hash);
             hashes[level] = null;
             level++;
             if (listener != null) {

@@ -64,6 +64,49 @@ class CanonicalWriterTest {
     }
 
     @Test
+    void shortDecimalsAndWholeDoublesEqualTheReferenceNumberFormatting() throws Exception {
+        // The direct path prints these without NumberToJSON: compare with it, value by value, at
+        // and around the limits of that path (2^40, 2^53, 10^-3, three decimal places).
+        Random random = new Random(1_25);
+        List<Double> values = new ArrayList<>(List.of(0.0, -0.0, 1.0, -1.0, 0.001, -0.001, 0.0015, 0.01, 0.1, 0.5, 1.25,
+                -1.25, 0.999, 99.999, 0x1p40, -0x1p40, 0x1p40 - 0.5, 0x1p40 - 0.125, 0x1p40 + 0.5, 0x1p52, 0x1p53,
+                0x1p53 - 1, -(0x1p53 - 1), 0x1p53 + 2, 1e15, 1e16, 1e21, 1e22, 0.3, 0.1 + 0.2, 1.0 / 3, 2.675, 1.005,
+                0.000999, 1e-7));
+        for (int i = 0; i < 200_000; i++) {
+            long scale = new long[] {1, 10, 100, 1000, 10000}[random.nextInt(5)];
+            long digits = random.nextLong(1L << (1 + random.nextInt(52)));
+            values.add((random.nextBoolean() ? -1 : 1) * (double) digits / scale);
+            values.add(Math.nextUp((double) digits / scale));
+            values.add(Math.nextDown((double) digits / scale));
+            values.add(random.nextDouble() * Math.pow(2, random.nextInt(60) - 12));
+        }
+        for (double value : values) {
+            AuditEvent event = AuditEvent.builder(EventType.ADMIN_ACTION, Instant.parse("2026-11-23T11:28:13.123Z"))
+                    .id("01JD4V9Q6ZK8M2X3N4P5R6S7T8").action("x").resource("y").outcome(Outcome.SUCCESS)
+                    .attribute("n", value).build();
+            String canonical = new String(CanonicalWriter.canonical(event), StandardCharsets.UTF_8);
+            assertThat(canonical).as("%s", value).contains("{\"n\":" + org.erdtman.jcs.NumberToJSON.serializeNumber(value) + "}");
+        }
+    }
+
+    @Test
+    void longStringsThatNeedMoreThanOneBytePerUnitGrowTheBufferSizedForAscii() {
+        // The buffer is sized for one byte per UTF-16 unit: escapes (6 bytes), three-byte
+        // characters and pairs must make room, wherever in a long string they start.
+        Random random = new Random(6);
+        for (int i = 0; i < 200; i++) {
+            StringBuilder s = new StringBuilder("x".repeat(random.nextInt(3000)));
+            for (int j = random.nextInt(3000); j > 0; j--) {
+                s.append(new String[] {"\u0001", "\"", "\u20ac", "\uD83D\uDE00", "\u00e9", "a"}[random.nextInt(6)]);
+            }
+            AuditEvent event = AuditEvent.builder(EventType.ADMIN_ACTION, Instant.parse("2026-11-23T11:28:13.123Z"))
+                    .id("01JD4V9Q6ZK8M2X3N4P5R6S7T8").action("x").resource(s.toString()).outcome(Outcome.SUCCESS)
+                    .reason(s.reverse().toString()).attribute("a".repeat(random.nextInt(100)), s.toString()).build();
+            assertThat(CanonicalWriter.canonical(event)).as("event %d", i).isEqualTo(json.referenceCanonicalBytes(event));
+        }
+    }
+
+    @Test
     void directTimeEqualsTheContractFormatterFromBeforeTheEpochToBeyondYear9999() {
         Random random = new Random(3339);
         List<Instant> times = new ArrayList<>(List.of(Instant.EPOCH, Instant.ofEpochMilli(-1),
@@ -84,7 +127,8 @@ class CanonicalWriterTest {
         }
     }
 
-    private static AuditEvent randomEvent(Random r) {
+    /** A random event; the pinned corpus ({@link CanonicalFormPinnedTest}) uses it too, so keep its draws as they are. */
+    static AuditEvent randomEvent(Random r) {
         AuditEvent.Builder b = AuditEvent.builder(EventType.values()[r.nextInt(EventType.values().length)],
                         Instant.ofEpochMilli(1_700_000_000_000L + r.nextInt(1_000_000_000)))
                 .actor(new Actor(maybe(r), maybe(r), maybe(r), maybe(r), maybe(r), maybe(r), maybe(r)))

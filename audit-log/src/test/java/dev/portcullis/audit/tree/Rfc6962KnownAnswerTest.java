@@ -62,6 +62,19 @@ class Rfc6962KnownAnswerTest {
     }
 
     @Test
+    void leafHashOfPartOfAnArrayAndTheReusedNodeHasherEqualTheOneShotHashes() {
+        byte[] padded = HEX.parseHex("ff" + LEAVES[7] + "ee");
+        assertThat(Rfc6962.leafHash(padded, 1, padded.length - 2)).isEqualTo(Rfc6962.leafHash(HEX.parseHex(LEAVES[7])));
+        List<byte[]> leaves = leafHashes();
+        Rfc6962.NodeHasher hasher = new Rfc6962.NodeHasher();
+        for (int i = 0; i + 1 < leaves.size(); i++) {
+            // Again and again with one digest: each hash starts afresh.
+            assertThat(hasher.nodeHash(leaves.get(i), leaves.get(i + 1)))
+                    .isEqualTo(Rfc6962.nodeHash(leaves.get(i), leaves.get(i + 1)));
+        }
+    }
+
+    @Test
     void inclusionProofsMatchTheReferenceVectors() {
         List<byte[]> leaves = leafHashes();
         NodeSource nodes = NaiveMerkle.nodes(leaves);

@@ -26,8 +26,9 @@ import dev.portcullis.audit.storage.SegmentFileAuditLog;
  *
  * <p>Two figures matter: the process CPU per append (what 2 cores can afford: 200,000 appends/s
  * leaves 10 µs), and the group-commit thread's CPU per append, which is serial and so bounds the
- * throughput to 1 / that value whatever the number of cores. The wall-clock rate is printed too,
- * but on a loaded machine it says little.
+ * throughput to 1 / that value whatever the number of cores. The bytes allocated per append (by all
+ * platform threads, which carry the virtual ones) are printed because the garbage collector's CPU is
+ * part of the process CPU. The wall-clock rate is printed too, but on a loaded machine it says little.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar dev.portcullis.bench.audit.AppendCpuCost
  * [WRITERS] [WARMUP_S] [MEASURE_S] [ROUNDS] [DIR] [platform|virtual] [PREALLOCATION_BYTES]}
@@ -51,7 +52,7 @@ public final class AppendCpuCost {
         Long preallocation = args.length > 6 ? Long.valueOf(args[6]) : null;
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         AtomicLong appends = new AtomicLong();
         List<Thread> started = new ArrayList<>();
         CountDownLatch ready = new CountDownLatch(writers);
@@ -91,6 +92,8 @@ public final class AppendCpuCost {
                     preallocation == null ? "default" : preallocation + " bytes", dir);
             for (int r = 1; r <= rounds; r++) {
                 long groupCommitCpu0 = groupCommitCpu(threads);
+                // All platform threads, which includes the carriers of virtual threads.
+                long allocated0 = threads.getTotalThreadAllocatedBytes();
                 long cpu0 = os.getProcessCpuTime();
                 long n0 = appends.get();
                 long wall0 = System.nanoTime();
@@ -99,9 +102,12 @@ public final class AppendCpuCost {
                 long cpu = os.getProcessCpuTime() - cpu0;
                 long wall = System.nanoTime() - wall0;
                 long groupCommit = groupCommitCpu(threads) - groupCommitCpu0;
+                long allocated = threads.getTotalThreadAllocatedBytes() - allocated0;
                 System.out.printf("round %d: %,d appends, %.2f µs process CPU per append, %.2f µs group-commit"
-                                + " thread CPU per append, %,.0f appends/s wall clock (load average %.1f)%n",
-                        r, n, cpu / 1000.0 / n, groupCommit / 1000.0 / n, n * 1e9 / wall, os.getSystemLoadAverage());
+                                + " thread CPU per append, %,d bytes allocated per append, %,.0f appends/s wall clock"
+                                + " (load average %.1f)%n",
+                        r, n, cpu / 1000.0 / n, groupCommit / 1000.0 / n, allocated / n, n * 1e9 / wall,
+                        os.getSystemLoadAverage());
             }
             started.forEach(Thread::interrupt);
         }

@@ -51,8 +51,13 @@ public final class RecordFormat {
 
     /** Writes one record into {@code out}. */
     public static void writeRecord(ByteBuffer out, long index, byte flags, byte[] payload, CRC32C crc) {
+        writeRecord(out, index, flags, payload, payload.length, crc);
+    }
+
+    /** Writes one record whose payload is the first {@code length} bytes of {@code payload} into {@code out}. */
+    public static void writeRecord(ByteBuffer out, long index, byte flags, byte[] payload, int length, CRC32C crc) {
         int start = out.position();
-        out.putInt(payload.length).putLong(index).put(flags).put(payload);
+        out.putInt(length).putLong(index).put(flags).put(payload, 0, length);
         crc.reset();
         if (out.hasArray()) {
             crc.update(out.array(), out.arrayOffset() + start, out.position() - start);
