@@ -34,6 +34,8 @@ public final class BruteForceDetector implements Detector {
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(10);
     /** Default: a person who forgot a password gives up or resets long before ten tries. */
     public static final int DEFAULT_MIN_FAILURES = 10;
+    /** The most distinct IPs a subject's window counts (more only makes the explanation longer). */
+    private static final int IP_CAPACITY = 16;
 
     private final Duration window;
     private final long windowMillis;
@@ -71,7 +73,7 @@ public final class BruteForceDetector implements Detector {
         long t = event.time().toEpochMilli();
         State s = states.seen(subject, t, () -> new State(windowMillis, evidence));
         int failures = s.failures.add(t, 1);
-        int ips = s.ips.add(Principals.hash(event.actor().ip()), t, windowMillis);
+        int ips = s.ips.add(Principals.hash(event.actor().ip()), t, windowMillis, IP_CAPACITY);
         s.evidence.add(event.id());
         if (failures >= minFailures && cooldown.tryAlert(s, t)) {
             long start = s.failures.burstStart();
@@ -102,7 +104,7 @@ public final class BruteForceDetector implements Detector {
 
     private static final class State extends Cooldown.State {
         final SlidingCount failures;
-        final RecentDistinct ips = new RecentDistinct(16);
+        final RecentDistinct ips = new RecentDistinct();
         final EvidenceRing evidence;
 
         State(long windowMillis, int evidence) {
