@@ -90,6 +90,7 @@ public final class BruteForceDetector implements Detector {
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
         states.evictIdle(now.toEpochMilli());
+        cooldown.forgetDropped();
     }
 
     @Override
@@ -102,7 +103,7 @@ public final class BruteForceDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends Cooldown.State {
+    private static final class State extends EntityStates.State {
         final SlidingCount failures;
         final RecentDistinct ips = new RecentDistinct();
         final EvidenceRing evidence;

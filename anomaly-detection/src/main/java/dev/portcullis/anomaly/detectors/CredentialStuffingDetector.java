@@ -103,6 +103,7 @@ public final class CredentialStuffingDetector implements Detector {
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
         states.evictIdle(now.toEpochMilli());
+        cooldown.forgetDropped();
     }
 
     @Override
@@ -115,7 +116,7 @@ public final class CredentialStuffingDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends Cooldown.State {
+    private static final class State extends EntityStates.State {
         final SlidingCount failures;
         final RecentDistinct subjects;
         final EvidenceRing evidence;

@@ -151,6 +151,7 @@ public final class MassDecryptionDetector implements Detector {
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
         states.evictIdle(now.toEpochMilli());
+        cooldown.forgetDropped();
     }
 
     @Override
@@ -163,7 +164,7 @@ public final class MassDecryptionDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends Cooldown.State {
+    private static final class State extends EntityStates.State {
         final SlidingCount volume;
         long hour = Long.MIN_VALUE;
         int hourFields;

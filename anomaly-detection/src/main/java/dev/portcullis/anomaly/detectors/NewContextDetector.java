@@ -163,6 +163,7 @@ public final class NewContextDetector implements Detector {
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
         states.evictIdle(now.toEpochMilli());
+        cooldown.forgetDropped();
     }
 
     @Override
@@ -175,7 +176,7 @@ public final class NewContextDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends Cooldown.State {
+    private static final class State extends EntityStates.State {
         final FirstSeenSet networks = new FirstSeenSet(8);
         final FirstSeenSet agents = new FirstSeenSet(4);
         final FirstSeenSet clients = new FirstSeenSet(4);

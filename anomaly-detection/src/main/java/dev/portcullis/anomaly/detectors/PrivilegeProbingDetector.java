@@ -120,6 +120,7 @@ public final class PrivilegeProbingDetector implements Detector {
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
         states.evictIdle(now.toEpochMilli());
+        cooldown.forgetDropped();
     }
 
     @Override
@@ -132,7 +133,7 @@ public final class PrivilegeProbingDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends Cooldown.State {
+    private static final class State extends EntityStates.State {
         final RecentDistinct resources = new RecentDistinct();
         final RecentDistinct admin = new RecentDistinct();
         final EvidenceRing evidence;

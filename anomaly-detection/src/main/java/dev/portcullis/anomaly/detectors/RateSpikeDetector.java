@@ -174,6 +174,7 @@ public final class RateSpikeDetector implements Detector {
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
         states.evictIdle(now.toEpochMilli());
+        cooldown.forgetDropped();
     }
 
     @Override
@@ -186,7 +187,7 @@ public final class RateSpikeDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends Cooldown.State {
+    private static final class State extends EntityStates.State {
         /**
          * Means in [0, 48), deviations in [48, 96), as half floats; NaN until a slot's first hour
          * closes. Null (every slot NaN) until the entity's first hour closes: an entity seen within

@@ -114,6 +114,7 @@ public final class TokenReplayDetector implements Detector {
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
         states.evictIdle(now.toEpochMilli());
+        cooldown.forgetDropped();
     }
 
     @Override
@@ -126,7 +127,7 @@ public final class TokenReplayDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends Cooldown.State {
+    private static final class State extends EntityStates.State {
         final RecentDistinct ips = new RecentDistinct();
         final RecentDistinct agents = new RecentDistinct();
         /**
