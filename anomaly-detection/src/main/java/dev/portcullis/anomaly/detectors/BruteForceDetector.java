@@ -71,8 +71,8 @@ public final class BruteForceDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.seen(subject, t, () -> new State(windowMillis, evidence));
-        int failures = s.failures.add(t, 1);
+        State s = states.seen(subject, t, () -> new State(evidence));
+        int failures = s.failures.add(t, 1, windowMillis);
         int ips = s.ips.add(Principals.hash(event.actor().ip()), t, windowMillis, IP_CAPACITY);
         s.evidence.add(event.id());
         if (failures >= minFailures && cooldown.tryAlert(s, t)) {
@@ -104,12 +104,11 @@ public final class BruteForceDetector implements Detector {
     }
 
     private static final class State extends EntityStates.State {
-        final SlidingCount failures;
+        final SlidingCount failures = new SlidingCount(10);
         final RecentDistinct ips = new RecentDistinct();
         final EvidenceRing evidence;
 
-        State(long windowMillis, int evidence) {
-            failures = new SlidingCount(10, windowMillis);
+        State(int evidence) {
             this.evidence = new EvidenceRing(evidence);
         }
     }

@@ -81,8 +81,8 @@ public final class CredentialStuffingDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.seen(ip, t, () -> new State(windowMillis, evidence));
-        int failures = s.failures.add(t, 1);
+        State s = states.seen(ip, t, () -> new State(evidence));
+        int failures = s.failures.add(t, 1, windowMillis);
         String subject = event.actor().subject();
         int subjects = s.subjects.add(Principals.hash(subject == null ? "" : subject), t, windowMillis, subjectCapacity);
         s.evidence.add(event.id());
@@ -117,13 +117,11 @@ public final class CredentialStuffingDetector implements Detector {
     }
 
     private static final class State extends EntityStates.State {
-        final SlidingCount failures;
-        final RecentDistinct subjects;
+        final SlidingCount failures = new SlidingCount(10);
+        final RecentDistinct subjects = new RecentDistinct();
         final EvidenceRing evidence;
 
-        State(long windowMillis, int evidence) {
-            failures = new SlidingCount(10, windowMillis);
-            subjects = new RecentDistinct();
+        State(int evidence) {
             this.evidence = new EvidenceRing(evidence);
         }
     }

@@ -86,7 +86,7 @@ public final class MassDecryptionDetector implements Detector {
         }
         int fields = fields(event);
         long t = event.time().toEpochMilli();
-        State s = states.seen(Principals.stateKey(who), t, () -> new State(windowMillis));
+        State s = states.seen(Principals.stateKey(who), t, State::new);
         long hour = Math.floorDiv(t, HOUR);
         if (hour > s.hour) {
             if (s.hourFields > 0) {
@@ -96,10 +96,10 @@ public final class MassDecryptionDetector implements Detector {
             s.hourFields = 0;
         }
         s.hourFields += fields;
-        if (s.volume.totalAt(t) == 0) {
+        if (s.volume.totalAt(t, windowMillis) == 0) {
             s.evidence = null; // a new burst: the last one's evidence is not this one's
         }
-        int volume = s.volume.add(t, fields);
+        int volume = s.volume.add(t, fields, windowMillis);
         double limit = limit(s);
         s.evidence = EvidenceRing.addOnceStarted(s.evidence, volume * 2 >= limit, evidence, event.id());
         if (volume >= limit && cooldown.tryAlert(s, t)) {
@@ -165,16 +165,12 @@ public final class MassDecryptionDetector implements Detector {
     }
 
     private static final class State extends EntityStates.State {
-        final SlidingCount volume;
+        final SlidingCount volume = new SlidingCount(12);
         long hour = Long.MIN_VALUE;
         int hourFields;
         float mean;
         float deviation;
         int activeHours;
         EvidenceRing evidence;
-
-        State(long windowMillis) {
-            volume = new SlidingCount(12, windowMillis);
-        }
     }
 }

@@ -101,7 +101,7 @@ public final class RateSpikeDetector implements Detector {
         }
         s.count++;
         // Detection uses the last 60 minutes, not the clock hour, so a burst across the hour boundary counts whole.
-        int recent = s.recent.add(t, 1);
+        int recent = s.recent.add(t, 1, HOUR);
         int slot = slot(s.hour);
         float mean = s.baselineAt(slot);
         if (t - s.firstSeen < warmupMillis || Float.isNaN(mean)) {
@@ -194,7 +194,7 @@ public final class RateSpikeDetector implements Detector {
          * the last hour only, as most newly tracked ones are, does not pay for 96 empty slots.
          */
         private short[] baseline;
-        final SlidingCount recent = new SlidingCount(12, HOUR);
+        final SlidingCount recent = new SlidingCount(12);
         final long firstSeen;
         long hour = Long.MIN_VALUE;
         int count;
