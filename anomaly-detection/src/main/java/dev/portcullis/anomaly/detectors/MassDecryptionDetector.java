@@ -92,7 +92,7 @@ public final class MassDecryptionDetector implements Detector {
             if (s.hourFields > 0) {
                 learn(s, s.hourFields);
             }
-            s.hour = hour;
+            s.hour = (int) hour;
             s.hourFields = 0;
         }
         s.hourFields += fields;
@@ -166,7 +166,12 @@ public final class MassDecryptionDetector implements Detector {
 
     private static final class State extends EntityStates.State {
         final SlidingCount volume = new SlidingCount(12);
-        long hour = Long.MIN_VALUE;
+        /**
+         * The hour of {@link #hourFields} (hours since the epoch: an int until the year 245,000, 4
+         * bytes less than a long, which makes the state 8 bytes smaller); {@code Integer.MIN_VALUE}
+         * before the first decryption.
+         */
+        int hour = Integer.MIN_VALUE;
         int hourFields;
         float mean;
         float deviation;
