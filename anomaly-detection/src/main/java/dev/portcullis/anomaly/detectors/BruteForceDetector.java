@@ -34,6 +34,8 @@ public final class BruteForceDetector implements Detector {
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(10);
     /** Default: a person who forgot a password gives up or resets long before ten tries. */
     public static final int DEFAULT_MIN_FAILURES = 10;
+    /** The most distinct IPs a subject's window counts (more only makes the explanation longer). */
+    private static final int IP_CAPACITY = 16;
 
     private final Duration window;
     private final long windowMillis;
@@ -69,9 +71,9 @@ public final class BruteForceDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.seen(subject, t, () -> new State(windowMillis, evidence));
-        int failures = s.failures.add(t, 1);
-        int ips = s.ips.add(Principals.hash(event.actor().ip()), t, windowMillis);
+        State s = states.seen(subject, t, () -> new State(evidence));
+        int failures = s.failures.add(t, 1, windowMillis);
+        int ips = s.ips.add(Principals.hash(event.actor().ip()), t, windowMillis, IP_CAPACITY);
         s.evidence.add(event.id());
         if (failures >= minFailures && cooldown.tryAlert(s, t)) {
             long start = s.failures.burstStart();
@@ -88,6 +90,7 @@ public final class BruteForceDetector implements Detector {
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
         states.evictIdle(now.toEpochMilli());
+        cooldown.forgetDropped();
     }
 
     @Override
@@ -100,13 +103,12 @@ public final class BruteForceDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends Cooldown.State {
-        final SlidingCount failures;
-        final RecentDistinct ips = new RecentDistinct(16);
+    private static final class State extends EntityStates.State {
+        final SlidingCount failures = new SlidingCount(10);
+        final RecentDistinct ips = new RecentDistinct();
         final EvidenceRing evidence;
 
-        State(long windowMillis, int evidence) {
-            failures = new SlidingCount(10, windowMillis);
+        State(int evidence) {
             this.evidence = new EvidenceRing(evidence);
         }
     }

@@ -46,6 +46,8 @@ public final class CredentialStuffingDetector implements Detector {
     private final long windowMillis;
     private final int minFailures;
     private final int minSubjects;
+    /** The most distinct subjects an IP's window counts: at least {@code min-distinct-subjects}. */
+    private final int subjectCapacity;
     private final int evidence;
     private final Cooldown cooldown;
     private final EntityStates<State> states;
@@ -57,6 +59,7 @@ public final class CredentialStuffingDetector implements Detector {
         windowMillis = window.toMillis();
         minFailures = Math.max(1, t.integer(NAME + ".min-failures", DEFAULT_MIN_FAILURES));
         minSubjects = Math.max(1, t.integer(NAME + ".min-distinct-subjects", DEFAULT_MIN_DISTINCT_SUBJECTS));
+        subjectCapacity = Math.max(64, minSubjects);
         evidence = Math.max(1, t.integer(NAME + ".evidence", 20));
         cooldown = Cooldown.read(t, NAME);
         states = EntityStates.bounded(t, NAME, 1_000_000, 2 * windowMillis);
@@ -78,16 +81,16 @@ public final class CredentialStuffingDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.seen(ip, t, () -> new State(windowMillis, Math.max(64, minSubjects), evidence));
-        int failures = s.failures.add(t, 1);
+        State s = states.seen(ip, t, () -> new State(evidence));
+        int failures = s.failures.add(t, 1, windowMillis);
         String subject = event.actor().subject();
-        int subjects = s.subjects.add(Principals.hash(subject == null ? "" : subject), t, windowMillis);
+        int subjects = s.subjects.add(Principals.hash(subject == null ? "" : subject), t, windowMillis, subjectCapacity);
         s.evidence.add(event.id());
         if (failures >= minFailures && subjects >= minSubjects && cooldown.tryAlert(s, t)) {
             long start = s.failures.burstStart();
             double ratio = Math.min((double) failures / minFailures, (double) subjects / minSubjects);
             Severity severity = ratio >= 5 ? Severity.CRITICAL : Severity.HIGH;
-            String saturated = subjects >= s.subjects.capacity() ? " at least" : "";
+            String saturated = subjects >= subjectCapacity ? " at least" : "";
             alerts.accept(new Alert(NAME, severity, Entity.ip(ip), Instant.ofEpochMilli(start),
                     event.time(), Explain.ruleScore(ratio, 1.0), s.evidence.toList(),
                     failures + " failed logins for" + saturated + " " + subjects + " distinct subjects from "
@@ -100,6 +103,7 @@ public final class CredentialStuffingDetector implements Detector {
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
         states.evictIdle(now.toEpochMilli());
+        cooldown.forgetDropped();
     }
 
     @Override
@@ -112,14 +116,12 @@ public final class CredentialStuffingDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends Cooldown.State {
-        final SlidingCount failures;
-        final RecentDistinct subjects;
+    private static final class State extends EntityStates.State {
+        final SlidingCount failures = new SlidingCount(10);
+        final RecentDistinct subjects = new RecentDistinct();
         final EvidenceRing evidence;
 
-        State(long windowMillis, int distinctCapacity, int evidence) {
-            failures = new SlidingCount(10, windowMillis);
-            subjects = new RecentDistinct(distinctCapacity);
+        State(int evidence) {
             this.evidence = new EvidenceRing(evidence);
         }
     }

@@ -41,6 +41,10 @@ import dev.portcullis.audit.Outcome;
 public final class NewContextDetector implements Detector {
 
     public static final String NAME = "new-context";
+    /** How many networks, user agents and clients a subject's history keeps (the oldest replaced). */
+    private static final int KNOWN_NETWORKS = 8;
+    private static final int KNOWN_AGENTS = 4;
+    private static final int KNOWN_CLIENTS = 4;
 
     private final long warmupMillis;
     private final int minHistory;
@@ -134,9 +138,9 @@ public final class NewContextDetector implements Detector {
                             + " of history: new " + String.join(", new ", parts)));
         }
         if (type == EventType.AUTHZ_DECISION || type == EventType.FIELD_DECRYPT) {
-            s.networks.add(network, now);
-            s.agents.add(agent, now);
-            s.clients.add(client, now);
+            s.networks.add(network, now, KNOWN_NETWORKS);
+            s.agents.add(agent, now, KNOWN_AGENTS);
+            s.clients.add(client, now, KNOWN_CLIENTS);
             if (s.events < Integer.MAX_VALUE) {
                 s.events++;
             }
@@ -163,6 +167,7 @@ public final class NewContextDetector implements Detector {
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
         states.evictIdle(now.toEpochMilli());
+        cooldown.forgetDropped();
     }
 
     @Override
@@ -175,10 +180,10 @@ public final class NewContextDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends Cooldown.State {
-        final FirstSeenSet networks = new FirstSeenSet(8);
-        final FirstSeenSet agents = new FirstSeenSet(4);
-        final FirstSeenSet clients = new FirstSeenSet(4);
+    private static final class State extends EntityStates.State {
+        final FirstSeenSet networks = new FirstSeenSet();
+        final FirstSeenSet agents = new FirstSeenSet();
+        final FirstSeenSet clients = new FirstSeenSet();
         final long firstSeen;
         int events;
         EvidenceRing evidence;

@@ -223,6 +223,7 @@ public final class OffHoursAccessDetector implements Detector {
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
         states.evictIdle(now.toEpochMilli());
+        cooldown.forgetDropped();
     }
 
     @Override
@@ -235,7 +236,7 @@ public final class OffHoursAccessDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends Cooldown.State {
+    private static final class State extends EntityStates.State {
         /** The hour of the principal's latest events (hours since the epoch), or {@link #NO_HOUR}. */
         int openHour = NO_HOUR;
         /**

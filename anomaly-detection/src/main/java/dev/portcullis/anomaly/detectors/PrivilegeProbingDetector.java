@@ -45,6 +45,9 @@ public final class PrivilegeProbingDetector implements Detector {
     private final int minResources;
     private final int minAdmin;
     private final List<String> adminPrefixes;
+    /** The most distinct resources, and admin resources, a principal's window counts. */
+    private final int resourceCapacity;
+    private final int adminCapacity;
     private final int evidence;
     private final Cooldown cooldown;
     private final EntityStates<State> states;
@@ -57,6 +60,8 @@ public final class PrivilegeProbingDetector implements Detector {
         minResources = Math.max(2, t.integer(NAME + ".min-distinct-resources", DEFAULT_MIN_DISTINCT_RESOURCES));
         minAdmin = Math.max(1, t.integer(NAME + ".min-admin-routes", DEFAULT_MIN_ADMIN_ROUTES));
         adminPrefixes = t.list(NAME + ".admin-prefixes", DEFAULT_ADMIN_PREFIXES);
+        resourceCapacity = Math.max(64, minResources);
+        adminCapacity = Math.max(16, minAdmin);
         evidence = Math.max(1, t.integer(NAME + ".evidence", 20));
         cooldown = Cooldown.read(t, NAME);
         states = EntityStates.bounded(t, NAME, 1_000_000, 2 * windowMillis);
@@ -79,14 +84,14 @@ public final class PrivilegeProbingDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.seen(Principals.stateKey(who), t, () -> new State(Math.max(64, minResources), Math.max(16, minAdmin), evidence));
+        State s = states.seen(Principals.stateKey(who), t, () -> new State(evidence));
         if (s.resources.count(t, windowMillis) == 0) {
             s.burstStart = t;
         }
         String resource = event.resource();
         int resourceHash = Principals.hash(event.action() + " " + resource);
-        int distinct = s.resources.add(resourceHash, t, windowMillis);
-        int admin = isAdmin(resource) ? s.admin.add(resourceHash, t, windowMillis) : s.admin.count(t, windowMillis);
+        int distinct = s.resources.add(resourceHash, t, windowMillis, resourceCapacity);
+        int admin = isAdmin(resource) ? s.admin.add(resourceHash, t, windowMillis, adminCapacity) : s.admin.count(t, windowMillis);
         s.evidence.add(event.id());
         boolean manyResources = distinct >= minResources;
         boolean adminProbe = admin >= minAdmin;
@@ -115,6 +120,7 @@ public final class PrivilegeProbingDetector implements Detector {
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
         states.evictIdle(now.toEpochMilli());
+        cooldown.forgetDropped();
     }
 
     @Override
@@ -127,15 +133,13 @@ public final class PrivilegeProbingDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends Cooldown.State {
-        final RecentDistinct resources;
-        final RecentDistinct admin;
+    private static final class State extends EntityStates.State {
+        final RecentDistinct resources = new RecentDistinct();
+        final RecentDistinct admin = new RecentDistinct();
         final EvidenceRing evidence;
         long burstStart;
 
-        State(int resourceCapacity, int adminCapacity, int evidence) {
-            resources = new RecentDistinct(resourceCapacity);
-            admin = new RecentDistinct(adminCapacity);
+        State(int evidence) {
             this.evidence = new EvidenceRing(evidence);
         }
     }

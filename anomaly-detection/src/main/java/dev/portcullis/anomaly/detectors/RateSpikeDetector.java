@@ -101,7 +101,7 @@ public final class RateSpikeDetector implements Detector {
         }
         s.count++;
         // Detection uses the last 60 minutes, not the clock hour, so a burst across the hour boundary counts whole.
-        int recent = s.recent.add(t, 1);
+        int recent = s.recent.add(t, 1, HOUR);
         int slot = slot(s.hour);
         float mean = s.baselineAt(slot);
         if (t - s.firstSeen < warmupMillis || Float.isNaN(mean)) {
@@ -174,6 +174,7 @@ public final class RateSpikeDetector implements Detector {
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
         states.evictIdle(now.toEpochMilli());
+        cooldown.forgetDropped();
     }
 
     @Override
@@ -186,14 +187,14 @@ public final class RateSpikeDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends Cooldown.State {
+    private static final class State extends EntityStates.State {
         /**
          * Means in [0, 48), deviations in [48, 96), as half floats; NaN until a slot's first hour
          * closes. Null (every slot NaN) until the entity's first hour closes: an entity seen within
          * the last hour only, as most newly tracked ones are, does not pay for 96 empty slots.
          */
         private short[] baseline;
-        final SlidingCount recent = new SlidingCount(12, HOUR);
+        final SlidingCount recent = new SlidingCount(12);
         final long firstSeen;
         long hour = Long.MIN_VALUE;
         int count;

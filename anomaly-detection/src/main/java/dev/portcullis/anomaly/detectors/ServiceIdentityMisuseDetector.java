@@ -142,6 +142,7 @@ public final class ServiceIdentityMisuseDetector implements Detector {
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
         states.evictIdle(now.toEpochMilli());
+        cooldown.forgetDropped();
     }
 
     @Override
@@ -154,7 +155,7 @@ public final class ServiceIdentityMisuseDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends Cooldown.State {
+    private static final class State extends EntityStates.State {
         final IntSet routes;
         final long firstSeen;
         int events;

@@ -43,6 +43,9 @@ public final class TokenReplayDetector implements Detector {
     private final long windowMillis;
     private final int minIps;
     private final int minAgents;
+    /** The most distinct IPs and user agents a token's window counts. */
+    private final int ipCapacity;
+    private final int agentCapacity;
     private final int evidence;
     private final Cooldown cooldown;
     private final EntityStates<State> states;
@@ -54,6 +57,8 @@ public final class TokenReplayDetector implements Detector {
         windowMillis = window.toMillis();
         minIps = Math.max(2, t.integer(NAME + ".min-distinct-ips", DEFAULT_MIN_DISTINCT_IPS));
         minAgents = Math.max(2, t.integer(NAME + ".min-distinct-user-agents", DEFAULT_MIN_DISTINCT_USER_AGENTS));
+        ipCapacity = Math.max(4, minIps);
+        agentCapacity = Math.max(4, minAgents);
         evidence = Math.max(2, t.integer(NAME + ".evidence", 10));
         cooldown = Cooldown.read(t, NAME);
         states = EntityStates.bounded(t, NAME, 1_000_000, windowMillis);
@@ -73,15 +78,15 @@ public final class TokenReplayDetector implements Detector {
             return;
         }
         long t = event.time().toEpochMilli();
-        State s = states.seen(token, t, () -> new State(Math.max(4, minIps), Math.max(4, minAgents)));
+        State s = states.seen(token, t, State::new);
         if (s.first == Long.MIN_VALUE) {
             s.keepFirstEventId(event.id());
             s.first = t;
             s.subject = event.actor().subject();
         }
         int before = s.ips.count(t, windowMillis) + s.agents.count(t, windowMillis);
-        int ips = s.ips.add(Principals.hash(event.actor().ip()), t, windowMillis);
-        int agents = s.agents.add(Principals.hash(event.actor().userAgent()), t, windowMillis);
+        int ips = s.ips.add(Principals.hash(event.actor().ip()), t, windowMillis, ipCapacity);
+        int agents = s.agents.add(Principals.hash(event.actor().userAgent()), t, windowMillis, agentCapacity);
         if (ips + agents > before && before > 0) {
             // A new place for this token: keep the evidence from here on (and where it started).
             if (s.evidence == null) {
@@ -109,6 +114,7 @@ public final class TokenReplayDetector implements Detector {
     @Override
     public void advanceTo(Instant now, Consumer<Alert> alerts) {
         states.evictIdle(now.toEpochMilli());
+        cooldown.forgetDropped();
     }
 
     @Override
@@ -121,9 +127,9 @@ public final class TokenReplayDetector implements Detector {
         return thresholds;
     }
 
-    private static final class State extends Cooldown.State {
-        final RecentDistinct ips;
-        final RecentDistinct agents;
+    private static final class State extends EntityStates.State {
+        final RecentDistinct ips = new RecentDistinct();
+        final RecentDistinct agents = new RecentDistinct();
         /**
          * The token's first event id, kept until the token is seen from a second place: as its 128
          * bits when it is a ULID ({@link EventIds}), not as the event's string, which would stay
@@ -136,11 +142,6 @@ public final class TokenReplayDetector implements Detector {
         /** When the token was first seen (epoch ms); {@code Long.MIN_VALUE} before its first event. */
         long first = Long.MIN_VALUE;
         EvidenceRing evidence;
-
-        State(int ipCapacity, int agentCapacity) {
-            ips = new RecentDistinct(ipCapacity);
-            agents = new RecentDistinct(agentCapacity);
-        }
 
         void keepFirstEventId(String id) {
             if (EventIds.isCompact(id)) {

@@ -203,7 +203,10 @@ public final class EntityStates<S extends EntityStates.State> {
             newest.newer = state;
         }
         newest = state;
-        if (++size > table.length / 4 * 3) {
+        // Grows at one state per bucket, not at three quarters as HashMap does: a chain is then
+        // 1.5 states long on average at a hit, and the table costs 4 to 8 bytes per state instead
+        // of 5.3 to 10.7 (with a million states, 4 MiB per detector instead of 8 MiB).
+        if (++size > table.length) {
             grow();
         }
     }

@@ -8,12 +8,19 @@ import java.util.List;
  * log's own form (ULIDs) are kept as 16 bytes each ({@link EventIds}) rather than as strings, which
  * would otherwise keep each event's id alive for as long as the entity is tracked; other ids are
  * kept as they are.
+ *
+ * <p>Slot 0 of the ring is two fields of the ring itself, the other slots an array made when the
+ * ring grows past one: most rings hold the one event of an entity that never came near an alert,
+ * and a {@code long[2]} for it would cost 32 bytes where the fields cost 16.
  */
 public final class EvidenceRing {
 
     private final int capacity;
-    /** Two longs per slot: the id's high and low 64 bits when it is compact. */
-    private long[] bits;
+    /** Slot 0: the id's high and low 64 bits when it is compact. */
+    private long high0;
+    private long low0;
+    /** Slots 1, 2, ...: two longs per slot, as slot 0; null while the ring has one slot. */
+    private long[] more;
     /** Null until an id that is not compact arrives; then the ids that are not, by slot. */
     private String[] others;
     private int next;
@@ -28,7 +35,6 @@ public final class EvidenceRing {
             throw new IllegalArgumentException("capacity must be at least 1");
         }
         this.capacity = capacity;
-        this.bits = new long[2];
     }
 
     /**
@@ -46,17 +52,17 @@ public final class EvidenceRing {
     }
 
     public void add(String id) {
-        int slots = bits.length / 2;
+        int slots = slots();
         if (size == slots && size < capacity) {
             // Still filling: the ring is in order from 0, so growing keeps the order.
             slots = Math.min(capacity, size * 2);
-            bits = java.util.Arrays.copyOf(bits, 2 * slots);
+            more = more == null ? new long[2 * (slots - 1)] : java.util.Arrays.copyOf(more, 2 * (slots - 1));
             if (others != null) {
                 others = java.util.Arrays.copyOf(others, slots);
             }
             next = size;
         }
-        if (EventIds.pack(id, bits, 2 * next)) {
+        if (pack(id, next)) {
             if (others != null) {
                 others[next] = null;
             }
@@ -83,14 +89,37 @@ public final class EvidenceRing {
     }
 
     public List<String> toList() {
-        int slots = bits.length / 2;
+        int slots = slots();
         List<String> out = new ArrayList<>(size);
         int start = (next - size + slots) % slots;
         for (int i = 0; i < size; i++) {
             int slot = (start + i) % slots;
             String other = others == null ? null : others[slot];
-            out.add(other != null ? other : EventIds.decode(bits[2 * slot], bits[2 * slot + 1]));
+            out.add(other != null ? other : slot == 0 ? EventIds.decode(high0, low0)
+                    : EventIds.decode(more[2 * slot - 2], more[2 * slot - 1]));
         }
         return out;
+    }
+
+    /** Whether the ring has grown past its first slot (for tests of the compact form). */
+    boolean hasArray() {
+        return more != null;
+    }
+
+    private int slots() {
+        return 1 + (more == null ? 0 : more.length / 2);
+    }
+
+    /** Stores {@code id}'s 128 bits in {@code slot} when it is compact, and says whether it was. */
+    private boolean pack(String id, int slot) {
+        if (slot > 0) {
+            return EventIds.pack(id, more, 2 * slot - 2);
+        }
+        if (!EventIds.isCompact(id)) {
+            return false;
+        }
+        high0 = EventIds.high(id);
+        low0 = EventIds.low(id);
+        return true;
     }
 }

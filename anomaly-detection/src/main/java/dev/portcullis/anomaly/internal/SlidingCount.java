@@ -13,11 +13,13 @@ package dev.portcullis.anomaly.internal;
  * <p>It also remembers when the current burst began: the time of the last {@link #add} that found
  * the window empty. The detectors report that as an alert's start, and keeping it here means each
  * of them does not have to check for an empty window before every add.
+ *
+ * <p>The owner passes the window's length on each call instead of every instance storing it (as
+ * for {@link RecentDistinct}): a detector keeps one count per entity, all with the same window.
  */
 public final class SlidingCount {
 
     private final int buckets;
-    private final long bucketMillis;
     /** Null while no bucket other than the newest ({@link #head}) has a count. */
     private int[] counts;
     /** The newest bucket's count while {@link #counts} is null. */
@@ -25,20 +27,21 @@ public final class SlidingCount {
     private long head = Long.MIN_VALUE;
     private long burstStart;
 
-    public SlidingCount(int buckets, long windowMillis) {
-        if (buckets < 1 || windowMillis < buckets) {
-            throw new IllegalArgumentException("need at least one bucket of at least 1 ms");
+    /** A count over {@code buckets} buckets, each a {@code buckets}th of the window the owner passes. */
+    public SlidingCount(int buckets) {
+        if (buckets < 1) {
+            throw new IllegalArgumentException("need at least one bucket, was " + buckets);
         }
         this.buckets = buckets;
-        this.bucketMillis = windowMillis / buckets;
     }
 
     /**
-     * Adds {@code n} at time {@code t} (epoch ms) and returns the window's total; when the window was
-     * empty at {@code t}, {@code t} becomes the {@link #burstStart}.
+     * Adds {@code n} at time {@code t} (epoch ms) and returns the total of the window of
+     * {@code windowMillis} (at least one ms per bucket, and the same on every call to one instance);
+     * when the window was empty at {@code t}, {@code t} becomes the {@link #burstStart}.
      */
-    public int add(long t, int n) {
-        long bucket = Math.floorDiv(t, bucketMillis);
+    public int add(long t, int n, long windowMillis) {
+        long bucket = Math.floorDiv(t, bucketMillis(windowMillis));
         advance(bucket);
         if (total() == 0) {
             burstStart = t;
@@ -56,9 +59,9 @@ public final class SlidingCount {
         return total();
     }
 
-    /** The window's total as of time {@code t}. */
-    public int totalAt(long t) {
-        advance(Math.floorDiv(t, bucketMillis));
+    /** The total of the window of {@code windowMillis} as of time {@code t}. */
+    public int totalAt(long t, long windowMillis) {
+        advance(Math.floorDiv(t, bucketMillis(windowMillis)));
         return total();
     }
 
@@ -70,6 +73,14 @@ public final class SlidingCount {
     /** Whether the bucket array exists (for tests of the compact form). */
     boolean spreadOverBuckets() {
         return counts != null;
+    }
+
+    private long bucketMillis(long windowMillis) {
+        if (windowMillis < buckets) {
+            throw new IllegalArgumentException("need buckets of at least 1 ms: a window of " + windowMillis
+                    + " ms for " + buckets + " buckets");
+        }
+        return windowMillis / buckets;
     }
 
     private void advance(long bucket) {

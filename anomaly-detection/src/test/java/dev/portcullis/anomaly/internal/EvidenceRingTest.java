@@ -2,6 +2,10 @@ package dev.portcullis.anomaly.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Random;
+
 import org.junit.jupiter.api.Test;
 
 class EvidenceRingTest {
@@ -54,5 +58,50 @@ class EvidenceRingTest {
         assertThat(ring.toList()).containsExactly("evt-2");
         ring.add("01JD4V9Q6ZK8M2X3N4P5R6S7T9");
         assertThat(ring.toList()).containsExactly("01JD4V9Q6ZK8M2X3N4P5R6S7T9");
+    }
+
+    @Test
+    void holdsItsFirstIdWithoutAnArray() {
+        EvidenceRing ring = new EvidenceRing(20);
+        ring.add("01JD4V9Q6ZK8M2X3N4P5R6S7T8");
+        assertThat(ring.hasArray()).isFalse();
+        assertThat(ring.toList()).containsExactly("01JD4V9Q6ZK8M2X3N4P5R6S7T8");
+        ring.add("evt-2");
+        assertThat(ring.hasArray()).isTrue();
+        assertThat(ring.toList()).containsExactly("01JD4V9Q6ZK8M2X3N4P5R6S7T8", "evt-2");
+    }
+
+    @Test
+    void keepsTheSameIdsAsABoundedQueue() {
+        Random random = new Random(5);
+        for (int run = 0; run < 300; run++) {
+            int capacity = 1 + random.nextInt(12);
+            EvidenceRing ring = new EvidenceRing(capacity);
+            ArrayDeque<String> reference = new ArrayDeque<>();
+            for (int op = 0; op < 100; op++) {
+                if (random.nextInt(40) == 0) {
+                    ring.clear();
+                    reference.clear();
+                } else {
+                    String id = random.nextBoolean() ? ulid(random) : "evt-" + random.nextInt(1_000);
+                    ring.add(id);
+                    reference.addLast(id);
+                    if (reference.size() > capacity) {
+                        reference.removeFirst();
+                    }
+                }
+                assertThat(ring.toList()).isEqualTo(new ArrayList<>(reference));
+                assertThat(ring.isEmpty()).isEqualTo(reference.isEmpty());
+            }
+        }
+    }
+
+    private static String ulid(Random random) {
+        String alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        StringBuilder id = new StringBuilder().append(alphabet.charAt(random.nextInt(8)));
+        for (int i = 1; i < 26; i++) {
+            id.append(alphabet.charAt(random.nextInt(32)));
+        }
+        return id.toString();
     }
 }

@@ -1,6 +1,7 @@
 package dev.portcullis.anomaly.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Random;
 
@@ -10,11 +11,12 @@ class FirstSeenSetTest {
 
     @Test
     void remembersWhenEachValueWasFirstSeen() {
-        FirstSeenSet set = new FirstSeenSet(4);
+        FirstSeenSet set = new FirstSeenSet();
         assertThat(set.firstSeen(7)).isEqualTo(-1);
-        set.add(7, 10);
-        set.add(7, 20);
-        set.add(8, 30);
+        assertThat(set.size()).isZero();
+        set.add(7, 10, 4);
+        set.add(7, 20, 4);
+        set.add(8, 30, 4);
         assertThat(set.firstSeen(7)).isEqualTo(10);
         assertThat(set.firstSeen(8)).isEqualTo(30);
         assertThat(set.size()).isEqualTo(2);
@@ -22,13 +24,13 @@ class FirstSeenSetTest {
 
     @Test
     void onceFullReplacesTheValueFirstSeenLongestAgo() {
-        FirstSeenSet set = new FirstSeenSet(2);
-        set.add(1, 5);
-        set.add(2, 3);
-        set.add(3, 9);
+        FirstSeenSet set = new FirstSeenSet();
+        set.add(1, 5, 2);
+        set.add(2, 3, 2);
+        set.add(3, 9, 2);
         assertThat(set.firstSeen(2)).isEqualTo(-1);
         assertThat(set.firstSeen(1)).isEqualTo(5);
-        set.add(4, 10);
+        set.add(4, 10, 2);
         // 1 (first seen at 5) is now the oldest: the inline first value is replaced too.
         assertThat(set.firstSeen(1)).isEqualTo(-1);
         assertThat(set.firstSeen(3)).isEqualTo(9);
@@ -37,11 +39,27 @@ class FirstSeenSetTest {
     }
 
     @Test
+    void aHashOfZeroAtSecondZeroIsAValue() {
+        FirstSeenSet set = new FirstSeenSet();
+        set.add(0, 0, 4);
+        assertThat(set.firstSeen(0)).isZero();
+        set.add(5, 0, 4);
+        assertThat(set.firstSeen(5)).isZero();
+        assertThat(set.size()).isEqualTo(2);
+    }
+
+    @Test
+    void refusesANegativeTimeOrAnEmptyCapacity() {
+        assertThatThrownBy(() -> new FirstSeenSet().add(1, -1, 4)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FirstSeenSet().add(1, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void answersAsOneFullSizeArrayWould() {
         Random random = new Random(5);
         for (int run = 0; run < 300; run++) {
             int capacity = 1 + random.nextInt(10);
-            FirstSeenSet set = new FirstSeenSet(capacity);
+            FirstSeenSet set = new FirstSeenSet();
             int[] reference = new int[2 * capacity];
             int size = 0;
             for (int op = 0; op < 200; op++) {
@@ -54,7 +72,7 @@ class FirstSeenSetTest {
                     }
                 }
                 assertThat(set.firstSeen(hash)).isEqualTo(expected);
-                set.add(hash, seconds);
+                set.add(hash, seconds, capacity);
                 if (expected < 0) {
                     int at = size;
                     if (size < capacity) {

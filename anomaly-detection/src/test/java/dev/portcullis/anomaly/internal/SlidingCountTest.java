@@ -1,6 +1,7 @@
 package dev.portcullis.anomaly.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -8,61 +9,67 @@ class SlidingCountTest {
 
     @Test
     void sumsTheEventsWithinTheWindow() {
-        SlidingCount count = new SlidingCount(10, 10_000);
-        assertThat(count.add(0, 1)).isEqualTo(1);
-        assertThat(count.add(5_000, 2)).isEqualTo(3);
-        assertThat(count.totalAt(9_999)).isEqualTo(3);
-        assertThat(count.totalAt(10_000)).isEqualTo(2);
-        assertThat(count.totalAt(15_000)).isZero();
+        SlidingCount count = new SlidingCount(10);
+        assertThat(count.add(0, 1, 10_000)).isEqualTo(1);
+        assertThat(count.add(5_000, 2, 10_000)).isEqualTo(3);
+        assertThat(count.totalAt(9_999, 10_000)).isEqualTo(3);
+        assertThat(count.totalAt(10_000, 10_000)).isEqualTo(2);
+        assertThat(count.totalAt(15_000, 10_000)).isZero();
     }
 
     @Test
     void theBurstStartsAtTheFirstAddIntoAnEmptyWindow() {
-        SlidingCount count = new SlidingCount(10, 10_000);
-        count.add(1_000, 1);
-        count.add(4_000, 1);
+        SlidingCount count = new SlidingCount(10);
+        count.add(1_000, 1, 10_000);
+        count.add(4_000, 1, 10_000);
         assertThat(count.burstStart()).isEqualTo(1_000);
 
         // Still within the window of the last event: the same burst.
-        count.add(12_000, 1);
+        count.add(12_000, 1, 10_000);
         assertThat(count.burstStart()).isEqualTo(1_000);
 
         // The window emptied: a new burst.
-        count.add(30_000, 1);
+        count.add(30_000, 1, 10_000);
         assertThat(count.burstStart()).isEqualTo(30_000);
     }
 
     @Test
     void anEventTooOldForTheWindowIsNotCounted() {
-        SlidingCount count = new SlidingCount(10, 10_000);
-        count.add(50_000, 1);
-        assertThat(count.add(1_000, 1)).isEqualTo(1);
+        SlidingCount count = new SlidingCount(10);
+        count.add(50_000, 1, 10_000);
+        assertThat(count.add(1_000, 1, 10_000)).isEqualTo(1);
     }
     @Test
     void keepsNoBucketArrayWhileEveryCountIsInTheNewestBucketAndDropsItOnceTheWindowHasPassed() {
-        SlidingCount count = new SlidingCount(10, 10_000);
-        assertThat(count.add(0, 1)).isEqualTo(1);
-        assertThat(count.add(999, 2)).isEqualTo(3);
+        SlidingCount count = new SlidingCount(10);
+        assertThat(count.add(0, 1, 10_000)).isEqualTo(1);
+        assertThat(count.add(999, 2, 10_000)).isEqualTo(3);
         assertThat(count.spreadOverBuckets()).isFalse();
 
-        assertThat(count.add(1_000, 1)).isEqualTo(4);
+        assertThat(count.add(1_000, 1, 10_000)).isEqualTo(4);
         assertThat(count.spreadOverBuckets()).isTrue();
 
         // A whole window later every bucket is empty again.
-        assertThat(count.totalAt(11_000)).isZero();
+        assertThat(count.totalAt(11_000, 10_000)).isZero();
         assertThat(count.spreadOverBuckets()).isFalse();
-        assertThat(count.add(11_500, 5)).isEqualTo(5);
+        assertThat(count.add(11_500, 5, 10_000)).isEqualTo(5);
         assertThat(count.burstStart()).isEqualTo(11_500);
     }
 
     @Test
     void aLateEventWithinTheWindowSpreadsTheCountOverBuckets() {
-        SlidingCount count = new SlidingCount(10, 10_000);
-        count.add(5_000, 1);
-        assertThat(count.add(3_000, 1)).isEqualTo(2);
+        SlidingCount count = new SlidingCount(10);
+        count.add(5_000, 1, 10_000);
+        assertThat(count.add(3_000, 1, 10_000)).isEqualTo(2);
         assertThat(count.spreadOverBuckets()).isTrue();
-        assertThat(count.totalAt(13_999)).isEqualTo(1);
-        assertThat(count.totalAt(15_000)).isZero();
+        assertThat(count.totalAt(13_999, 10_000)).isEqualTo(1);
+        assertThat(count.totalAt(15_000, 10_000)).isZero();
+    }
+
+    @Test
+    void refusesAWindowShorterThanOneMillisecondPerBucket() {
+        assertThatThrownBy(() -> new SlidingCount(10).add(0, 1, 9)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SlidingCount(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -71,7 +78,7 @@ class SlidingCountTest {
         for (int run = 0; run < 300; run++) {
             int buckets = 1 + random.nextInt(12);
             long window = buckets * (1 + random.nextInt(2_000));
-            SlidingCount count = new SlidingCount(buckets, window);
+            SlidingCount count = new SlidingCount(buckets);
             PlainSlidingCount reference = new PlainSlidingCount(buckets, window);
             long t = random.nextInt(1_000_000) - 500_000;
             for (int op = 0; op < 200; op++) {
@@ -79,10 +86,10 @@ class SlidingCountTest {
                 // Mostly small steps, now and then a jump past the window, now and then a late event.
                 t += step == 0 ? random.nextLong(3 * window) : step == 1 ? -random.nextLong(window) : random.nextLong(window / 4 + 1);
                 if (random.nextInt(3) == 0) {
-                    assertThat(count.totalAt(t)).isEqualTo(reference.totalAt(t));
+                    assertThat(count.totalAt(t, window)).isEqualTo(reference.totalAt(t));
                 } else {
                     int n = random.nextInt(10) == 0 ? Integer.MAX_VALUE - random.nextInt(3) : 1 + random.nextInt(5);
-                    assertThat(count.add(t, n)).isEqualTo(reference.add(t, n));
+                    assertThat(count.add(t, n, window)).isEqualTo(reference.add(t, n));
                 }
                 assertThat(count.burstStart()).isEqualTo(reference.burstStart);
             }
