@@ -41,13 +41,16 @@ import tools.jackson.databind.json.JsonMapper;
  * unreachable) nothing cached is served, so an engine outage is still a deny on every request.
  * Revocation and key changes are unaffected: authentication runs before the policy on every request.
  *
- * <p>One question per key at a time: checks that miss on the same key while the engine is being
+ * <p>One question per key at a time, also while the revision is unknown (then nothing is kept): checks that miss on the same key while the engine is being
  * asked wait for that answer and share it, or its failure, instead of each asking the engine. A
  * proxy opening with a burst of one client's requests (or an entry expiring under load) otherwise
  * sent hundreds of identical questions to OPA at once; OPA fell behind, they timed out, the
  * circuit breaker opened and every check was denied (docs/benchmarks.md, authz run 6).
  */
 public final class CachingPolicyEngine implements PolicyEngine {
+
+    /** Stands in for the revision in the in-flight key while it is unknown; no revision is spelled so. */
+    private static final String UNKNOWN_REVISION = "unknown";
 
     private final PolicyEngine delegate;
     private final Supplier<Optional<String>> revision;
@@ -85,8 +88,11 @@ public final class CachingPolicyEngine implements PolicyEngine {
     public PolicyDecision decide(Map<String, Object> input) throws PolicyException {
         Optional<String> current = revision.get();
         if (current.isEmpty()) {
+            // Nothing cached is served or kept, but identical questions asked at the same moment
+            // still share one fresh answer: a stall that outlasts the revision's age must not
+            // turn into a flood of identical questions at OPA (docs/benchmarks.md, authz run 8).
             decisions.invalidateAll();
-            return delegate.decide(input);
+            return askOnce(key(UNKNOWN_REVISION, input), () -> delegate.decide(input));
         }
         String key = key(current.get(), input);
         Instant now = clock.instant();
@@ -94,12 +100,17 @@ public final class CachingPolicyEngine implements PolicyEngine {
         if (cached != null && now.isBefore(cached.until())) {
             return cached.decision();
         }
+        return askOnce(key, () -> {
+            PolicyDecision decision = delegate.decide(input);
+            decisions.put(key, new Cached(decision, now.plus(ttl)));
+            return decision;
+        });
+    }
+
+    private PolicyDecision askOnce(String key, SingleFlight.Call<PolicyDecision, PolicyException> ask)
+            throws PolicyException {
         try {
-            return inFlight.call(key, inFlightWait, () -> {
-                PolicyDecision decision = delegate.decide(input);
-                decisions.put(key, new Cached(decision, now.plus(ttl)));
-                return decision;
-            });
+            return inFlight.call(key, inFlightWait, ask);
         } catch (SingleFlight.SharedCallFailed e) {
             if (e.getCause() instanceof PolicyException failed) {
                 throw new PolicyException(failed.error(), failed.getMessage(), failed);

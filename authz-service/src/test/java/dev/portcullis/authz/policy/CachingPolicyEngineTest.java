@@ -171,6 +171,25 @@ class CachingPolicyEngineTest {
     }
 
     @Test
+    void decideWhenTheRevisionIsUnknownThenConcurrentIdenticalChecksStillShareOneFreshAnswerAndNothingIsKept()
+            throws Exception {
+        revision.set(Optional.empty());
+        CountDownLatch release = new CountDownLatch(1);
+        CachingPolicyEngine gated = gatedCache(release, null, IN_FLIGHT_WAIT);
+
+        List<Future<PolicyDecision>> answers = askTogether(gated, 8);
+        awaitAllBlocked(answers.size());
+        release.countDown();
+        for (Future<PolicyDecision> answer : answers) {
+            assertThat(answer.get(10, TimeUnit.SECONDS).allow()).isTrue();
+        }
+        assertThat(asked).hasValue(1);
+
+        gated.decide(input("d-later", 2, "/orders/1"));
+        assertThat(asked).as("an unknown revision keeps nothing").hasValue(2);
+    }
+
+    @Test
     void decideWhenTheSharedQuestionOutlastsTheWaitThenTheWaiterTimesOut() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
         CachingPolicyEngine gated = gatedCache(never, null, Duration.ofMillis(50));
