@@ -7,6 +7,7 @@ whole-phase percentiles mix that burst with the steady state; these leave it out
 alike, so the two can be told apart. Exact percentiles (nearest rank) over the raw latencies.
 """
 import csv
+import math
 import sys
 
 skip_ns = float(sys.argv[1] if len(sys.argv) > 1 else 5) * 1e9
@@ -22,7 +23,9 @@ if not latencies:
 
 
 def percentile(q):
-    return latencies[min(len(latencies) - 1, max(0, int(-(-q * len(latencies) // 1)) - 1))] / 1e6
+    """Nearest rank: the smallest latency with at least q of all at or below it, in ms."""
+    rank = max(1, math.ceil(q * len(latencies)))
+    return latencies[rank - 1] / 1e6
 
 
 print("%.2f / %.2f / %.2f ms" % (percentile(0.5), percentile(0.99), percentile(0.999)))
