@@ -83,6 +83,7 @@ def main() -> None:
     nonce = bytes.fromhex(v["randomized.nonce"])
     body = AESGCM(aead_key).encrypt(nonce, v["randomized.plaintext"].encode(), ad)
     check("randomized.ciphertext", "pcf:" + b64url(hdr + nonce + body))
+    check("randomized.binary", (hdr + nonce + body).hex())
 
     hdr = header(2, name, version)
     check("deterministic.header", hdr.hex())
@@ -90,6 +91,7 @@ def main() -> None:
     check("deterministic.associated_data", ad.hex())
     body = AESSIV(siv_key).encrypt(v["deterministic.plaintext"].encode(), [ad])
     check("deterministic.ciphertext", "pcf:" + b64url(hdr + body))
+    check("deterministic.binary", (hdr + body).hex())
 
     msg = b"".join(struct.pack(">I", len(s.encode())) + s.encode()
                    for s in (v["tenant"], v["blind_index.path"])) + v["blind_index.value"].encode()

@@ -112,7 +112,57 @@ public final class FieldCipher {
 
     /** Encrypts {@code plaintext} under the primary version of {@code keysetId}, randomized. */
     public String encrypt(String keysetId, byte[] plaintext, FieldContext context) {
-        return text(sealWithPrimary(EncryptionMode.RANDOMIZED, keysetId, plaintext, context, false));
+        return text(sealWithPrimary(EncryptionMode.RANDOMIZED, keysetId, plaintext, context));
+    }
+
+    /**
+     * As {@link #encrypt}, but the ciphertext in its binary form: the bytes that the text form
+     * ({@code pcf:} + base64url) encodes, for callers that store bytes rather than JSON (a binary
+     * column, a message payload). {@link #toText} and {@link #toBinary} convert between the forms.
+     */
+    public byte[] encryptToBinary(String keysetId, byte[] plaintext, FieldContext context) {
+        return sealWithPrimary(EncryptionMode.RANDOMIZED, keysetId, plaintext, context);
+    }
+
+    /** As {@link #encryptDeterministically}, the ciphertext in its binary form (see {@link #encryptToBinary}). */
+    public byte[] encryptDeterministicallyToBinary(String keysetId, byte[] plaintext, FieldContext context) {
+        return sealWithPrimary(EncryptionMode.DETERMINISTIC, keysetId, plaintext, context);
+    }
+
+    /** Decrypts a ciphertext of either mode in its binary form, with the key its header names. */
+    public byte[] decryptBinary(byte[] ciphertext, FieldContext context) {
+        return decryptBinary(ciphertext, context, null);
+    }
+
+    /**
+     * Decrypts a ciphertext in its binary form, which must be of mode {@code expected} (null:
+     * either), bound to {@code context}; as {@link #decrypt(String, FieldContext, EncryptionMode)}.
+     * {@code ciphertext} is read in place: do not change it during the call.
+     */
+    public byte[] decryptBinary(byte[] ciphertext, FieldContext context, EncryptionMode expected) {
+        Objects.requireNonNull(ciphertext, "ciphertext cannot be null");
+        Objects.requireNonNull(context, "context cannot be null");
+        Envelope envelope = Envelope.parseBinary(ciphertext, context.fieldPath(), maxValueBytes + 256);
+        checkMode(envelope, expected, context);
+        return decrypt(envelope, context);
+    }
+
+    /**
+     * The text form ({@code pcf:} + base64url) of a ciphertext in its binary form. Only the
+     * encoding changes: nothing is checked or decrypted.
+     */
+    public static String toText(byte[] binaryCiphertext) {
+        return Envelope.encode(Objects.requireNonNull(binaryCiphertext, "binaryCiphertext cannot be null"));
+    }
+
+    /**
+     * The binary form of a ciphertext in its text form, after the same checks of prefix,
+     * base64url spelling and header as decryption makes (nothing is decrypted: the ciphertext is
+     * unauthenticated until it is).
+     */
+    public byte[] toBinary(String ciphertext, String pathForErrors) {
+        Objects.requireNonNull(ciphertext, "ciphertext cannot be null");
+        return Envelope.parse(ciphertext, pathForErrors, maxValueBytes + 256).bytes().clone();
     }
 
     /**
@@ -122,7 +172,7 @@ public final class FieldCipher {
      * (a boolean encrypted deterministically is not hidden at all).
      */
     public String encryptDeterministically(String keysetId, byte[] plaintext, FieldContext context) {
-        return text(sealWithPrimary(EncryptionMode.DETERMINISTIC, keysetId, plaintext, context, false));
+        return text(sealWithPrimary(EncryptionMode.DETERMINISTIC, keysetId, plaintext, context));
     }
 
     /**
@@ -170,14 +220,14 @@ public final class FieldCipher {
         }
         byte[] path = boundPath(mode, context).getBytes(StandardCharsets.UTF_8);
         try {
-            return seal(mode, k, plaintext, associatedData(k, mode, scope, path), true);
+            return Envelope.encodeAscii(seal(mode, k, plaintext, associatedData(k, mode, scope, path)), true);
         } catch (IllegalStateException e) {
             if (!k.isDestroyed()) {
                 throw e;
             }
             k = keys.primary(keysetId);
             scope.primary = k;
-            return seal(mode, k, plaintext, associatedData(k, mode, scope, path), true);
+            return Envelope.encodeAscii(seal(mode, k, plaintext, associatedData(k, mode, scope, path)), true);
         }
     }
 
@@ -250,11 +300,15 @@ public final class FieldCipher {
         Objects.requireNonNull(ciphertext, "ciphertext cannot be null");
         Objects.requireNonNull(context, "context cannot be null");
         Envelope envelope = parse(ciphertext, context.fieldPath());
+        checkMode(envelope, expected, context);
+        return decrypt(envelope, context);
+    }
+
+    private static void checkMode(Envelope envelope, EncryptionMode expected, FieldContext context) {
         if (expected != null && envelope.mode() != expected) {
             throw new FieldCryptoException(Code.WRONG_MODE, "the ciphertext at " + context.fieldPath() + " is "
                     + envelope.mode().wireName() + ", but " + expected.wireName() + " was expected");
         }
-        return decrypt(envelope, context);
     }
 
     /** Reads a ciphertext's header without a key (unauthenticated until decrypted). */
@@ -331,31 +385,35 @@ public final class FieldCipher {
         return out;
     }
 
-    /** Seals under the primary of {@code keysetId}, asking once more if its keys were destroyed meanwhile. */
-    private byte[] sealWithPrimary(EncryptionMode mode, String keysetId, byte[] plaintext, FieldContext context,
-            boolean quoted) {
+    /**
+     * Seals under the primary of {@code keysetId}, asking once more if its keys were destroyed
+     * meanwhile; the ciphertext in its binary form.
+     */
+    private byte[] sealWithPrimary(EncryptionMode mode, String keysetId, byte[] plaintext, FieldContext context) {
         checkValue(plaintext, context);
         DerivedKeys k = keys.primary(keysetId);
         try {
-            return seal(mode, k, plaintext, context, quoted);
+            return seal(mode, k, plaintext, context);
         } catch (IllegalStateException e) {
             if (!k.isDestroyed()) {
                 throw e;
             }
-            return seal(mode, keys.primary(keysetId), plaintext, context, quoted);
+            return seal(mode, keys.primary(keysetId), plaintext, context);
         }
     }
 
-    private static String text(byte[] ascii) {
-        return new String(ascii, StandardCharsets.ISO_8859_1);
+    /** The text form of a binary ciphertext. */
+    private static String text(byte[] binary) {
+        return Envelope.encode(binary);
     }
 
-    private byte[] seal(EncryptionMode mode, DerivedKeys k, byte[] plaintext, FieldContext context, boolean quoted) {
+    private byte[] seal(EncryptionMode mode, DerivedKeys k, byte[] plaintext, FieldContext context) {
         return seal(mode, k, plaintext,
-                Envelope.associatedData(k.associatedDataPrefix(mode), mode, context, boundPath(mode, context)), quoted);
+                Envelope.associatedData(k.associatedDataPrefix(mode), mode, context, boundPath(mode, context)));
     }
 
-    private byte[] seal(EncryptionMode mode, DerivedKeys k, byte[] plaintext, byte[] ad, boolean quoted) {
+    /** The ciphertext in its binary form: header, then the body of {@code mode}. */
+    private byte[] seal(EncryptionMode mode, DerivedKeys k, byte[] plaintext, byte[] ad) {
         byte[] header = k.header(mode);
         byte[] out = new byte[header.length + Envelope.overhead(mode) + plaintext.length];
         System.arraycopy(header, 0, out, 0, header.length);
@@ -371,7 +429,7 @@ public final class FieldCipher {
         } else {
             siv.seal(k.sivKeyObject(), List.of(ad), plaintext, out, header.length);
         }
-        return Envelope.encodeAscii(out, quoted);
+        return out;
     }
 
     private byte[] open(Envelope envelope, DerivedKeys k, FieldContext context) {

@@ -228,6 +228,102 @@ class FieldCipherTest {
                         e -> assertThat(e.code()).isEqualTo(Code.INVALID_ARGUMENT));
     }
 
+    private byte[] encryptToBinary(EncryptionMode mode, byte[] plaintext, FieldContext context) {
+        return mode == EncryptionMode.RANDOMIZED ? f.cipher.encryptToBinary(keyset, plaintext, context)
+                : f.cipher.encryptDeterministicallyToBinary(keyset, plaintext, context);
+    }
+
+    @ParameterizedTest
+    @EnumSource(EncryptionMode.class)
+    void binaryFormDecryptsAndConvertsToAndFromTheTextForm(EncryptionMode mode) {
+        for (String v : new String[] {"\"\"", "42", "{\"a\":[1,2]}"}) {
+            byte[] plaintext = v.getBytes(StandardCharsets.UTF_8);
+            byte[] binary = encryptToBinary(mode, plaintext, ctx);
+            assertThat(f.cipher.decryptBinary(binary, ctx)).isEqualTo(plaintext);
+            assertThat(f.cipher.decryptBinary(binary, ctx, mode)).isEqualTo(plaintext);
+            assertThat(f.cipher.decrypt(FieldCipher.toText(binary), ctx)).isEqualTo(plaintext);
+            String text = encrypt(mode, plaintext, ctx);
+            assertThat(f.cipher.decryptBinary(f.cipher.toBinary(text, "$"), ctx)).isEqualTo(plaintext);
+            assertThat(FieldCipher.toText(f.cipher.toBinary(text, "$"))).isEqualTo(text);
+        }
+    }
+
+    @Test
+    void binaryFormIsTheBytesUnderTheTextForm() {
+        // Deterministic, so both calls give the same ciphertext: the text is "pcf:" + base64url(binary).
+        assertThat(encode(f.cipher.encryptDeterministicallyToBinary(keyset, value, ctx)))
+                .isEqualTo(f.cipher.encryptDeterministically(keyset, value, ctx));
+        assertThat(decode(f.cipher.encrypt(keyset, value, ctx)))
+                .hasSameSizeAs(f.cipher.encryptToBinary(keyset, value, ctx));
+    }
+
+    @ParameterizedTest
+    @EnumSource(EncryptionMode.class)
+    void decryptBinaryWhenAnyBitFlippedOrTruncatedThenCleanError(EncryptionMode mode) {
+        byte[] bytes = encryptToBinary(mode, value, ctx);
+        Set<Code> allowed = EnumSet.of(Code.AUTHENTICATION_FAILED, Code.MALFORMED_CIPHERTEXT,
+                Code.UNSUPPORTED_FORMAT_VERSION, Code.WRONG_MODE, Code.UNKNOWN_KEY, Code.UNKNOWN_KEY_VERSION);
+        for (int bit = 0; bit < bytes.length * 8; bit++) {
+            byte[] changed = bytes.clone();
+            changed[bit / 8] ^= (byte) (1 << (bit % 8));
+            assertThatThrownBy(() -> f.cipher.decryptBinary(changed, ctx))
+                    .isInstanceOfSatisfying(FieldCryptoException.class, e -> assertThat(allowed).contains(e.code()));
+        }
+        for (int length = 0; length < bytes.length; length++) {
+            byte[] truncated = java.util.Arrays.copyOf(bytes, length);
+            assertThatThrownBy(() -> f.cipher.decryptBinary(truncated, ctx))
+                    .isInstanceOfSatisfying(FieldCryptoException.class, e -> assertThat(e.code())
+                            .isIn(Code.MALFORMED_CIPHERTEXT, Code.AUTHENTICATION_FAILED));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EncryptionMode.class)
+    void decryptBinaryWhenMovedToAnotherFieldOrTenantThenAuthenticationFails(EncryptionMode mode) {
+        byte[] binary = encryptToBinary(mode, value, ctx);
+        f.keyring.tenantKeyset("globex");
+        for (FieldContext other : new FieldContext[] {ctx.withFieldPath("$['email']"),
+                new FieldContext("globex", "rec-1", "$['name']")}) {
+            assertThatThrownBy(() -> f.cipher.decryptBinary(binary, other))
+                    .isInstanceOfSatisfying(FieldCryptoException.class,
+                            e -> assertThat(e.code()).isEqualTo(Code.AUTHENTICATION_FAILED));
+        }
+    }
+
+    @Test
+    void decryptBinaryWhenRandomizedMovedToAnotherRecordOrDeterministicFedToRandomizedThenRefused() {
+        byte[] randomized = f.cipher.encryptToBinary(keyset, value, ctx);
+        assertThatThrownBy(() -> f.cipher.decryptBinary(randomized, new FieldContext("acme", "rec-2", "$['name']")))
+                .isInstanceOfSatisfying(FieldCryptoException.class,
+                        e -> assertThat(e.code()).isEqualTo(Code.AUTHENTICATION_FAILED));
+        byte[] deterministic = f.cipher.encryptDeterministicallyToBinary(keyset, value, ctx);
+        assertThatThrownBy(() -> f.cipher.decryptBinary(deterministic, ctx, EncryptionMode.RANDOMIZED))
+                .isInstanceOfSatisfying(FieldCryptoException.class, e -> assertThat(e.code()).isEqualTo(Code.WRONG_MODE));
+    }
+
+    @Test
+    void decryptBinaryWhenLongerThanTheLimitThenMalformedBeforeAnyCryptography() {
+        FieldCipher small = new FieldCipher(f.keyring, new dev.portcullis.fields.internal.JceAesGcm(),
+                new java.security.SecureRandom(), 8);
+        byte[] fits = small.encryptToBinary(keyset, new byte[8], ctx);
+        assertThat(small.decryptBinary(fits, ctx)).hasSize(8);
+        byte[] tooLong = java.util.Arrays.copyOf(fits, 8 + 256 + 1);
+        assertThatThrownBy(() -> small.decryptBinary(tooLong, ctx))
+                .isInstanceOfSatisfying(FieldCryptoException.class, e -> {
+                    assertThat(e.code()).isEqualTo(Code.MALFORMED_CIPHERTEXT);
+                    assertThat(e.getMessage()).contains("longer than the limit");
+                });
+    }
+
+    @Test
+    void toBinaryWhenTextIsMalformedThenMalformed() {
+        for (String bad : new String[] {"Ada", "pcf:***", "pcf:AQ=="}) {
+            assertThatThrownBy(() -> f.cipher.toBinary(bad, "$['name']"))
+                    .isInstanceOfSatisfying(FieldCryptoException.class,
+                            e -> assertThat(e.code()).isEqualTo(Code.MALFORMED_CIPHERTEXT));
+        }
+    }
+
     private static byte[] decode(String ct) {
         return Base64.getUrlDecoder().decode(ct.substring(4));
     }

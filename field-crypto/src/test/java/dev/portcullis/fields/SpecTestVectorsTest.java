@@ -69,6 +69,12 @@ class SpecTestVectorsTest {
         assertThat(ct).isEqualTo(Vectors.RANDOMIZED_CIPHERTEXT);
         assertThat(new String(cipher.decrypt(Vectors.RANDOMIZED_CIPHERTEXT, ctx), StandardCharsets.UTF_8))
                 .isEqualTo("\"Ada Lovelace\"");
+        // Another cipher (another JDK Cipher): the JDK refuses a second GCM encryption under the same key and nonce.
+        FieldCipher again = new FieldCipher(FIXED, new JceAesGcm(), new FixedNonce(), 1 << 20);
+        byte[] binary = again.encryptToBinary("t:acme", "\"Ada Lovelace\"".getBytes(StandardCharsets.UTF_8), ctx);
+        assertThat(HEX.formatHex(binary)).isEqualTo(Vectors.RANDOMIZED_BINARY);
+        assertThat(new String(cipher.decryptBinary(HEX.parseHex(Vectors.RANDOMIZED_BINARY), ctx),
+                StandardCharsets.UTF_8)).isEqualTo("\"Ada Lovelace\"");
     }
 
     @Test
@@ -79,6 +85,11 @@ class SpecTestVectorsTest {
                 "$['emails'][*]"))).isEqualTo(Vectors.DETERMINISTIC_AD);
         String ct = cipher.encryptDeterministically("t:acme", "\"ada@example.org\"".getBytes(StandardCharsets.UTF_8), ctx);
         assertThat(ct).isEqualTo(Vectors.DETERMINISTIC_CIPHERTEXT);
+        byte[] binary = cipher.encryptDeterministicallyToBinary("t:acme",
+                "\"ada@example.org\"".getBytes(StandardCharsets.UTF_8), ctx);
+        assertThat(HEX.formatHex(binary)).isEqualTo(Vectors.DETERMINISTIC_BINARY);
+        assertThat(new String(cipher.decryptBinary(HEX.parseHex(Vectors.DETERMINISTIC_BINARY), ctx),
+                StandardCharsets.UTF_8)).isEqualTo("\"ada@example.org\"");
     }
 
     @Test
@@ -105,6 +116,10 @@ class SpecTestVectorsTest {
                 "706f727463756c6c69732d6669656c64732f763100010206743a61636d6500000001000461636d65000e245b27656d61696c73275d5b2a5d";
         static final String DETERMINISTIC_CIPHERTEXT =
                 "pcf:AQIGdDphY21lAAAAAVwzFQwYtqSXxeLRuwg13s4dfiXR4cTZ-U5WYfVfOpExjw";
+        static final String RANDOMIZED_BINARY =
+                "010106743a61636d6500000001a0a1a2a3a4a5a6a7a8a9aaaba95450abd35ef25708e1a0beb722037abeb812fdb3f776b54d58af6344d6";
+        static final String DETERMINISTIC_BINARY =
+                "010206743a61636d65000000015c33150c18b6a497c5e2d1bb0835dece1d7e25d1e1c4d9f94e5661f55f3a91318f";
         static final String BLIND_INDEX =
                 "pbi:1:XNKRpBKM0kEEbBPgZnytWg";
     }

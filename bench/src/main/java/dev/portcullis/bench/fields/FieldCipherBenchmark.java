@@ -71,6 +71,8 @@ public class FieldCipherBenchmark {
     private String randomizedCiphertext;
     private String randomizedCiphertextBc;
     private String deterministicCiphertext;
+    private byte[] randomizedBinary;
+    private byte[] deterministicBinary;
     private Aead tinkAead;
     private DeterministicAead tinkDaead;
     private byte[] tinkAeadCiphertext;
@@ -96,6 +98,8 @@ public class FieldCipherBenchmark {
         randomizedCiphertextBc = bc.encrypt(keyset, value, context);
         deterministicCiphertext = jdk.encryptDeterministically(keyset, value, context);
         deterministicCiphertextBc = bcSiv.encryptDeterministically(keyset, value, context);
+        randomizedBinary = jdk.encryptToBinary(keyset, value, context);
+        deterministicBinary = jdk.encryptDeterministicallyToBinary(keyset, value, context);
 
         AeadConfig.register();
         DeterministicAeadConfig.register();
@@ -120,6 +124,26 @@ public class FieldCipherBenchmark {
     @Benchmark
     public byte[] portcullisRandomizedDecryptJdkGcm() {
         return jdk.decrypt(randomizedCiphertext, context);
+    }
+
+    @Benchmark
+    public byte[] portcullisRandomizedEncryptBinaryForm() {
+        return jdk.encryptToBinary(keyset, value, context);
+    }
+
+    @Benchmark
+    public byte[] portcullisRandomizedDecryptBinaryForm() {
+        return jdk.decryptBinary(randomizedBinary, context);
+    }
+
+    @Benchmark
+    public byte[] portcullisDeterministicEncryptBinaryForm() {
+        return jdk.encryptDeterministicallyToBinary(keyset, value, context);
+    }
+
+    @Benchmark
+    public byte[] portcullisDeterministicDecryptBinaryForm() {
+        return jdk.decryptBinary(deterministicBinary, context);
     }
 
     @Benchmark

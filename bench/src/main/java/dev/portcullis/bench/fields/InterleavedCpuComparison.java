@@ -74,6 +74,25 @@ public final class InterleavedCpuComparison {
             row("deterministic decrypt", size, () -> cipher.decrypt(dct, context),
                     () -> daead.decryptDeterministically(tdct, ad), n);
         }
+        // The binary form: the same envelope without "pcf:" + base64url, bytes in and out as with Tink.
+        for (int size : new int[] {16, 256, 4096}) {
+            byte[] value = new byte[size];
+            new SecureRandom().nextBytes(value);
+            byte[] ct = cipher.encryptToBinary(keyset, value, context);
+            byte[] dct = cipher.encryptDeterministicallyToBinary(keyset, value, context);
+            byte[] tct = aead.encrypt(value, ad);
+            byte[] tdct = daead.encryptDeterministically(value, ad);
+            int n = size == 4096 ? 2_000 : 10_000;
+            row("randomized encrypt, binary form", size, () -> cipher.encryptToBinary(keyset, value, context),
+                    () -> aead.encrypt(value, ad), n);
+            row("randomized decrypt, binary form", size, () -> cipher.decryptBinary(ct, context),
+                    () -> aead.decrypt(tct, ad), n);
+            row("deterministic encrypt, binary form", size,
+                    () -> cipher.encryptDeterministicallyToBinary(keyset, value, context),
+                    () -> daead.encryptDeterministically(value, ad), n);
+            row("deterministic decrypt, binary form", size, () -> cipher.decryptBinary(dct, context),
+                    () -> daead.decryptDeterministically(tdct, ad), n);
+        }
         DocumentBenchmark doc = new DocumentBenchmark();
         doc.setUp();
         row("50-field document encrypt (Tink: 50 values, no JSON)", 0, doc::portcullisEncrypt50Fields,

@@ -239,6 +239,24 @@ public final class Envelope {
         } catch (IllegalArgumentException e) {
             throw malformed(path, "it is not base64url");
         }
+        return header(bytes, path);
+    }
+
+    /**
+     * Parses a ciphertext in its binary form ({@code header || body}, the bytes the text form
+     * base64url-encodes), checking length, version, mode, key name, key version and minimum
+     * length as {@link #parse(String, String, int)} does. The envelope reads {@code bytes} in
+     * place: the caller must not change them until it is done with the envelope.
+     */
+    public static Envelope parseBinary(byte[] bytes, String path, int maxBytes) {
+        if (bytes.length > maxBytes) {
+            throw malformed(path, "it is longer than the limit");
+        }
+        return header(bytes, path);
+    }
+
+    /** Checks and reads the header of decoded {@code bytes}. */
+    private static Envelope header(byte[] bytes, String path) {
         if (bytes.length < 3) {
             throw malformed(path, "it is truncated");
         }
