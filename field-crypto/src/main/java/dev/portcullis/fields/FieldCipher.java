@@ -137,12 +137,14 @@ public final class FieldCipher {
     /**
      * Decrypts a ciphertext in its binary form, which must be of mode {@code expected} (null:
      * either), bound to {@code context}; as {@link #decrypt(String, FieldContext, EncryptionMode)}.
-     * {@code ciphertext} is read in place: do not change it during the call.
+     * {@code ciphertext} is copied first (a String is immutable, an array is not): what is
+     * authenticated is what is decrypted, even if the caller's array changes during the call.
      */
     public byte[] decryptBinary(byte[] ciphertext, FieldContext context, EncryptionMode expected) {
         Objects.requireNonNull(ciphertext, "ciphertext cannot be null");
         Objects.requireNonNull(context, "context cannot be null");
-        Envelope envelope = Envelope.parseBinary(ciphertext, context.fieldPath(), maxValueBytes + 256);
+        Envelope.checkBinaryLength(ciphertext.length, context.fieldPath(), maxValueBytes + 256); // before copying
+        Envelope envelope = Envelope.parseBinary(ciphertext.clone(), context.fieldPath(), maxValueBytes + 256);
         checkMode(envelope, expected, context);
         return decrypt(envelope, context);
     }

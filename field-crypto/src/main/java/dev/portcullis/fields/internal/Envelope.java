@@ -245,14 +245,19 @@ public final class Envelope {
     /**
      * Parses a ciphertext in its binary form ({@code header || body}, the bytes the text form
      * base64url-encodes), checking length, version, mode, key name, key version and minimum
-     * length as {@link #parse(String, String, int)} does. The envelope reads {@code bytes} in
-     * place: the caller must not change them until it is done with the envelope.
+     * length as {@link #parse(String, String, int)} does. The envelope holds {@code bytes}
+     * itself: hand it an array nobody else changes (a copy of a caller's).
      */
     public static Envelope parseBinary(byte[] bytes, String path, int maxBytes) {
-        if (bytes.length > maxBytes) {
+        checkBinaryLength(bytes.length, path, maxBytes);
+        return header(bytes, path);
+    }
+
+    /** Refuses a binary ciphertext of {@code length} bytes over {@code maxBytes}, as malformed. */
+    public static void checkBinaryLength(int length, String path, int maxBytes) {
+        if (length > maxBytes) {
             throw malformed(path, "it is longer than the limit");
         }
-        return header(bytes, path);
     }
 
     /** Checks and reads the header of decoded {@code bytes}. */
