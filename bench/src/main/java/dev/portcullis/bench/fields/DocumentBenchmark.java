@@ -34,14 +34,14 @@ import dev.portcullis.fields.keys.Keyring;
  * and nothing else (no JSON work, no associated-data binding per field), i.e. a lower bound of
  * what a Tink-based document encryptor would cost.
  *
- * <p>Run: {@code java -jar bench/target/benchmarks.jar 'fields.DocumentBenchmark' -f 1 -wi 2 -w 1 -i 3 -r 1}.
+ * <p>Run: {@code java -jar bench/target/benchmarks.jar 'fields.DocumentBenchmark' -f 2 -wi 5 -w 1 -i 5 -r 1} (docs/benchmarks.md, fields, round 4: with fewer warm-up iterations some forks were still compiling).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(1)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(2)
 public class DocumentBenchmark {
 
     private DocumentCipher documents;

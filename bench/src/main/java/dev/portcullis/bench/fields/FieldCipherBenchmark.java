@@ -47,14 +47,14 @@ import dev.portcullis.fields.keys.Keyring;
  * Portcullis' numbers include its format, key lookup (warm cache) and 60-odd bytes of
  * associated data (tenant, record, path); Tink gets associated data of the same length.
  *
- * <p>Run: {@code java -jar bench/target/benchmarks.jar 'fields.FieldCipherBenchmark' -f 1 -wi 2 -w 1 -i 3 -r 1}.
+ * <p>Run: {@code java -jar bench/target/benchmarks.jar 'fields.FieldCipherBenchmark' -f 2 -wi 5 -w 1 -i 5 -r 1} (docs/benchmarks.md, fields, round 4: with fewer warm-up iterations some forks were still compiling).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(1)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(2)
 public class FieldCipherBenchmark {
 
     @Param({"16", "256", "4096"})
