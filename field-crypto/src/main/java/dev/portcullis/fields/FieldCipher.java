@@ -35,6 +35,10 @@ import dev.portcullis.fields.keys.DataKeySource;
  * returns exactly the bytes that were encrypted under the same context, or throws; it never
  * returns other plaintext.
  *
+ * <p><b>Two forms, one format.</b> The methods returning {@code String} give the text form
+ * ({@code pcf:} + base64url), which documents carry; the {@code ...Binary} methods give and take
+ * the binary form (the same bytes, not text-encoded) for callers that store bytes.
+ *
  * <p><b>Limits.</b> Random nonces: at most 2^32 encryptions per key version (NIST SP 800-38D
  * section 8.3); rotate data keys well before (the keyring adds a version). Lengths are not hidden.
  *
@@ -113,58 +117,6 @@ public final class FieldCipher {
     /** Encrypts {@code plaintext} under the primary version of {@code keysetId}, randomized. */
     public String encrypt(String keysetId, byte[] plaintext, FieldContext context) {
         return text(sealWithPrimary(EncryptionMode.RANDOMIZED, keysetId, plaintext, context));
-    }
-
-    /**
-     * As {@link #encrypt}, but the ciphertext in its binary form: the bytes that the text form
-     * ({@code pcf:} + base64url) encodes, for callers that store bytes rather than JSON (a binary
-     * column, a message payload). {@link #toText} and {@link #toBinary} convert between the forms.
-     */
-    public byte[] encryptToBinary(String keysetId, byte[] plaintext, FieldContext context) {
-        return sealWithPrimary(EncryptionMode.RANDOMIZED, keysetId, plaintext, context);
-    }
-
-    /** As {@link #encryptDeterministically}, the ciphertext in its binary form (see {@link #encryptToBinary}). */
-    public byte[] encryptDeterministicallyToBinary(String keysetId, byte[] plaintext, FieldContext context) {
-        return sealWithPrimary(EncryptionMode.DETERMINISTIC, keysetId, plaintext, context);
-    }
-
-    /** Decrypts a ciphertext of either mode in its binary form, with the key its header names. */
-    public byte[] decryptBinary(byte[] ciphertext, FieldContext context) {
-        return decryptBinary(ciphertext, context, null);
-    }
-
-    /**
-     * Decrypts a ciphertext in its binary form, which must be of mode {@code expected} (null:
-     * either), bound to {@code context}; as {@link #decrypt(String, FieldContext, EncryptionMode)}.
-     * {@code ciphertext} is copied first (a String is immutable, an array is not): what is
-     * authenticated is what is decrypted, even if the caller's array changes during the call.
-     */
-    public byte[] decryptBinary(byte[] ciphertext, FieldContext context, EncryptionMode expected) {
-        Objects.requireNonNull(ciphertext, "ciphertext cannot be null");
-        Objects.requireNonNull(context, "context cannot be null");
-        Envelope.checkBinaryLength(ciphertext.length, context.fieldPath(), maxValueBytes + 256); // before copying
-        Envelope envelope = Envelope.parseBinary(ciphertext.clone(), context.fieldPath(), maxValueBytes + 256);
-        checkMode(envelope, expected, context);
-        return decrypt(envelope, context);
-    }
-
-    /**
-     * The text form ({@code pcf:} + base64url) of a ciphertext in its binary form. Only the
-     * encoding changes: nothing is checked or decrypted.
-     */
-    public static String toText(byte[] binaryCiphertext) {
-        return Envelope.encode(Objects.requireNonNull(binaryCiphertext, "binaryCiphertext cannot be null"));
-    }
-
-    /**
-     * The binary form of a ciphertext in its text form, after the same checks of prefix,
-     * base64url spelling and header as decryption makes (nothing is decrypted: the ciphertext is
-     * unauthenticated until it is).
-     */
-    public byte[] toBinary(String ciphertext, String pathForErrors) {
-        Objects.requireNonNull(ciphertext, "ciphertext cannot be null");
-        return Envelope.parse(ciphertext, pathForErrors, maxValueBytes + 256).bytes().clone();
     }
 
     /**
@@ -317,6 +269,58 @@ public final class FieldCipher {
     public CiphertextInfo describe(String ciphertext, String pathForErrors) {
         Envelope envelope = Envelope.parse(ciphertext, pathForErrors, maxValueBytes + 256);
         return new CiphertextInfo(Envelope.VERSION_1, envelope.mode(), envelope.keyName(), envelope.keyVersion());
+    }
+
+    /**
+     * As {@link #encrypt}, but the ciphertext in its binary form: the bytes that the text form
+     * ({@code pcf:} + base64url) encodes, for callers that store bytes rather than JSON (a binary
+     * column, a message payload). {@link #toText} and {@link #toBinary} convert between the forms.
+     */
+    public byte[] encryptToBinary(String keysetId, byte[] plaintext, FieldContext context) {
+        return sealWithPrimary(EncryptionMode.RANDOMIZED, keysetId, plaintext, context);
+    }
+
+    /** As {@link #encryptDeterministically}, the ciphertext in its binary form (see {@link #encryptToBinary}). */
+    public byte[] encryptDeterministicallyToBinary(String keysetId, byte[] plaintext, FieldContext context) {
+        return sealWithPrimary(EncryptionMode.DETERMINISTIC, keysetId, plaintext, context);
+    }
+
+    /** Decrypts a ciphertext of either mode in its binary form, with the key its header names. */
+    public byte[] decryptBinary(byte[] ciphertext, FieldContext context) {
+        return decryptBinary(ciphertext, context, null);
+    }
+
+    /**
+     * Decrypts a ciphertext in its binary form, which must be of mode {@code expected} (null:
+     * either), bound to {@code context}; as {@link #decrypt(String, FieldContext, EncryptionMode)}.
+     * {@code ciphertext} is copied first (a String is immutable, an array is not): what is
+     * authenticated is what is decrypted, even if the caller's array changes during the call.
+     */
+    public byte[] decryptBinary(byte[] ciphertext, FieldContext context, EncryptionMode expected) {
+        Objects.requireNonNull(ciphertext, "ciphertext cannot be null");
+        Objects.requireNonNull(context, "context cannot be null");
+        Envelope.checkBinaryLength(ciphertext.length, context.fieldPath(), maxValueBytes + 256); // before copying
+        Envelope envelope = Envelope.parseBinary(ciphertext.clone(), context.fieldPath(), maxValueBytes + 256);
+        checkMode(envelope, expected, context);
+        return decrypt(envelope, context);
+    }
+
+    /**
+     * The text form ({@code pcf:} + base64url) of a ciphertext in its binary form. Only the
+     * encoding changes: nothing is checked or decrypted.
+     */
+    public static String toText(byte[] binaryCiphertext) {
+        return Envelope.encode(Objects.requireNonNull(binaryCiphertext, "binaryCiphertext cannot be null"));
+    }
+
+    /**
+     * The binary form of a ciphertext in its text form, after the same checks of prefix,
+     * base64url spelling and header as decryption makes (nothing is decrypted: the ciphertext is
+     * unauthenticated until it is).
+     */
+    public byte[] toBinary(String ciphertext, String pathForErrors) {
+        Objects.requireNonNull(ciphertext, "ciphertext cannot be null");
+        return Envelope.parse(ciphertext, pathForErrors, maxValueBytes + 256).bytes().clone();
     }
 
     /**
