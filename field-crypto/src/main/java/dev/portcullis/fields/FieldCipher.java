@@ -60,6 +60,8 @@ public final class FieldCipher {
     /** Per-thread nonce buffers for the default constructor; null when a caller supplied the random source. */
     private final ThreadLocal<NonceBuffer> nonces;
     private final int maxValueBytes;
+    /** The longest ciphertext (binary form) parsed: the value limit plus room for any header and body overhead. */
+    private final int maxCiphertextBytes;
 
     /**
      * A cipher using the JDK's AES-GCM, nonces from a {@code DRBG} {@link SecureRandom} per thread
@@ -112,6 +114,7 @@ public final class FieldCipher {
             throw new IllegalArgumentException("maxValueBytes must be positive");
         }
         this.maxValueBytes = maxValueBytes;
+        this.maxCiphertextBytes = (int) Math.min(Integer.MAX_VALUE, maxValueBytes + 256L);
     }
 
     /** Encrypts {@code plaintext} under the primary version of {@code keysetId}, randomized. */
@@ -213,7 +216,7 @@ public final class FieldCipher {
      * JSON string without escapes), for {@link #decrypt(Envelope, RecordScope, FieldContext)}.
      */
     Envelope parse(byte[] document, int from, int to, String pathForErrors) {
-        return Envelope.parse(document, from, to, pathForErrors, maxValueBytes + 256);
+        return Envelope.parse(document, from, to, pathForErrors, maxCiphertextBytes);
     }
 
     private static byte[] associatedData(DerivedKeys k, EncryptionMode mode, RecordScope scope, byte[] path) {
@@ -223,7 +226,7 @@ public final class FieldCipher {
 
     /** Parses a ciphertext's envelope (unauthenticated until decrypted), for {@link #decrypt(Envelope, FieldContext)}. */
     Envelope parse(String ciphertext, String pathForErrors) {
-        return Envelope.parse(ciphertext, pathForErrors, maxValueBytes + 256);
+        return Envelope.parse(ciphertext, pathForErrors, maxCiphertextBytes);
     }
 
     /** Decrypts an envelope {@link #parse} returned, bound to {@code context}. */
@@ -267,7 +270,7 @@ public final class FieldCipher {
 
     /** Reads a ciphertext's header without a key (unauthenticated until decrypted). */
     public CiphertextInfo describe(String ciphertext, String pathForErrors) {
-        Envelope envelope = Envelope.parse(ciphertext, pathForErrors, maxValueBytes + 256);
+        Envelope envelope = Envelope.parse(ciphertext, pathForErrors, maxCiphertextBytes);
         return new CiphertextInfo(Envelope.VERSION_1, envelope.mode(), envelope.keyName(), envelope.keyVersion());
     }
 
@@ -299,8 +302,8 @@ public final class FieldCipher {
     public byte[] decryptBinary(byte[] ciphertext, FieldContext context, EncryptionMode expected) {
         Objects.requireNonNull(ciphertext, "ciphertext cannot be null");
         Objects.requireNonNull(context, "context cannot be null");
-        Envelope.checkBinaryLength(ciphertext.length, context.fieldPath(), maxValueBytes + 256); // before copying
-        Envelope envelope = Envelope.parseBinary(ciphertext.clone(), context.fieldPath(), maxValueBytes + 256);
+        Envelope.checkBinaryLength(ciphertext.length, context.fieldPath(), maxCiphertextBytes); // before copying
+        Envelope envelope = Envelope.parseBinary(ciphertext.clone(), context.fieldPath(), maxCiphertextBytes);
         checkMode(envelope, expected, context);
         return decrypt(envelope, context);
     }
@@ -320,7 +323,8 @@ public final class FieldCipher {
      */
     public byte[] toBinary(String ciphertext, String pathForErrors) {
         Objects.requireNonNull(ciphertext, "ciphertext cannot be null");
-        return Envelope.parse(ciphertext, pathForErrors, maxValueBytes + 256).bytes().clone();
+        // The decoded array belongs to this envelope alone, which goes no further: no copy needed.
+        return Envelope.parse(ciphertext, pathForErrors, maxCiphertextBytes).bytes();
     }
 
     /**
