@@ -328,13 +328,15 @@ start_authz() {
   _reset_field_keys_after_openbao_restart
   mkdir -p "$STACK_STATE/authz"
   write_authz_config >"$STACK_STATE/authz/application.properties"
-  # Memory: the live heap under load is under 100 MB; 256 MB of heap, bounded metaspace and code
-  # cache, and two malloc arenas keep the resident size under the 512 MB budget of issue 3 (peak
-  # RSS measured by bin/bench authz, docs/benchmarks.md). AUTHZ_JAVA_OPTS adds JVM options for
+  # Memory: the live heap is ~62 MB after a full GC, plus ~170 KB per in-progress check (at most
+  # 512 connections). G1 touches every page of its heap under load, so the heap's maximum is paid
+  # in full: with 256 MB the peak RSS was 501-530 MB, with 224 MB 485-489 MB, a 3000 req/s flood
+  # included (docs/benchmarks.md, authz, "Peak RSS and the heap"). Bounded metaspace and code cache
+  # and two malloc arenas do the rest for the 512 MB budget of issue 3. AUTHZ_JAVA_OPTS adds JVM options for
   # profiling (e.g. -XX:NativeMemoryTracking=summary); unset, the service starts as measured.
   _launch authz env PORTCULLIS_INTROSPECTION_SECRET="$PORTCULLIS_INTROSPECTION_SECRET" \
     PORTCULLIS_RESPONDER_SECRET="$PORTCULLIS_RESPONDER_SECRET" MALLOC_ARENA_MAX=2 \
-    "$JAVA_HOME/bin/java" -Xmx256m -XX:MaxMetaspaceSize=192m -XX:ReservedCodeCacheSize=96m \
+    "$JAVA_HOME/bin/java" -Xmx224m -XX:MaxMetaspaceSize=192m -XX:ReservedCodeCacheSize=96m \
       ${AUTHZ_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$AUTHZ_JAR" \
       --spring.config.additional-location="file:$STACK_STATE/authz/application.properties"
   _await authz 240 http_ok "http://127.0.0.1:$PORT_AUTHZ_MGMT/actuator/health"
