@@ -14,6 +14,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -36,6 +37,16 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.styra.opa.wasm.OpaBuiltin;
 import com.styra.opa.wasm.OpaPolicy;
 
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.util.Timeout;
+
 /**
  * One authorization decision of {@code policies/authz}, asked the two ways issue 3 names: over
  * OPA's REST API as the service asks today ({@code POST /v1/data/portcullis/authz/decision} on a
@@ -51,7 +62,8 @@ import com.styra.opa.wasm.OpaPolicy;
  * {@code portcullis.bench.policy-wasm}, {@code portcullis.bench.authz-data}. The OPA side's
  * time includes OPA's own work (the call waits for it); with two threads on this two-core
  * machine, OPA competes for the same cores, so the two-thread throughput is what the machine
- * can decide per second either way.
+ * can decide per second either way. {@code opaRestApacheClassic} makes the same REST call through
+ * Apache HttpClient 5's classic (blocking) client, to see what the JDK client costs the caller.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -69,6 +81,7 @@ public class PolicyEvaluationBenchmark {
 
     private final ObjectMapper json = new ObjectMapper();
     private HttpClient http;
+    private CloseableHttpClient apache;
     private URI decisionUri;
     private Map<String, Object> input;
     private byte[] wasmModule;
@@ -78,8 +91,18 @@ public class PolicyEvaluationBenchmark {
     public void setUp() throws Exception {
         URI opa = URI.create(System.getProperty("portcullis.bench.opa-url", "http://127.0.0.1:8181"));
         decisionUri = opa.resolve("/v1/data/" + ENTRYPOINT);
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).build();
+        // Built as the service builds its client (CoreConfiguration.httpClient).
+        http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+        apache = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setMaxConnTotal(64).setMaxConnPerRoute(64).build())
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(500)).build())
+                .build();
         wasmModule = Files.readAllBytes(Path.of(required("portcullis.bench.policy-wasm")));
         JsonNode routes = json.readTree(Files.readString(Path.of(required("portcullis.bench.authz-data"))));
         Map<String, Object> blocklist = Map.of("entries", Map.of(
@@ -96,7 +119,7 @@ public class PolicyEvaluationBenchmark {
         for (String who : List.of("alice", "bob", "mallory")) {
             JsonNode byOpa = askOpa(input(who));
             JsonNode byWasm = check.evaluate(input(who));
-            if (byOpa == null || !byOpa.equals(byWasm)) {
+            if (byOpa == null || !byOpa.equals(byWasm) || !byOpa.equals(askOpaApache(input(who)))) {
                 throw new IllegalStateException("OPA and the Wasm module disagree for " + who + ": " + byOpa
                         + " vs " + byWasm);
             }
@@ -127,13 +150,19 @@ public class PolicyEvaluationBenchmark {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() {
+    public void tearDown() throws IOException {
         http.close();
+        apache.close();
     }
 
     @Benchmark
     public JsonNode opaRest() throws IOException, InterruptedException {
         return askOpa(input);
+    }
+
+    @Benchmark
+    public JsonNode opaRestApacheClassic() throws IOException {
+        return askOpaApache(input);
     }
 
     @Benchmark
@@ -152,6 +181,17 @@ public class PolicyEvaluationBenchmark {
             throw new IllegalStateException("OPA answered HTTP " + response.statusCode());
         }
         return json.readTree(response.body()).get("result");
+    }
+
+    private JsonNode askOpaApache(Map<String, Object> document) throws IOException {
+        HttpPost post = new HttpPost(decisionUri);
+        post.setEntity(new ByteArrayEntity(json.writeValueAsBytes(Map.of("input", document)), ContentType.APPLICATION_JSON));
+        return apache.execute(post, response -> {
+            if (response.getCode() != 200) {
+                throw new IllegalStateException("OPA answered HTTP " + response.getCode());
+            }
+            return json.readTree(EntityUtils.toByteArray(response.getEntity())).get("result");
+        });
     }
 
     private void put(URI uri, byte[] body) throws IOException, InterruptedException {
