@@ -63,7 +63,9 @@ import org.apache.hc.core5.util.Timeout;
  * time includes OPA's own work (the call waits for it); with two threads on this two-core
  * machine, OPA competes for the same cores, so the two-thread throughput is what the machine
  * can decide per second either way. {@code opaRestApacheClassic} makes the same REST call through
- * Apache HttpClient 5's classic (blocking) client, to see what the JDK client costs the caller.
+ * Apache HttpClient 5's classic (blocking) client. Both are called from JMH's platform threads;
+ * the service calls from virtual threads, where the classic client's twofold advantage here did
+ * not appear (docs/benchmarks.md, "The caller's side of the REST call").
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
