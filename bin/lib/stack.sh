@@ -326,6 +326,7 @@ start_authz() {
   build_authz_service
   issue_service_certificate
   _reset_field_keys_after_openbao_restart
+  build_policy_wasm
   mkdir -p "$STACK_STATE/authz"
   write_authz_config >"$STACK_STATE/authz/application.properties"
   # Memory: the live heap is ~62 MB after a full GC, plus ~170 KB per in-progress check (at most
@@ -341,6 +342,15 @@ start_authz() {
       --spring.config.additional-location="file:$STACK_STATE/authz/application.properties"
   _await authz 240 http_ok "http://127.0.0.1:$PORT_AUTHZ_MGMT/actuator/health"
   ok "authz-service at https://127.0.0.1:$PORT_AUTHZ_HTTPS (gRPC :$PORT_AUTHZ_GRPC, management :$PORT_AUTHZ_MGMT)"
+}
+
+# build_policy_wasm: the authorization policy compiled to Wasm from the policies/ that OPA serves,
+# for the service's in-process engine (bin/lib/policy-wasm.sh; a second or two).
+build_policy_wasm() {
+  ensure_opa
+  mkdir -p "$STACK_STATE/policy"
+  "$PORTCULLIS_ROOT/bin/lib/policy-wasm.sh" "$OPA_BIN" "$PORTCULLIS_ROOT/policies" \
+    "$STACK_STATE/policy/authz-wasm.tar.gz" >/dev/null
 }
 
 # _authz_key_catalog: the service's key catalog (portcullis.keys.catalog.*), with each Transit key's
@@ -402,6 +412,12 @@ management.server.address=127.0.0.1
 management.server.port=$PORT_AUTHZ_MGMT
 portcullis.grpc.port=$PORT_AUTHZ_GRPC
 portcullis.opa.url=http://127.0.0.1:$PORT_OPA
+# The policy also runs in-process, compiled to Wasm at start (build_policy_wasm): it decides while
+# it is the policy OPA serves, with OPA's data mirrored, and OPA decides otherwise (an edit under
+# policies/ reloads OPA, and OPA decides until the service is restarted with a new module).
+# AUTHZ_WASM=false turns it off.
+portcullis.opa.wasm.enabled=${AUTHZ_WASM:-true}
+portcullis.opa.wasm.bundle=$STACK_STATE/policy/authz-wasm.tar.gz
 portcullis.audit.directory=$STACK_STATE/audit
 portcullis.audit.origin=portcullis.local/$STACK_PROFILE
 # Checkpoints are signed in Vault (Transit ed25519 key portcullis-audit-checkpoint, service AppRole);

@@ -78,7 +78,26 @@ public record PortcullisProperties(
             @DefaultValue("20") int circuitWindow,
             @DefaultValue("5s") Duration circuitOpenFor,
             @DefaultValue("64") int maxInFlight,
-            @DefaultValue DecisionCache decisionCache) {
+            @DefaultValue DecisionCache decisionCache,
+            @DefaultValue Wasm wasm) {
+    }
+
+    /**
+     * The policy evaluated in-process (off by default; see {@code WasmPolicyEngine}): the module
+     * in {@code bundle} (built by {@code bin/lib/policy-wasm.sh}) decides whenever it is the policy
+     * OPA serves, with OPA's data mirrored, and OPA decides otherwise. It follows OPA through the
+     * same revision watcher as the decision cache, configured under {@code decision-cache}
+     * ({@code data-paths}, the poll intervals, {@code revision-max-age}) whether the cache is on or
+     * not; {@code data-paths} must name every data document the policy reads. {@code instances}
+     * (0: one per core) evaluate at once; a check waits at most {@code instanceWait} for one, then asks OPA.
+     * OPA decides until {@code warmUpEvaluations} synthetic evaluations have warmed the module.
+     */
+    public record Wasm(
+            @DefaultValue("false") boolean enabled,
+            Path bundle,
+            @DefaultValue("0") int instances,
+            @DefaultValue("50ms") Duration instanceWait,
+            @DefaultValue("20000") int warmUpEvaluations) {
     }
 
     /**

@@ -10,11 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +59,7 @@ public final class OpaRevisionWatcher implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final URI policies;
+    private final List<String> dataPaths;
     private final List<URI> data;
     private final HttpClient http;
     private final Duration maxAge;
@@ -64,11 +68,19 @@ public final class OpaRevisionWatcher implements AutoCloseable {
     private final long policyEvery;
     private final ScheduledExecutorService poller;
     private long polls;
-    private byte[] policyDigest;
+    private String policyDigest;
     private volatile Confirmed confirmed;
 
-    /** A revision and the {@code nanoTime} at which the poll that read it started. */
-    private record Confirmed(String revision, long readFrom) {
+    /**
+     * What OPA decided with at one poll: the revision, the fingerprint of its policy modules'
+     * sources ({@link PolicySources#digest}) and each watched data document as OPA answered it
+     * ({@code GET /v1/data/<path>}, the raw JSON, keyed by path in the configured order).
+     */
+    public record Snapshot(String revision, String policySources, Map<String, byte[]> data) {
+    }
+
+    /** A snapshot and the {@code nanoTime} at which the poll that read it started. */
+    private record Confirmed(Snapshot snapshot, long readFrom) {
     }
 
     /**
@@ -95,6 +107,7 @@ public final class OpaRevisionWatcher implements AutoCloseable {
             Duration policyInterval, Duration maxAge, LongSupplier nanoTime, boolean scheduled) {
         String base = Objects.requireNonNull(opaUrl, "opaUrl cannot be null").toString().replaceAll("/+$", "");
         this.policies = URI.create(base + "/v1/policies");
+        this.dataPaths = List.copyOf(dataPaths);
         this.data = dataPaths.stream().map(p -> URI.create(base + "/v1/data/" + p)).toList();
         this.http = Objects.requireNonNull(http, "http cannot be null");
         this.maxAge = Objects.requireNonNull(maxAge, "maxAge cannot be null");
@@ -125,11 +138,16 @@ public final class OpaRevisionWatcher implements AutoCloseable {
      * or not read successfully for longer than {@code maxAge}.
      */
     public Optional<String> revision() {
+        return snapshot().map(Snapshot::revision);
+    }
+
+    /** The current snapshot, under the same rule as {@link #revision()}: empty while unknown or too old. */
+    public Optional<Snapshot> snapshot() {
         Confirmed current = confirmed;
         if (current == null || nanoTime.getAsLong() - current.readFrom() > maxAgeNanos) {
             return Optional.empty();
         }
-        return Optional.of(current.revision());
+        return Optional.of(current.snapshot());
     }
 
     /**
@@ -140,21 +158,24 @@ public final class OpaRevisionWatcher implements AutoCloseable {
         long readFrom = nanoTime.getAsLong();
         try {
             if (policyDigest == null || polls % policyEvery == 0) {
-                policyDigest = sha256(policyModules(read(policies)));
+                policyDigest = policySourcesDigest(read(policies));
             }
             polls++;
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(policyDigest);
-            for (URI document : data) {
+            digest.update(policyDigest.getBytes(StandardCharsets.US_ASCII));
+            Map<String, byte[]> documents = new LinkedHashMap<>();
+            for (int i = 0; i < data.size(); i++) {
+                byte[] answer = read(data.get(i));
+                documents.put(dataPaths.get(i), answer);
                 digest.update((byte) 0);
-                digest.update(read(document));
+                digest.update(answer);
             }
             String next = HexFormat.of().formatHex(digest.digest());
             Confirmed previous = confirmed;
-            if (previous == null || !next.equals(previous.revision())) {
+            if (previous == null || !next.equals(previous.snapshot().revision())) {
                 log.info("OPA policy/data revision is now {}", next.substring(0, 12));
             }
-            confirmed = new Confirmed(next, readFrom);
+            confirmed = new Confirmed(new Snapshot(next, policyDigest, Collections.unmodifiableMap(documents)), readFrom);
         } catch (HttpTimeoutException e) {
             // Busy or cut off, which a timeout cannot tell apart (a connect timeout on loopback is
             // a full accept queue: run 7); either way maxAge bounds how long the last revision serves.
@@ -178,18 +199,15 @@ public final class OpaRevisionWatcher implements AutoCloseable {
         policyDigest = null;
     }
 
-    private static byte[] sha256(byte[] bytes) throws NoSuchAlgorithmException {
-        return MessageDigest.getInstance("SHA-256").digest(bytes);
-    }
-
     /**
-     * The policy modules of a {@code GET /v1/policies} answer, in a stable form: each module's id
-     * and source, sorted by id. OPA lists the modules in Go map order, which changes from one call
-     * to the next; hashing the answer as it comes made the revision flip between values with
-     * nothing changed, and every flip emptied the decision cache.
+     * The fingerprint of the policy modules in a {@code GET /v1/policies} answer: their sources,
+     * order-free ({@link PolicySources#digest}). OPA lists the modules in Go map order, which
+     * changes from one call to the next; hashing the answer as it came made the revision flip
+     * between values with nothing changed, and every flip emptied the decision cache. Module ids
+     * (file paths) are left out so that the fingerprint can be compared with a Wasm bundle's.
      */
-    static byte[] policyModules(byte[] answer) throws IOException {
-        TreeMap<String, String> modules = new TreeMap<>();
+    static String policySourcesDigest(byte[] answer) throws IOException {
+        List<String> sources = new ArrayList<>();
         // Streamed: only each module's id and source are kept; its AST (most of the answer) is skipped.
         try (JsonParser parser = JSON.createParser(answer)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -209,20 +227,17 @@ public final class OpaRevisionWatcher implements AutoCloseable {
                 sawResult = true;
                 JsonToken element;
                 while ((element = parser.nextToken()) == JsonToken.START_OBJECT) {
-                    String id = "";
                     String raw = "";
                     while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
                         String field = parser.currentName();
                         JsonToken token = parser.nextToken();
-                        if (field.equals("id") && token == JsonToken.VALUE_STRING) {
-                            id = parser.getString();
-                        } else if (field.equals("raw") && token == JsonToken.VALUE_STRING) {
+                        if (field.equals("raw") && token == JsonToken.VALUE_STRING) {
                             raw = parser.getString();
                         } else {
                             parser.skipChildren();
                         }
                     }
-                    modules.put(id, raw);
+                    sources.add(raw);
                 }
                 if (element != JsonToken.END_ARRAY) {
                     throw new IOException("/v1/policies answered a result list of something other than modules");
@@ -234,11 +249,7 @@ public final class OpaRevisionWatcher implements AutoCloseable {
         } catch (JacksonException e) {
             throw new IOException("/v1/policies answered something that is not JSON", e);
         }
-        StringBuilder stable = new StringBuilder();
-        // Length-prefixed, so that no two different module sets give the same bytes.
-        modules.forEach((id, raw) -> stable.append(id.length()).append(':').append(id)
-                .append(raw.length()).append(':').append(raw));
-        return stable.toString().getBytes(StandardCharsets.UTF_8);
+        return PolicySources.digest(sources);
     }
 
     private byte[] read(URI uri) throws IOException, InterruptedException {

@@ -113,6 +113,21 @@ class OpaRevisionWatcherTest {
     }
 
     @Test
+    void theSnapshotHoldsEachWatchedDocumentAsOpaAnsweredItAndTheSourcesFingerprint() throws IOException {
+        String blocklist = "{\"result\":{\"entries\":{\"subject:alice\":{\"until\":\"2026-11-23T13:00:00Z\"}}}}";
+        OpaRevisionWatcher watcher = watcher(Duration.ofSeconds(1));
+        documents.put("/v1/data/portcullis/blocklist", blocklist);
+        watcher.poll();
+
+        OpaRevisionWatcher.Snapshot snapshot = watcher.snapshot().orElseThrow();
+        assertThat(snapshot.revision()).isEqualTo(watcher.revision().orElseThrow());
+        assertThat(snapshot.data().keySet()).containsExactly("authz", "portcullis/blocklist");
+        assertThat(new String(snapshot.data().get("portcullis/blocklist"), StandardCharsets.UTF_8)).isEqualTo(blocklist);
+        assertThat(snapshot.policySources()).isEqualTo(
+                OpaRevisionWatcher.policySourcesDigest(documents.get("/v1/policies").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void aBlockListPushedAsDataEmptiesTheDecisionCache() throws Exception {
         OpaRevisionWatcher watcher = watcher(Duration.ofSeconds(1));
         watcher.poll();
@@ -269,39 +284,54 @@ class OpaRevisionWatcherTest {
     @Test
     void theOrderInWhichOpaListsModulesDoesNotChangeTheRevision() throws IOException {
         // OPA lists modules in Go map order: the same set comes back in different orders.
-        assertThat(OpaRevisionWatcher.policyModules(answer("{\"result\":[" + A + "," + B + "]}")))
-                .isEqualTo(OpaRevisionWatcher.policyModules(answer("{\"result\":[" + B + "," + A + "]}")));
+        assertThat(OpaRevisionWatcher.policySourcesDigest(answer("{\"result\":[" + A + "," + B + "]}")))
+                .isEqualTo(OpaRevisionWatcher.policySourcesDigest(answer("{\"result\":[" + B + "," + A + "]}")));
     }
 
     @Test
     void aChangedModuleSourceChangesTheRevision() throws IOException {
         String changed = A.replace("package portcullis.authz\\n", "package portcullis.authz\\n# edited\\n");
-        assertThat(OpaRevisionWatcher.policyModules(answer("{\"result\":[" + A + "," + B + "]}")))
-                .isNotEqualTo(OpaRevisionWatcher.policyModules(answer("{\"result\":[" + changed + "," + B + "]}")));
+        assertThat(OpaRevisionWatcher.policySourcesDigest(answer("{\"result\":[" + A + "," + B + "]}")))
+                .isNotEqualTo(OpaRevisionWatcher.policySourcesDigest(answer("{\"result\":[" + changed + "," + B + "]}")));
     }
 
     @Test
     void anAddedOrRemovedModuleChangesTheRevision() throws IOException {
-        assertThat(OpaRevisionWatcher.policyModules(answer("{\"result\":[" + A + "]}")))
-                .isNotEqualTo(OpaRevisionWatcher.policyModules(answer("{\"result\":[" + A + "," + B + "]}")));
+        assertThat(OpaRevisionWatcher.policySourcesDigest(answer("{\"result\":[" + A + "]}")))
+                .isNotEqualTo(OpaRevisionWatcher.policySourcesDigest(answer("{\"result\":[" + A + "," + B + "]}")));
     }
 
     @Test
     void theAstIsNotPartOfTheRevision() throws IOException {
         String otherAst = A.replace("\"ast\":{\"x\":1}", "\"ast\":{\"x\":[1,{\"deep\":true}]}");
-        assertThat(OpaRevisionWatcher.policyModules(answer("{\"result\":[" + A + "]}")))
-                .isEqualTo(OpaRevisionWatcher.policyModules(answer("{\"result\":[" + otherAst + "]}")));
+        assertThat(OpaRevisionWatcher.policySourcesDigest(answer("{\"result\":[" + A + "]}")))
+                .isEqualTo(OpaRevisionWatcher.policySourcesDigest(answer("{\"result\":[" + otherAst + "]}")));
+    }
+
+    @Test
+    void moduleIdsAreNotPartOfTheRevisionSoThatAWasmBundleBuiltElsewhereMatches() throws IOException {
+        String elsewhere = A.replace("policies/authz/authz.rego", "/build/checkout/policies/authz/authz.rego");
+        assertThat(OpaRevisionWatcher.policySourcesDigest(answer("{\"result\":[" + A + "," + B + "]}")))
+                .isEqualTo(OpaRevisionWatcher.policySourcesDigest(answer("{\"result\":[" + elsewhere + "," + B + "]}")))
+                .isEqualTo(PolicySources.digest(List.of("package portcullis.fields\n", "package portcullis.authz\n")));
+    }
+
+    @Test
+    void aModuleLoadedTwiceIsNotTheSameAsOnce() throws IOException {
+        String copy = A.replace("policies/authz/authz.rego", "policies/authz/copy.rego");
+        assertThat(OpaRevisionWatcher.policySourcesDigest(answer("{\"result\":[" + A + "]}")))
+                .isNotEqualTo(OpaRevisionWatcher.policySourcesDigest(answer("{\"result\":[" + A + "," + copy + "]}")));
     }
 
     @Test
     void anAnswerThatIsNotAModuleListIsAnError() {
-        assertThatThrownBy(() -> OpaRevisionWatcher.policyModules(answer("<html>")))
+        assertThatThrownBy(() -> OpaRevisionWatcher.policySourcesDigest(answer("<html>")))
                 .isInstanceOf(IOException.class).hasMessageContaining("not JSON");
-        assertThatThrownBy(() -> OpaRevisionWatcher.policyModules(answer("{\"result\":{}}")))
+        assertThatThrownBy(() -> OpaRevisionWatcher.policySourcesDigest(answer("{\"result\":{}}")))
                 .isInstanceOf(IOException.class).hasMessageContaining("without a result list");
-        assertThatThrownBy(() -> OpaRevisionWatcher.policyModules(answer("{\"error\":\"x\"}")))
+        assertThatThrownBy(() -> OpaRevisionWatcher.policySourcesDigest(answer("{\"error\":\"x\"}")))
                 .isInstanceOf(IOException.class).hasMessageContaining("without a result list");
-        assertThatThrownBy(() -> OpaRevisionWatcher.policyModules(answer("{\"result\":[\"x\"]}")))
+        assertThatThrownBy(() -> OpaRevisionWatcher.policySourcesDigest(answer("{\"result\":[\"x\"]}")))
                 .isInstanceOf(IOException.class).hasMessageContaining("other than modules");
     }
 }
