@@ -50,7 +50,62 @@ allowed := {
 matching_routes contains route if {
 	some route in data.authz.routes
 	method_matches(route)
-	glob.match(route.path, ["/"], input.request.path)
+	path_matches(route, input.request.path)
+}
+
+# A route's path is "/"-separated segments: a literal segment, "*" for any one segment, and "**"
+# as the last segment (after a "/") for any rest, empty included; for these shapes the answer is
+# glob.match's with "/" as the separator (authz_test.rego checks it on a grid). A route with
+# "glob": true has its path read by glob.match itself (wildcards inside a segment, "?", classes,
+# alternatives). Segments take a few string built-ins; glob.match, where the policy runs compiled
+# to Wasm in the service, compiles a regular expression on every call (docs/benchmarks.md).
+path_matches(route, path) if {
+	route.glob == true
+	glob.match(route.path, ["/"], path)
+}
+
+path_matches(route, path) if {
+	not route.glob
+	segments_match(route.path, split(path, "/"))
+}
+
+segments_match(pattern, have) if {
+	not endswith(pattern, "/**")
+	want := split(pattern, "/")
+	count(want) == count(have)
+	count([i | some i, segment in want; segment != "*"; segment != have[i]]) == 0
+}
+
+segments_match(pattern, have) if {
+	endswith(pattern, "/**")
+	want := split(trim_suffix(pattern, "/**"), "/")
+	count(have) > count(want)
+	count([i | some i, segment in want; segment != "*"; segment != have[i]]) == 0
+}
+
+# Routes whose path holds glob syntax that the segment form reads literally (so it would match
+# only that literal text): a route table with any of them is wrong; authz_test.rego checks
+# data.json, and an operator can ask OPA for data.portcullis.authz.unsupported_route_paths.
+unsupported_route_paths contains route.name if {
+	some route in data.authz.routes
+	not route.glob
+	not segment_pattern(route.path)
+}
+
+segment_pattern(pattern) if {
+	pattern != "**"
+	segments := split(trim_suffix(pattern, "/**"), "/")
+	every segment in segments {
+		plain_segment(segment)
+	}
+}
+
+plain_segment("*")
+
+plain_segment(segment) if {
+	every c in {"*", "?", "[", "]", "{", "}", "\\", "!"} {
+		not contains(segment, c)
+	}
 }
 
 method_matches(route) if "*" in route.methods

@@ -152,3 +152,55 @@ test_default_decision_when_input_is_missing if {
 	d := authz.decision with input as {}
 	d.allow == false
 }
+
+# --- route paths: segments, with glob.match's answer; glob.match when a route asks for it ---------
+
+segment_patterns := ["/orders/*", "/admin/**", "/status", "/", "", "*", "/a/*/**", "/a/*/c", "orders/*", "/*/*"]
+
+request_paths := [
+	"/orders/1", "/orders/", "/orders", "/orders/1/items", "/admin", "/admin/", "/admin/keys",
+	"/admin/keys/k1", "/adminx/y", "/status", "/status/", "/", "", "abc", "/a/b/", "/a//", "/a/b/c",
+	"/a/b/c/d", "orders/1", "/orders/1.json", "//", "/x/y",
+]
+
+test_segment_patterns_match_as_glob_match_does if {
+	every pattern in segment_patterns {
+		every path in request_paths {
+			# Two steps: opa fmt drops the parentheses of a == (b > 0), and a == b > 0 is (a == b) > 0.
+			matched := count([1 | authz.path_matches({"path": pattern}, path)]) > 0
+			glob.match(pattern, ["/"], path) == matched
+		}
+	}
+}
+
+test_a_glob_route_is_read_by_glob_match if {
+	authz.path_matches({"path": "/orders/*.json", "glob": true}, "/orders/1.json")
+	authz.path_matches({"path": "/orders/{1,2}", "glob": true}, "/orders/2")
+	not authz.path_matches({"path": "/orders/{1,2}", "glob": true}, "/orders/3")
+	not authz.path_matches({"path": "/orders/*.json"}, "/orders/1.json")
+	not authz.path_matches({"path": "/orders/*", "glob": "yes"}, "/orders/1")
+}
+
+test_a_glob_route_decides if {
+	d := decide(alice, "GET", "/reports/2026.csv") with data.authz.routes as [{
+		"name": "reports", "methods": ["GET"], "path": "/reports/*.csv", "glob": true, "roles": ["order-reader"],
+	}]
+	d.allow
+}
+
+test_the_route_table_has_no_unsupported_paths if {
+	count(authz.unsupported_route_paths) == 0
+}
+
+test_unsupported_route_paths_are_reported if {
+	names := authz.unsupported_route_paths with data.authz.routes as [
+		{"name": "plain", "path": "/orders/*"},
+		{"name": "tail", "path": "/admin/**"},
+		{"name": "star-inside", "path": "/orders/*.json"},
+		{"name": "middle-tail", "path": "/a/**/c"},
+		{"name": "alternatives", "path": "/orders/{1,2}"},
+		{"name": "glob", "path": "/orders/{1,2}", "glob": true},
+		{"name": "all", "path": "**"},
+	]
+	names == {"star-inside", "middle-tail", "alternatives", "all"}
+}
