@@ -62,10 +62,10 @@ class PolicyConfiguration {
     /** What OPA serves, followed for the decision cache and the in-process engine, when either is on. */
     @Bean(destroyMethod = "close")
     @ConditionalOnExpression("${portcullis.opa.decision-cache.enabled:false} or ${portcullis.opa.wasm.enabled:false}")
-    OpaRevisionWatcher opaRevisionWatcher(PortcullisProperties properties, HttpClient http) {
+    OpaRevisionWatcher opaRevisionWatcher(PortcullisProperties properties) {
         PortcullisProperties.DecisionCache cache = properties.opa().decisionCache();
-        return new OpaRevisionWatcher(properties.opa().url(), cache.dataPaths(), http, cache.revisionPollInterval(),
-                cache.policyPollInterval(), cache.revisionMaxAge());
+        return OpaRevisionWatcher.withOwnClient(properties.opa().url(), cache.dataPaths(),
+                cache.revisionPollInterval(), cache.policyPollInterval(), cache.revisionMaxAge());
     }
 
     @Bean(destroyMethod = "close")
@@ -80,7 +80,8 @@ class PolicyConfiguration {
         int instances = wasm.instances() > 0 ? wasm.instances() : Runtime.getRuntime().availableProcessors();
         WasmPolicyEngine engine = new WasmPolicyEngine(
                 WasmPolicyBundle.read(wasm.bundle(), OpaHttpPolicyEngine.AUTHZ_DECISION_PATH),
-                watcher::snapshot, opa, json, instances, wasm.instanceWait(), wasm.warmUpEvaluations());
+                watcher::snapshot, opa, json, instances,
+                wasm.instanceWait() != null ? wasm.instanceWait() : properties.opa().timeout(), wasm.warmUpEvaluations());
         FunctionCounter.builder("portcullis.policy.wasm.decisions", engine, WasmPolicyEngine::inProcess)
                 .description("Decisions with the in-process engine on: made in-process, or handed to OPA and why")
                 .tag("by", "wasm").tag("reason", "in_process").register(registry);
@@ -89,6 +90,9 @@ class PolicyConfiguration {
                     .description("Decisions with the in-process engine on: made in-process, or handed to OPA and why")
                     .tag("by", "opa").tag("reason", reason.name().toLowerCase(Locale.ROOT)).register(registry);
         }
+        FunctionCounter.builder("portcullis.policy.wasm.decisions", engine, WasmPolicyEngine::timedOut)
+                .description("Decisions with the in-process engine on: made in-process, or handed to OPA and why")
+                .tag("by", "none").tag("reason", "no_instance_in_time").register(registry);
         return engine;
     }
 

@@ -89,14 +89,15 @@ public record PortcullisProperties(
      * same revision watcher as the decision cache, configured under {@code decision-cache}
      * ({@code data-paths}, the poll intervals, {@code revision-max-age}) whether the cache is on or
      * not; {@code data-paths} must name every data document the policy reads. {@code instances}
-     * (0: one per core) evaluate at once; a check waits at most {@code instanceWait} for one, then asks OPA.
+     * (0: one per core) evaluate at once; a check waits at most {@code instanceWait} for one (unset:
+     * the OPA timeout), and past it the decision fails as a timeout: a deny, as when OPA is late.
      * OPA decides until {@code warmUpEvaluations} synthetic evaluations have warmed the module.
      */
     public record Wasm(
             @DefaultValue("false") boolean enabled,
             Path bundle,
             @DefaultValue("0") int instances,
-            @DefaultValue("50ms") Duration instanceWait,
+            Duration instanceWait,
             @DefaultValue("20000") int warmUpEvaluations) {
     }
 

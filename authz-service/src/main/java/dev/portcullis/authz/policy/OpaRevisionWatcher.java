@@ -70,6 +70,7 @@ public final class OpaRevisionWatcher implements AutoCloseable {
     private long polls;
     private String policyDigest;
     private volatile Confirmed confirmed;
+    private HttpClient ownedClient;
 
     /**
      * What OPA decided with at one poll: the revision, the fingerprint of its policy modules'
@@ -95,6 +96,29 @@ public final class OpaRevisionWatcher implements AutoCloseable {
     public OpaRevisionWatcher(URI opaUrl, List<String> dataPaths, HttpClient http, Duration interval,
             Duration policyInterval, Duration maxAge) {
         this(opaUrl, dataPaths, http, interval, policyInterval, maxAge, System::nanoTime, true);
+    }
+
+    /**
+     * A watcher with an HTTP client of its own whose work runs on one platform thread. The
+     * service's shared client completes its exchanges on virtual threads; when the cores are
+     * saturated (a load generator's burst of TLS handshakes) those queue behind hundreds of
+     * runnable checks, the watcher's reads outlasted {@code maxAge}, the revision became unknown,
+     * and every decision went to an OPA on the same saturated cores (docs/benchmarks.md, authz
+     * run 15). A platform thread is scheduled by the OS beside the carriers, not behind them.
+     */
+    public static OpaRevisionWatcher withOwnClient(URI opaUrl, List<String> dataPaths, Duration interval,
+            Duration policyInterval, Duration maxAge) {
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(maxAge)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(Executors.newSingleThreadExecutor(
+                        Thread.ofPlatform().daemon().name("opa-revision-watcher-http").factory()))
+                .build();
+        OpaRevisionWatcher watcher = new OpaRevisionWatcher(opaUrl, dataPaths, client, interval, policyInterval,
+                maxAge, System::nanoTime, true);
+        watcher.ownedClient = client;
+        return watcher;
     }
 
     /** A watcher that only polls when {@link #poll()} is called, on the given clock (tests). */
@@ -264,5 +288,8 @@ public final class OpaRevisionWatcher implements AutoCloseable {
     @Override
     public void close() {
         poller.shutdownNow();
+        if (ownedClient != null) {
+            ownedClient.close();
+        }
     }
 }

@@ -38,9 +38,9 @@ import tools.jackson.databind.node.ObjectNode;
  * </ul>
  * and a module's answer is served only when it is a well-formed decision. An evaluation that fails
  * (a host builtin refusing an input it cannot answer exactly as OPA would, see {@link GoRfc3339};
- * a builtin the module needs and the host lacks; a trap), an undefined or malformed decision, no
- * free instance within the wait, or a module still warming up: each hands that one decision to OPA,
- * counted by reason ({@link #handedToOpa()}). So the in-process answer is never a guess, and a
+ * a builtin the module needs and the host lacks; a trap), an undefined or malformed decision, or a
+ * module still warming up: each hands that one decision to OPA, counted by reason
+ * ({@link #handedToOpa}). So the in-process answer is never a guess, and a
  * failure of OPA is still a deny: with OPA unreachable the revision is unknown and every decision
  * goes to OPA, which fails closed as before.
  *
@@ -52,7 +52,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>A Wasm instance is single-threaded state (its linear memory), so the engine keeps a small
  * pool, one per core by default: evaluation is pure CPU work, and more instances than cores only
- * add memory. A check waits for a free instance at most {@code wait}, then asks OPA.
+ * add memory. A check waits for a free instance at most {@code wait} (by default the OPA timeout);
+ * past it the decision fails as a timeout, and the caller denies.
  *
  * <p>Chicory translates the module to JVM bytecode; until the JIT has compiled it, an evaluation
  * is slower than asking OPA (docs/benchmarks.md: about 1 ms, against 80 µs warm). A background
@@ -73,8 +74,6 @@ public final class WasmPolicyEngine implements PolicyEngine, AutoCloseable {
         DATA_NOT_MIRRORED,
         /** The module has not been warmed up yet. */
         WARMING_UP,
-        /** No instance became free within the wait. */
-        BUSY,
         /** The evaluation failed: a builtin refused, a trap, an abort. */
         EVALUATION_FAILED,
         /** The module's decision was undefined or not of the agreed shape. */
@@ -88,6 +87,7 @@ public final class WasmPolicyEngine implements PolicyEngine, AutoCloseable {
     private final Duration wait;
     private final BlockingQueue<Instance> idle;
     private final LongAdder inProcess = new LongAdder();
+    private final LongAdder timedOut = new LongAdder();
     private final Map<Handoff, LongAdder> handoffs = new EnumMap<>(Handoff.class);
     private final Thread warmUp;
     private volatile boolean warm;
@@ -112,7 +112,7 @@ public final class WasmPolicyEngine implements PolicyEngine, AutoCloseable {
      * @param snapshots what OPA serves, from the {@link OpaRevisionWatcher}
      * @param opa the engine asked whenever the module is not
      * @param instances how many Wasm instances (concurrent evaluations)
-     * @param wait how long a check waits for a free instance before asking OPA
+     * @param wait how long a check waits for a free instance; past it the decision fails (timeout)
      * @param warmUpEvaluations how many synthetic evaluations warm the module before it is used
      */
     public WasmPolicyEngine(WasmPolicyBundle bundle, Supplier<Optional<OpaRevisionWatcher.Snapshot>> snapshots,
@@ -173,7 +173,14 @@ public final class WasmPolicyEngine implements PolicyEngine, AutoCloseable {
         }
         Instance instance = borrow();
         if (instance == null) {
-            return handOff(Handoff.BUSY, input);
+            // Every instance busy for the whole wait: the cores are saturated, and OPA on them
+            // would not answer sooner. Handing the decision over turned a burst into a flood of
+            // questions at OPA, its timeouts opened the circuit breaker, and the 503s closed
+            // connections whose new TLS handshakes loaded the cores further (docs/benchmarks.md,
+            // authz run 15). So it fails as a question OPA did not answer in time: a deny.
+            timedOut.increment();
+            throw new PolicyException(PolicyError.TIMEOUT,
+                    "no Wasm instance became free within " + wait.toMillis() + " ms");
         }
         String answer;
         try {
@@ -356,6 +363,11 @@ public final class WasmPolicyEngine implements PolicyEngine, AutoCloseable {
     /** Decisions the module made. */
     public long inProcess() {
         return inProcess.sum();
+    }
+
+    /** Decisions that failed because no instance became free within the wait. */
+    public long timedOut() {
+        return timedOut.sum();
     }
 
     /** Decisions handed to OPA, by reason. */
