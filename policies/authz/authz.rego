@@ -6,7 +6,10 @@
 #                    auth_methods, token_id}
 #   input.now_ns    the service's clock, so that every decision about the same request is the same
 # Data:
-#   data.authz.routes        the route table: which roles or workloads may call which routes
+#   data.authz.routes        the route table: which roles or workloads may call which routes;
+#                             each {name, methods, path, roles?, spiffe_ids?, public?, glob?},
+#                             path in segments ("*" one segment, a trailing "/**" any rest) or,
+#                             with "glob": true, a glob.match pattern (see path_matches)
 #   data.portcullis.blocklist.entries   principals blocked by anomaly responses, with an expiry
 #                             (pushed at run time by the anomaly responder; absent means empty)
 # Output, data.portcullis.authz.decision:
