@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,18 +86,39 @@ public final class AuditTrail {
         return checkpoint;
     }
 
-    /** Whether any file of the log (segments, indexes, checkpoints) holds {@code text} in its bytes. */
+    /**
+     * Whether any file of the log (segments, indexes, checkpoints) holds {@code text} in its bytes.
+     * The running log writes its checkpoint to {@code checkpoint.tmp} and renames it every second;
+     * a file that vanishes between the listing and the read starts the scan over (a flaky
+     * {@code NoSuchFileException} in CI otherwise), so every file is read in one consistent pass.
+     */
     public boolean filesContain(String text) {
         byte[] needle = text.getBytes(StandardCharsets.UTF_8);
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                if (indexOf(Files.readAllBytes(file), needle) >= 0) {
-                    return true;
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> files = Files.walk(directory)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    if (indexOf(Files.readAllBytes(file), needle) >= 0) {
+                        return true;
+                    }
                 }
+                return false;
+            } catch (NoSuchFileException e) {
+                vanished(attempt, e);
+            } catch (UncheckedIOException e) {
+                // Files.walk reports a file that vanished during the walk this way.
+                if (!(e.getCause() instanceof NoSuchFileException vanished)) {
+                    throw e;
+                }
+                vanished(attempt, vanished);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return false;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void vanished(int attempt, NoSuchFileException e) {
+        if (attempt == 5) {
+            throw new UncheckedIOException("files kept vanishing while the log was read", e);
         }
     }
 
