@@ -173,11 +173,10 @@ public final class WasmPolicyEngine implements PolicyEngine, AutoCloseable {
         }
         Instance instance = borrow();
         if (instance == null) {
-            // Every instance busy for the whole wait: the cores are saturated, and OPA on them
-            // would not answer sooner. Handing the decision over turned a burst into a flood of
-            // questions at OPA, its timeouts opened the circuit breaker, and the 503s closed
-            // connections whose new TLS handshakes loaded the cores further (docs/benchmarks.md,
-            // authz run 15). So it fails as a question OPA did not answer in time: a deny.
+            // Every instance busy for the whole wait: the cores are saturated, and an OPA on them
+            // would not answer sooner; handing over would add its load to theirs (as an unknown
+            // revision did in docs/benchmarks.md, authz run 15). So it fails as a question OPA
+            // did not answer in time: a deny.
             timedOut.increment();
             throw new PolicyException(PolicyError.TIMEOUT,
                     "no Wasm instance became free within " + wait.toMillis() + " ms");
@@ -187,9 +186,13 @@ public final class WasmPolicyEngine implements PolicyEngine, AutoCloseable {
             answer = evaluate(instance, data, json.writeValueAsString(input));
         } catch (RuntimeException e) {
             log.debug("the Wasm evaluation failed, OPA decides: {}", e.toString());
-            return handOff(Handoff.EVALUATION_FAILED, input);
+            answer = null;
         } finally {
+            // Back before any hand-over: an instance must not wait for OPA's answer.
             idle.add(instance);
+        }
+        if (answer == null) {
+            return handOff(Handoff.EVALUATION_FAILED, input);
         }
         try {
             PolicyDecision decision = PolicyDecisionReader.read(result(answer));
