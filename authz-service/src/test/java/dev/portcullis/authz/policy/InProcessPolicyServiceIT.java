@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +17,7 @@ import dev.portcullis.audit.Outcome;
 import dev.portcullis.authz.testing.AuthzService;
 import dev.portcullis.authz.testing.Checker;
 import dev.portcullis.authz.testing.KeycloakRealm;
+import dev.portcullis.authz.testing.PolicyWasmBuild;
 import dev.portcullis.testing.LocalStack;
 
 /**
@@ -38,12 +38,7 @@ class InProcessPolicyServiceIT {
     static void start() throws Exception {
         LocalStack stack = LocalStack.require();
         Path work = Files.createTempDirectory("portcullis-wasm-service-it-");
-        Path bundle = work.resolve("authz-wasm.tar.gz");
-        Process build = new ProcessBuilder(stack.path("repo.dir").resolve("bin/lib/policy-wasm.sh").toString(),
-                stack.get("opa.bin"), stack.path("repo.dir").resolve("policies").toString(), bundle.toString())
-                .redirectErrorStream(true).redirectOutput(work.resolve("opa-build.log").toFile()).start();
-        assertThat(build.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(build.exitValue()).as(Files.readString(work.resolve("opa-build.log"))).isZero();
+        Path bundle = PolicyWasmBuild.build(stack, work);
         service = AuthzService.builder(stack, work.resolve("service"))
                 .property("portcullis.opa.wasm.enabled", "true")
                 .property("portcullis.opa.wasm.bundle", bundle.toString())

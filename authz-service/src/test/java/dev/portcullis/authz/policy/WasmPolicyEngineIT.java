@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import dev.portcullis.authz.policy.WasmPolicyEngine.Handoff;
 import dev.portcullis.authz.testing.AuthzService;
 import dev.portcullis.authz.testing.ExternalProcess;
+import dev.portcullis.authz.testing.PolicyWasmBuild;
 import dev.portcullis.testing.LocalStack;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import tools.jackson.databind.JsonNode;
@@ -68,12 +68,7 @@ class WasmPolicyEngineIT {
                         "--ignore=*_test.rego", "--ignore=testdata", "--set=decision_logs.console=false",
                         policies.toString()),
                 work.resolve("opa.log"), opaHealth);
-        Path bundle = work.resolve("authz-wasm.tar.gz");
-        Process build = new ProcessBuilder(stack.path("repo.dir").resolve("bin/lib/policy-wasm.sh").toString(),
-                stack.get("opa.bin"), policies.toString(), bundle.toString())
-                .redirectErrorStream(true).redirectOutput(work.resolve("opa-build.log").toFile()).start();
-        assertThat(build.waitFor(120, TimeUnit.SECONDS)).as("opa build finished").isTrue();
-        assertThat(build.exitValue()).as("opa build: " + Files.readString(work.resolve("opa-build.log"))).isZero();
+        Path bundle = PolicyWasmBuild.build(stack, work);
 
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         rest = new OpaHttpPolicyEngine(opaUrl, OpaHttpPolicyEngine.AUTHZ_DECISION_PATH, http, JSON,
