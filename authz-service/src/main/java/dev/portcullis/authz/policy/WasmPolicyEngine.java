@@ -24,7 +24,6 @@ import com.styra.opa.wasm.OpaPolicy;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Decides in-process with the policy compiled to Wasm (run by {@code opa-java-wasm} on Chicory),
@@ -93,6 +92,7 @@ public final class WasmPolicyEngine implements PolicyEngine, AutoCloseable {
     private volatile boolean warm;
     private volatile MirroredData mirrored;
     private volatile String reportedPolicy;
+    private volatile String reportedData;
 
     /** The data documents of one revision, as the JSON document the module is given. */
     private record MirroredData(String revision, String document) {
@@ -248,48 +248,26 @@ public final class WasmPolicyEngine implements PolicyEngine, AutoCloseable {
     }
 
     /**
-     * The data document for the snapshot's revision, built once per revision: each watched
-     * document placed at its path ({@code portcullis/blocklist} becomes
-     * {@code {"portcullis": {"blocklist": ...}}}); a document OPA does not have is left out, as
-     * it is undefined for OPA too. Null when the documents cannot be combined.
+     * The data document for the snapshot's revision ({@link OpaDataDocument}), built once per
+     * revision; null when OPA's answers cannot be combined.
      */
     private MirroredData mirror(OpaRevisionWatcher.Snapshot snapshot) {
         MirroredData known = mirrored;
         if (known != null && known.revision().equals(snapshot.revision())) {
             return known;
         }
-        try {
-            ObjectNode root = json.createObjectNode();
-            for (Map.Entry<String, byte[]> document : snapshot.data().entrySet()) {
-                JsonNode answer = json.readTree(document.getValue());
-                if (answer == null || !answer.isObject()) {
-                    return null;
-                }
-                JsonNode value = answer.get("result");
-                if (value == null) {
-                    continue;
-                }
-                ObjectNode parent = root;
-                String[] segments = document.getKey().split("/");
-                for (int i = 0; i < segments.length - 1; i++) {
-                    JsonNode child = parent.get(segments[i]);
-                    if (child == null) {
-                        parent = parent.putObject(segments[i]);
-                    } else if (child instanceof ObjectNode object) {
-                        parent = object;
-                    } else {
-                        return null;
-                    }
-                }
-                parent.set(segments[segments.length - 1], value);
+        Optional<String> document = OpaDataDocument.combine(snapshot.data(), json);
+        if (document.isEmpty()) {
+            if (!snapshot.revision().equals(reportedData)) {
+                reportedData = snapshot.revision();
+                log.warn("cannot give OPA's data documents (revision {}) to the Wasm module; OPA decides",
+                        snapshot.revision().substring(0, 12));
             }
-            MirroredData next = new MirroredData(snapshot.revision(), json.writeValueAsString(root));
-            mirrored = next;
-            return next;
-        } catch (RuntimeException e) {
-            log.warn("cannot give OPA's data documents to the Wasm module ({}); OPA decides", e.toString());
             return null;
         }
+        MirroredData next = new MirroredData(snapshot.revision(), document.get());
+        mirrored = next;
+        return next;
     }
 
     private void reportPolicyDiffers(String served) {
