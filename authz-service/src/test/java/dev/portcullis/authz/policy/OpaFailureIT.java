@@ -24,6 +24,7 @@ import dev.portcullis.authz.testing.AuthzService;
 import dev.portcullis.authz.testing.Checker;
 import dev.portcullis.authz.testing.ExternalProcess;
 import dev.portcullis.authz.testing.KeycloakRealm;
+import dev.portcullis.authz.testing.OwnOpa;
 import dev.portcullis.testing.LocalStack;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,12 +53,8 @@ class OpaFailureIT {
         LocalStack stack = LocalStack.require();
         Path work = Files.createTempDirectory("portcullis-opa-it-");
         int opaPort = AuthzService.freePort();
-        opaHealth = URI.create("http://127.0.0.1:" + opaPort + "/health");
-        opa = ExternalProcess.start("opa", List.of(stack.get("opa.bin"), "run", "--server",
-                        "--addr=127.0.0.1:" + opaPort, "--diagnostic-addr=", "--log-level=error",
-                        "--ignore=*_test.rego", "--ignore=testdata", "--set=decision_logs.console=false",
-                        stack.path("repo.dir").resolve("policies").toString()),
-                work.resolve("opa.log"), opaHealth);
+        opaHealth = OwnOpa.health(opaPort);
+        opa = OwnOpa.start(stack, opaPort, work.resolve("opa.log"));
         service = AuthzService.builder(stack, work.resolve("service"))
                 .property("portcullis.opa.url", "http://127.0.0.1:" + opaPort)
                 .property("portcullis.opa.timeout", "300ms")

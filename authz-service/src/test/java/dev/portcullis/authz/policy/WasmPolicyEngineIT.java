@@ -28,6 +28,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import dev.portcullis.authz.policy.WasmPolicyEngine.Handoff;
 import dev.portcullis.authz.testing.AuthzService;
 import dev.portcullis.authz.testing.ExternalProcess;
+import dev.portcullis.authz.testing.OwnOpa;
 import dev.portcullis.authz.testing.PolicyWasmBuild;
 import dev.portcullis.testing.LocalStack;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -61,13 +62,8 @@ class WasmPolicyEngineIT {
         Path work = Files.createTempDirectory("portcullis-wasm-it-");
         int port = AuthzService.freePort();
         opaUrl = URI.create("http://127.0.0.1:" + port);
-        opaHealth = opaUrl.resolve("/health");
-        Path policies = stack.path("repo.dir").resolve("policies");
-        opa = ExternalProcess.start("opa", List.of(stack.get("opa.bin"), "run", "--server",
-                        "--addr=127.0.0.1:" + port, "--diagnostic-addr=", "--log-level=error",
-                        "--ignore=*_test.rego", "--ignore=testdata", "--set=decision_logs.console=false",
-                        policies.toString()),
-                work.resolve("opa.log"), opaHealth);
+        opaHealth = OwnOpa.health(port);
+        opa = OwnOpa.start(stack, port, work.resolve("opa.log"));
         Path bundle = PolicyWasmBuild.build(stack, work);
 
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
