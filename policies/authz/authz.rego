@@ -117,8 +117,14 @@ method_matches(route) if upper(input.request.method) in route.methods
 
 # --- grants: why a request may pass ------------------------------------------------------------
 
+# Reasons and keys are built with concat, not sprintf: compiled to Wasm (the service's in-process
+# policy), concat runs inside the module while sprintf is a call out to the host that serialises
+# its arguments to JSON and back. Every value concatenated is a string (checked, or a member of
+# the principal's string roles); a non-string in the route table makes its reason undefined, and
+# a public route whose name is not a string grants nothing (deny), as its allowed headers would fail too.
+
 # A person (or a service account) holding one of the route's roles.
-grants contains sprintf("role:%s", [role]) if {
+grants contains concat("", ["role:", role]) if {
 	input.principal.authenticated
 	some route in matching_routes
 	some role in object.get(route, "roles", [])
@@ -126,7 +132,7 @@ grants contains sprintf("role:%s", [role]) if {
 }
 
 # A workload on the service-to-service allow-list, identified by the SPIFFE ID of its certificate.
-grants contains sprintf("spiffe:%s", [id]) if {
+grants contains concat("", ["spiffe:", id]) if {
 	input.principal.authenticated
 	id := input.principal.spiffe_id
 	is_string(id)
@@ -135,13 +141,13 @@ grants contains sprintf("spiffe:%s", [id]) if {
 }
 
 # A route anyone may call, authenticated or not.
-grants contains sprintf("public:%s", [route.name]) if {
+grants contains concat("", ["public:", route.name]) if {
 	some route in matching_routes
 	object.get(route, "public", false) == true
 }
 
 # Why an authenticated caller matched a route but was not granted it.
-missing contains sprintf("missing_role:%s", [role]) if {
+missing contains concat("", ["missing_role:", role]) if {
 	some route in matching_routes
 	some role in object.get(route, "roles", [])
 }
@@ -160,18 +166,18 @@ missing contains "route_has_no_grants" if {
 
 # --- block list --------------------------------------------------------------------------------
 
-blocks contains sprintf("blocked:%s", [key]) if {
+blocks contains concat("", ["blocked:", key]) if {
 	some key in principal_keys
 	entry := data.portcullis.blocklist.entries[key]
 	time.parse_rfc3339_ns(entry.until) > input.now_ns
 }
 
-principal_keys contains sprintf("subject:%s", [input.principal.subject]) if is_string(input.principal.subject)
+principal_keys contains concat("", ["subject:", input.principal.subject]) if is_string(input.principal.subject)
 
-principal_keys contains sprintf("client:%s", [input.principal.client_id]) if is_string(input.principal.client_id)
+principal_keys contains concat("", ["client:", input.principal.client_id]) if is_string(input.principal.client_id)
 
-principal_keys contains sprintf("spiffe:%s", [input.principal.spiffe_id]) if is_string(input.principal.spiffe_id)
+principal_keys contains concat("", ["spiffe:", input.principal.spiffe_id]) if is_string(input.principal.spiffe_id)
 
-principal_keys contains sprintf("token:%s", [input.principal.token_id]) if is_string(input.principal.token_id)
+principal_keys contains concat("", ["token:", input.principal.token_id]) if is_string(input.principal.token_id)
 
-principal_keys contains sprintf("ip:%s", [input.request.source_ip]) if is_string(input.request.source_ip)
+principal_keys contains concat("", ["ip:", input.request.source_ip]) if is_string(input.request.source_ip)
