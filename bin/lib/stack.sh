@@ -333,11 +333,16 @@ start_authz() {
   # 512 connections). G1 touches every page of its heap under load, so the heap's maximum is paid
   # in full: with 256 MB the peak RSS was 501-530 MB, with 224 MB 485-489 MB, a 3000 req/s flood
   # included (docs/benchmarks.md, authz, "Peak RSS and the heap"). Bounded metaspace and code cache
-  # and two malloc arenas do the rest for the 512 MB budget of issue 3. AUTHZ_JAVA_OPTS adds JVM options for
-  # profiling (e.g. -XX:NativeMemoryTracking=summary); unset, the service starts as measured.
+  # and two malloc arenas do the rest for the 512 MB budget of issue 3. G1's adaptive marking
+  # threshold, with the old generation this small, started a concurrent marking cycle every second
+  # or so under load (168-216 cycles in a minute, ~10 % of the CPU); a fixed threshold of 60 % of
+  # the heap starts 10-12 and took the CPU per check from 0.255 to 0.208-0.219 ms
+  # (docs/benchmarks.md, authz, "The garbage collector's marking threshold"). AUTHZ_JAVA_OPTS adds
+  # JVM options for profiling (e.g. -XX:NativeMemoryTracking=summary); unset, the service starts as measured.
   _launch authz env PORTCULLIS_INTROSPECTION_SECRET="$PORTCULLIS_INTROSPECTION_SECRET" \
     PORTCULLIS_RESPONDER_SECRET="$PORTCULLIS_RESPONDER_SECRET" MALLOC_ARENA_MAX=2 \
     "$JAVA_HOME/bin/java" -Xmx224m -XX:MaxMetaspaceSize=192m -XX:ReservedCodeCacheSize=96m \
+      -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=60 \
       ${AUTHZ_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$AUTHZ_JAR" \
       --spring.config.additional-location="file:$STACK_STATE/authz/application.properties"
   _await authz 240 http_ok "http://127.0.0.1:$PORT_AUTHZ_MGMT/actuator/health"
