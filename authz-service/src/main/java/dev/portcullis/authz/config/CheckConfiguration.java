@@ -4,11 +4,14 @@ import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Set;
 
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.portcullis.audit.AuditSink;
+import dev.portcullis.authz.adapter.http.EarlyTlsAttributesValve;
 import dev.portcullis.authz.adapter.http.HttpCheckContexts;
 import dev.portcullis.authz.check.Authorizer;
 import dev.portcullis.authz.check.DecisionIds;
@@ -21,6 +24,12 @@ import dev.portcullis.authz.policy.PolicyEngine;
 /** Wires the decision pipeline and its adapters. */
 @Configuration(proxyBeanMethods = false)
 class CheckConfiguration {
+
+    /** See {@link EarlyTlsAttributesValve}: the TLS attributes read before the filter chain. */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> earlyTlsAttributes() {
+        return factory -> factory.addEngineValves(new EarlyTlsAttributesValve());
+    }
 
     @Bean
     DecisionIds decisionIds(Clock clock) {
