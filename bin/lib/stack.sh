@@ -330,14 +330,14 @@ start_authz() {
   mkdir -p "$STACK_STATE/authz"
   write_authz_config >"$STACK_STATE/authz/application.properties"
   # Memory: the live heap is ~62 MB after a full GC, plus ~170 KB per in-progress check (at most
-  # 512 connections). G1 touches every page of its heap under load, so the heap's maximum is paid
+  # 64, server.tomcat.threads.max) and the TLS buffers of each open connection (at most 512). G1 touches every page of its heap under load, so the heap's maximum is paid
   # in full: with 256 MB the peak RSS was 501-530 MB, with 224 MB 485-489 MB, a 3000 req/s flood
   # included (docs/benchmarks.md, authz, "Peak RSS and the heap"). Bounded metaspace and code cache
   # and two malloc arenas do the rest for the 512 MB budget of issue 3. G1's adaptive marking
   # threshold, with the old generation this small, started a concurrent marking cycle every second
   # or so under load (168-216 cycles in a minute, ~10 % of the CPU); a fixed threshold of 60 % of
   # the heap starts 10-12 and took the CPU per check from 0.255 to 0.208-0.219 ms
-  # (docs/benchmarks.md, authz, "The garbage collector's marking threshold"). AUTHZ_JAVA_OPTS adds
+  # (docs/benchmarks.md, authz, "Three changes after run 17", item 2). AUTHZ_JAVA_OPTS adds
   # JVM options for profiling (e.g. -XX:NativeMemoryTracking=summary); unset, the service starts as measured.
   _launch authz env PORTCULLIS_INTROSPECTION_SECRET="$PORTCULLIS_INTROSPECTION_SECRET" \
     PORTCULLIS_RESPONDER_SECRET="$PORTCULLIS_RESPONDER_SECRET" MALLOC_ARENA_MAX=2 \

@@ -45,28 +45,23 @@ class EarlyTlsAttributesValveTest {
         }
     }
 
-    @Test
-    void aTlsRequestHasItsClientCertificateChainReadBeforeThePipelineGoesOn() throws Exception {
+    /** What the next valve had seen asked of the request when it received it, once per hand-over. */
+    private static List<List<String>> handedOn(boolean secure) throws Exception {
         EarlyTlsAttributesValve valve = new EarlyTlsAttributesValve();
         NextValve next = new NextValve();
         valve.setNext(next);
-        RecordingRequest request = new RecordingRequest(true);
+        valve.invoke(new RecordingRequest(secure), null);
+        return next.seen;
+    }
 
-        valve.invoke(request, null);
-
-        assertThat(next.seen).containsExactly(List.of(Globals.CERTIFICATES_ATTR));
+    @Test
+    void aTlsRequestHasItsClientCertificateChainReadBeforeThePipelineGoesOn() throws Exception {
+        assertThat(handedOn(true)).containsExactly(List.of(Globals.CERTIFICATES_ATTR));
     }
 
     @Test
     void aPlainRequestIsHandedOnWithoutAskingForTlsAttributes() throws Exception {
-        EarlyTlsAttributesValve valve = new EarlyTlsAttributesValve();
-        NextValve next = new NextValve();
-        valve.setNext(next);
-        RecordingRequest request = new RecordingRequest(false);
-
-        valve.invoke(request, null);
-
-        assertThat(next.seen).containsExactly(List.of());
+        assertThat(handedOn(false)).containsExactly(List.of());
     }
 
     @Test
