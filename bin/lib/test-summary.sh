@@ -1,16 +1,18 @@
 # shellcheck shell=bash
-# print_test_summary ROOT OPA_REPORT: the end of a test run, from the Surefire and Failsafe XML
-# reports of every module (so it is complete however Maven interleaved its output).
+# print_test_summary ROOT OPA_REPORT SINCE: the end of a test run, from the Surefire and Failsafe
+# XML reports of every module (so it is complete however Maven interleaved its output). Only reports
+# written after the file SINCE count: a run of some modules must not sum up another run's leftovers.
 print_test_summary() {
-  local root="$1" opa_report="$2"
+  local root="$1" opa_report="$2" since="$3"
   echo
   step "Test summary"
   [[ -f "$opa_report" ]] && info "$(tail -n 1 "$opa_report")"
-  python3 - "$root" <<'PY'
+  python3 - "$root" "$since" <<'PY'
 import glob, os, sys
 import xml.etree.ElementTree as ET
 
 root = sys.argv[1]
+since = os.path.getmtime(sys.argv[2])
 totals = {}
 rows = []
 for plugin, folder in (("Surefire", "surefire-reports"), ("Failsafe", "failsafe-reports")):
@@ -19,6 +21,8 @@ for plugin, folder in (("Surefire", "surefire-reports"), ("Failsafe", "failsafe-
         module = os.path.relpath(os.path.dirname(os.path.dirname(module_dir)), root)
         t = f = e = s = 0
         for report in glob.glob(os.path.join(module_dir, "TEST-*.xml")):
+            if os.path.getmtime(report) < since:
+                continue
             try:
                 suite = ET.parse(report).getroot()
             except ET.ParseError:

@@ -160,11 +160,34 @@ public final class OwnOpenBao implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * Unseals the server and waits until it is the active node. Unsealed is not yet serving: a Raft
+     * node elects itself leader a moment later, and until then it answers as a standby (HTTP 307 to
+     * the active node), which a test's first write would take for an error.
+     */
     public void unseal() throws Exception {
         JsonObject status = call("PUT", "/v1/sys/unseal", "{\"key\":\"" + unsealKey + "\"}", null, 200);
         if (status.getBoolean("sealed", true)) {
             throw new IllegalStateException("still sealed after the unseal key");
         }
+        awaitActive();
+    }
+
+    /** Polls {@code sys/health}, which answers 200 only on an initialised, unsealed, active node. */
+    private void awaitActive() throws Exception {
+        Instant deadline = Instant.now().plusSeconds(30);
+        int last;
+        do {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(address().resolve("/v1/sys/health")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            last = r.statusCode();
+            if (last == 200) {
+                return;
+            }
+            Thread.sleep(50);
+        } while (Instant.now().isBefore(deadline));
+        throw new IllegalStateException("bao server not active within 30 s after unsealing (sys/health " + last
+                + "): see " + dir.resolve("bao.log"));
     }
 
     public void seal() throws Exception {
