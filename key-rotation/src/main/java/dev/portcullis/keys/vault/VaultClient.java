@@ -262,6 +262,13 @@ public final class VaultClient {
                 return new NoSuchPathException("Vault has nothing" + where + " (HTTP 404)" + vaultSays);
             case 400:
                 return mapBadRequest(where, vaultSays, f);
+            case 307:
+                // A standby node (or one mid-election) redirects to the active node: transient while
+                // a leader is elected, a misconfiguration if the address always names a standby.
+                return new KeyException(Reason.UNAVAILABLE, "Vault answered HTTP 307" + where
+                        + ": that node is a standby redirecting to the active node (retried; if it persists,"
+                        + " point the Vault address at the active node or at a load balancer in front of it)"
+                        + vaultSays, f.cause);
             case 412: case 429: case 500: case 502: case 503: case 504:
                 return new KeyException(Reason.UNAVAILABLE, "Vault answered HTTP " + f.status + where + vaultSays, f.cause);
             default:

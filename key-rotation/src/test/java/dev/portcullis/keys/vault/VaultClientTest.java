@@ -103,6 +103,22 @@ class VaultClientTest {
     }
 
     @Test
+    void aStandbyRedirectIsRetriedAsTransientAndNamedWhenItPersists() {
+        answer(307, "");
+        answer(200, "{\"data\":{\"ok\":true}}");
+        assertThat(client().read("transit/keys/k").getBoolean("ok", false)).isTrue();
+        assertThat(requests).hasValue(2);
+
+        for (int i = 0; i < 4; i++) {
+            answer(307, "");
+        }
+        assertThatThrownBy(() -> client().read("transit/keys/k"))
+                .satisfies(e -> assertThat(((KeyException) e).reason()).isEqualTo(Reason.UNAVAILABLE))
+                .hasMessageContaining("HTTP 307").hasMessageContaining("standby");
+        assertThat(requests).hasValue(6);
+    }
+
+    @Test
     void aSealedVaultFailsAtOnceAsSealed() {
         answer(503, "{\"errors\":[\"Vault is sealed\"]}");
 
