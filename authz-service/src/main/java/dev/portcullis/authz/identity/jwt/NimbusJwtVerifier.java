@@ -148,7 +148,7 @@ public final class NimbusJwtVerifier implements JwtVerifier {
         VerifiedToken known = verified.getIfPresent(digest);
         if (known != null) {
             try {
-                Principal principal = known.issuer().reuse(known, token);
+                Principal principal = known.issuer().reuse(known, token, digest);
                 if (principal != null) {
                     return principal;
                 }
@@ -363,7 +363,7 @@ public final class NimbusJwtVerifier implements JwtVerifier {
          * its claims and revocation again; {@code null} when it must be verified afresh because the
          * key set changed since or no longer holds its key.
          */
-        Principal reuse(VerifiedToken known, String token) throws AuthenticationException {
+        Principal reuse(VerifiedToken known, String token, TokenDigest digest) throws AuthenticationException {
             long version = keySetVersion.get();
             // Asking the key source for the token's key is what expires and refreshes the cached key
             // set, so a key the issuer removed stops counting as it would without the cache (and a
@@ -372,7 +372,7 @@ public final class NimbusJwtVerifier implements JwtVerifier {
                 return null;
             }
             requireValidClaims(known.claims());
-            revocation.requireNotRevoked(token, known.claims());
+            revocation.requireNotRevoked(token, digest, known.claims());
             return known.principal();
         }
 
@@ -393,7 +393,7 @@ public final class NimbusJwtVerifier implements JwtVerifier {
             requireValidClaims(claimsSet);
             Principal principal = principal(digest, claimsSet);
             verified.put(digest, new VerifiedToken(this, header, claimsSet, principal, version));
-            revocation.requireNotRevoked(token, claimsSet);
+            revocation.requireNotRevoked(token, digest, claimsSet);
             return principal;
         }
 
@@ -494,8 +494,4 @@ public final class NimbusJwtVerifier implements JwtVerifier {
         return null;
     }
 
-    /** A stable, non-reversible id for a token without a {@code jti}: SHA-256, 128 bits, base64url. */
-    static String tokenHash(String token) {
-        return TokenDigest.of(token).tokenId();
-    }
 }

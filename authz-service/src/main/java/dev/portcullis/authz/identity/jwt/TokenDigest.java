@@ -9,8 +9,9 @@ import java.util.Base64;
 /**
  * The SHA-256 of a bearer token: the key under which a verified token is remembered, so that no
  * cache holds the token itself and a lookup compares digests, in constant time, never the secret.
+ * Public only as a parameter of {@link RevocationChecker}; made in this package alone.
  */
-final class TokenDigest {
+public final class TokenDigest {
 
     private static final MessageDigest SHA256 = sha256();
 

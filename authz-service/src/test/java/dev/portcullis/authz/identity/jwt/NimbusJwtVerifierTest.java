@@ -571,7 +571,7 @@ class NimbusJwtVerifierTest {
     @Test
     void verifyWhenRevocationCheckerRejectsThenRevokedAndItIsAskedOnlyAfterSignatureAndClaims() {
         List<String> asked = new ArrayList<>();
-        RevocationChecker revoked = (token, claims) -> {
+        RevocationChecker revoked = (token, digest, claims) -> {
             asked.add(claims.getJWTID());
             throw new AuthenticationException(AuthenticationFailure.REVOKED, "revoked");
         };
@@ -608,7 +608,9 @@ class NimbusJwtVerifierTest {
             throws AuthenticationException {
         List<String> asked = new ArrayList<>();
         java.util.concurrent.atomic.AtomicBoolean revokedNow = new java.util.concurrent.atomic.AtomicBoolean();
-        RevocationChecker checker = (token, claims) -> {
+        RevocationChecker checker = (token, digest, claims) -> {
+            // The verifier hands over its own digest of the token, for the checker's cache key.
+            assertThat(digest).isEqualTo(TokenDigest.of(token));
             asked.add(claims.getJWTID());
             if (revokedNow.get()) {
                 throw new AuthenticationException(AuthenticationFailure.REVOKED, "revoked");
