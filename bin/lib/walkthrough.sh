@@ -11,6 +11,22 @@ keycloak_password_token() {
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 }
 
+# _save_audit_verifier_keys: adds the verifier keys the service publishes (admin API, as sec-admin)
+# to $STACK_STATE/audit-verifier-keys.txt. The stack signs checkpoints with a Transit key of its
+# in-memory OpenBao, which is a new key after every fresh start while the audit log stays: verifying
+# the whole log needs every key it was ever signed with. (A real auditor pins keys through a second
+# channel, docs/keys.md; for the local stack the service's word is enough.)
+_save_audit_verifier_keys() {
+  local file="$STACK_STATE/audit-verifier-keys.txt" admin keys
+  admin="$(keycloak_password_token sec-admin sec-admin)" || { warn "no sec-admin token: verifier keys not saved"; return 0; }
+  keys="$(curl --silent --fail --max-time 10 --cacert "$STACK_STATE/tls/ca.pem" -H "Authorization: Bearer $admin" \
+    "https://127.0.0.1:$PORT_AUTHZ_HTTPS/v1/admin/audit/verifier-keys" \
+    | python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)["keys"]))')" \
+    || { warn "the admin API gave no verifier keys: not saved"; return 0; }
+  printf '%s\n' "$keys" >>"$file"
+  sort -u -o "$file" "$file"
+}
+
 # _demo_request TITLE EXPECTED_STATUS CURL_ARGS...: one request through nginx, with its answer.
 _demo_request() {
   local title="$1" expected="$2"; shift 2
@@ -46,7 +62,9 @@ walkthrough() {
 
   echo
   step "Where to look next"
-  info "audit log:      $STACK_STATE/audit   (bin/portcullis audit verify --log-dir $STACK_STATE/audit)"
+  _save_audit_verifier_keys
+  info "audit log:      $STACK_STATE/audit"
+  info "                (bin/portcullis audit verify --log-dir $STACK_STATE/audit --trusted-key $STACK_STATE/audit-verifier-keys.txt)"
   info "metrics:        http://127.0.0.1:$PORT_AUTHZ_MGMT/actuator/prometheus"
   info "health:         http://127.0.0.1:$PORT_AUTHZ_MGMT/actuator/health"
   info "policies:       policies/authz (OPA reloads them on save)"
