@@ -103,7 +103,7 @@ class PolicyConfiguration {
     @Bean
     @Primary
     PolicyEngine policyEngine(PortcullisProperties properties, OpaHttpPolicyEngine opa, JsonMapper json, Clock clock,
-            ObjectProvider<OpaRevisionWatcher> watcher, ObjectProvider<WasmPolicyEngine> wasm) {
+            ObjectProvider<OpaRevisionWatcher> watcher, ObjectProvider<WasmPolicyEngine> wasm, MeterRegistry registry) {
         PolicyEngine engine = wasm.getIfAvailable(() -> null);
         if (engine == null) {
             engine = opa;
@@ -113,7 +113,14 @@ class PolicyConfiguration {
         if (!cache.enabled() || revisions == null) {
             return engine;
         }
-        return new CachingPolicyEngine(engine, revisions::revision, clock, cache.ttl(), cache.maxEntries(),
-                Set.copyOf(cache.perRequestHeaders()), properties.opa().timeout().plus(IN_FLIGHT_MARGIN), json);
+        CachingPolicyEngine cached = new CachingPolicyEngine(engine, revisions::revision, clock, cache.ttl(),
+                cache.maxEntries(), Set.copyOf(cache.perRequestHeaders()),
+                properties.opa().timeout().plus(IN_FLIGHT_MARGIN), json);
+        for (CachingPolicyEngine.Lookup lookup : CachingPolicyEngine.Lookup.values()) {
+            FunctionCounter.builder("portcullis.policy.decision.cache.lookups", cached, c -> c.lookups(lookup))
+                    .description("Decision cache lookups: answered from the cache, or the engine asked and why")
+                    .tag("result", lookup.name().toLowerCase(Locale.ROOT)).register(registry);
+        }
+        return cached;
     }
 }

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -49,6 +51,19 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class CachingPolicyEngine implements PolicyEngine {
 
+    /**
+     * What a lookup found, counted for the operator (a cache that never hits only adds cost; one
+     * that bypasses means the revision of OPA's policy and data is unknown).
+     */
+    public enum Lookup {
+        /** Answered from the cache. */
+        HIT,
+        /** Not cached, or expired: the engine was asked (or the same question in flight was joined). */
+        MISS,
+        /** The revision was unknown: nothing cached was served, the engine was asked. */
+        NO_REVISION
+    }
+
     /** Stands in for the revision in the in-flight key while it is unknown; no revision is spelled so. */
     private static final String UNKNOWN_REVISION = "unknown";
 
@@ -61,6 +76,7 @@ public final class CachingPolicyEngine implements PolicyEngine {
     private final Set<String> perRequestHeaders;
     private final Duration inFlightWait;
     private final SingleFlight<String, PolicyDecision> inFlight = new SingleFlight<>();
+    private final Map<Lookup, LongAdder> lookups = new EnumMap<>(Lookup.class);
 
     private record Cached(PolicyDecision decision, Instant until) {
     }
@@ -82,6 +98,14 @@ public final class CachingPolicyEngine implements PolicyEngine {
             throw new IllegalArgumentException("decision cache ttl must be between 0 and 60 s, was " + ttl);
         }
         this.decisions = Caffeine.newBuilder().maximumSize(maxEntries).expireAfterWrite(ttl).build();
+        for (Lookup lookup : Lookup.values()) {
+            lookups.put(lookup, new LongAdder());
+        }
+    }
+
+    /** How many lookups since start found {@code lookup}. */
+    public long lookups(Lookup lookup) {
+        return lookups.get(lookup).sum();
     }
 
     @Override
@@ -92,14 +116,17 @@ public final class CachingPolicyEngine implements PolicyEngine {
             // still share one fresh answer: a stall that outlasts the revision's age must not
             // turn into a flood of identical questions at OPA (docs/benchmarks.md, authz run 8).
             decisions.invalidateAll();
+            lookups.get(Lookup.NO_REVISION).increment();
             return askOnce(key(UNKNOWN_REVISION, input), () -> delegate.decide(input));
         }
         String key = key(current.get(), input);
         Instant now = clock.instant();
         Cached cached = decisions.getIfPresent(key);
         if (cached != null && now.isBefore(cached.until())) {
+            lookups.get(Lookup.HIT).increment();
             return cached.decision();
         }
+        lookups.get(Lookup.MISS).increment();
         return askOnce(key, () -> {
             PolicyDecision decision = delegate.decide(input);
             decisions.put(key, new Cached(decision, now.plus(ttl)));

@@ -127,6 +127,22 @@ class CachingPolicyEngineTest {
     }
 
     @Test
+    void lookupsAreCountedAsHitsMissesAndAnswersWithoutARevision() throws Exception {
+        cache.decide(input("d-1", 1, "/orders/1"));   // miss: first time
+        cache.decide(input("d-2", 2, "/orders/1"));   // hit
+        cache.decide(input("d-3", 3, "/orders/2"));   // miss: another input
+        clock.advance(Duration.ofMillis(1001));
+        cache.decide(input("d-4", 4, "/orders/1"));   // miss: expired
+        revision.set(Optional.empty());
+        cache.decide(input("d-5", 5, "/orders/1"));   // no revision: asked, nothing served
+
+        assertThat(cache.lookups(CachingPolicyEngine.Lookup.HIT)).isEqualTo(1);
+        assertThat(cache.lookups(CachingPolicyEngine.Lookup.MISS)).isEqualTo(3);
+        assertThat(cache.lookups(CachingPolicyEngine.Lookup.NO_REVISION)).isEqualTo(1);
+        assertThat(asked).hasValue(4);
+    }
+
+    @Test
     void decideWhenEngineFailsThenTheFailureIsNotCached() {
         failure.set(new PolicyException(PolicyError.TIMEOUT, "slow"));
         assertThatThrownBy(() -> cache.decide(input("d-1", 1, "/orders/1"))).isInstanceOf(PolicyException.class);
