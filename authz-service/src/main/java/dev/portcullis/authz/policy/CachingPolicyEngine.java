@@ -2,7 +2,6 @@ package dev.portcullis.authz.policy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +21,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.portcullis.authz.concurrent.SingleFlight;
+import dev.portcullis.authz.digest.Sha256;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -162,14 +162,10 @@ public final class CachingPolicyEngine implements PolicyEngine {
             }
             stable.put("request", copy);
         }
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(revision.getBytes(StandardCharsets.US_ASCII));
-            digest.update(json.writeValueAsBytes(stable));
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
-        }
+        MessageDigest digest = Sha256.newDigest();
+        digest.update(revision.getBytes(StandardCharsets.US_ASCII));
+        digest.update(json.writeValueAsBytes(stable));
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     /** Header names arrive lower-cased in the input (see {@code RequestHeaders}); so are these. */

@@ -2,9 +2,10 @@ package dev.portcullis.authz.identity.jwt;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Base64;
+
+import dev.portcullis.authz.digest.Sha256;
 
 /**
  * The SHA-256 of a bearer token: the key under which a verified token is remembered, so that no
@@ -12,8 +13,6 @@ import java.util.Base64;
  * Public only as a parameter of {@link RevocationChecker}; made in this package alone.
  */
 public final class TokenDigest {
-
-    private static final MessageDigest SHA256 = sha256();
 
     private final byte[] bytes;
     private final int hash;
@@ -26,7 +25,7 @@ public final class TokenDigest {
 
     /** The digest of {@code token} as UTF-8 (a compact JWS is ASCII; UTF-8 keeps any other text distinct). */
     static TokenDigest of(String token) {
-        return new TokenDigest(newSha256().digest(token.getBytes(StandardCharsets.UTF_8)));
+        return new TokenDigest(Sha256.newDigest().digest(token.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** A stable, non-reversible token id for the audit: {@code sha256:} and the first 128 bits, base64url. */
@@ -47,22 +46,5 @@ public final class TokenDigest {
     @Override
     public String toString() {
         return tokenId();
-    }
-
-    /** A fresh SHA-256 from a prototype: {@code MessageDigest.getInstance} searches the providers on every call. */
-    private static MessageDigest newSha256() {
-        try {
-            return (MessageDigest) SHA256.clone();
-        } catch (CloneNotSupportedException e) {
-            return sha256();
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
-        }
     }
 }
