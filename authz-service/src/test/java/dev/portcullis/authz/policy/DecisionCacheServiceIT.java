@@ -133,11 +133,6 @@ class DecisionCacheServiceIT {
     }
 
     private static void send(String method, String path, byte[] body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(opaUrl.resolve(path)).header("Content-Type", "application/json");
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() / 100 != 2 && !(method.equals("DELETE") && response.statusCode() == 404)) {
-            throw new IllegalStateException(method + " " + path + ": HTTP " + response.statusCode() + " " + response.body());
-        }
+        OwnOpa.send(http, opaUrl, method, path, body);
     }
 }

@@ -1,6 +1,10 @@
 package dev.portcullis.authz.testing;
 
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -28,5 +32,19 @@ public final class OwnOpa {
     /** Its health endpoint, for waiting on a restart. */
     public static URI health(int port) {
         return URI.create("http://127.0.0.1:" + port + "/health");
+    }
+
+    /**
+     * Writes to an OPA's REST API ({@code PUT} a data document or a policy, {@code DELETE} one)
+     * and fails unless it answered 2xx; deleting what is not there (404) is not a failure.
+     */
+    public static void send(HttpClient http, URI opa, String method, String path, byte[] body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(opa.resolve(path)).header("Content-Type", "application/json");
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2 && !(method.equals("DELETE") && response.statusCode() == 404)) {
+            throw new IllegalStateException(method + " " + path + ": HTTP " + response.statusCode() + " " + response.body());
+        }
     }
 }
