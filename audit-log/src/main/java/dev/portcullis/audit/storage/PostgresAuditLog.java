@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import javax.sql.DataSource;
@@ -32,6 +30,7 @@ import dev.portcullis.audit.json.AuditEventJson;
 import dev.portcullis.audit.storage.internal.CheckpointKeeper;
 import dev.portcullis.audit.storage.internal.FollowingCursor;
 import dev.portcullis.audit.storage.internal.GroupCommitQueue;
+import dev.portcullis.audit.storage.internal.GroupCommitWriter;
 import dev.portcullis.audit.storage.internal.LogHead;
 import dev.portcullis.audit.storage.internal.LogProofs;
 import dev.portcullis.audit.storage.internal.PreparedEvent;
@@ -72,11 +71,8 @@ public final class PostgresAuditLog implements AuditLog {
     private final String logId;
     private final DurabilityMode durability;
     private final AuditEventJson json;
-    private final int maxBatch;
     private final Connection writerConnection;
-    private final GroupCommitQueue queue;
-    private final Thread writer;
-    private final ScheduledExecutorService checkpointer;
+    private final GroupCommitWriter writer;
     private final CheckpointKeeper checkpoints;
     private final LogHead head;
     private final LogProofs proofs;
@@ -86,8 +82,6 @@ public final class PostgresAuditLog implements AuditLog {
 
     /** The writer's tree: the published head's, plus what the transaction being written adds. */
     private CompactRange range;
-    private volatile AuditException failure;
-    private volatile boolean closed;
 
     private PostgresAuditLog(Builder b) throws SQLException {
         this.dataSource = b.dataSource;
@@ -95,8 +89,7 @@ public final class PostgresAuditLog implements AuditLog {
         this.logId = b.logId;
         this.durability = b.durability;
         this.json = new AuditEventJson(b.maxEventBytes);
-        this.maxBatch = b.maxBatch;
-        this.queue = new GroupCommitQueue(b.queueCapacity);
+        this.writer = new GroupCommitWriter(logId, b.queueCapacity, -1, b.maxBatch, new Transactions());
         this.entries = "\"" + schema + "\".audit_entries";
         this.nodes = "\"" + schema + "\".audit_tree_nodes";
         this.checkpointTable = "\"" + schema + "\".audit_checkpoints";
@@ -110,10 +103,8 @@ public final class PostgresAuditLog implements AuditLog {
         }
         this.head = new LogHead(range);
         this.proofs = new LogProofs(head::size, this::withNodes);
-        this.writer = Thread.ofPlatform().name("audit-pg-writer " + logId).daemon(true).unstarted(this::runWriter);
-        writer.start();
-        this.checkpointer = checkpoints.schedule("audit-pg-checkpointer " + logId, b.checkpointInterval,
-                () -> failure != null, LOG);
+        writer.start("audit-pg-writer " + logId);
+        checkpoints.schedule("audit-pg-checkpointer " + logId, b.checkpointInterval, writer::hasFailed, LOG);
     }
 
     public static Builder builder(DataSource dataSource, String logId, CheckpointSigner signer) {
@@ -254,98 +245,38 @@ public final class PostgresAuditLog implements AuditLog {
 
     private void submit(List<AuditEvent> events) {
         List<PreparedEvent> prepared = PreparedEvent.prepareAll(json, events);
-        checkUsable();
-        GroupCommitQueue.Request request;
-        try {
-            request = queue.push(prepared, durability == DurabilityMode.DURABLE);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AuditException("interrupted while waiting to append to the audit log", e);
-        } catch (AuditException e) {
-            // The writer stopped between the check and the push: say why, as the check would have.
-            checkUsable();
-            throw new AuditException("the audit log " + logId + " is closed");
-        }
+        GroupCommitQueue.Request request = writer.push(prepared, durability == DurabilityMode.DURABLE);
         if (durability == DurabilityMode.DURABLE) {
             request.await();
         }
     }
 
-    private void checkUsable() {
-        if (closed) {
-            throw new AuditException("the audit log " + logId + " is closed");
+    /**
+     * The writer thread's side: one transaction per group of appends (at most {@code maxBatch}
+     * events, cut by the writer); a failed one is rolled back and closes the log.
+     */
+    private final class Transactions implements GroupCommitWriter.Sink {
+        @Override
+        public void write(List<GroupCommitQueue.Request> group) throws SQLException {
+            commit(group);
         }
-        AuditException failed = failure;
-        if (failed != null) {
-            throw new AuditException("the audit log " + logId + " failed and refuses appends until reopened: "
-                    + failed.getMessage(), failed);
-        }
-    }
 
-    private void runWriter() {
-        boolean stop = false;
-        while (!stop) {
-            List<GroupCommitQueue.Request> taken = queue.takeAll(-1);
-            if (Thread.currentThread().isInterrupted()) {
-                stop = true;
-            }
-            List<GroupCommitQueue.Request> work = new ArrayList<>(taken.size());
-            List<GroupCommitQueue.Request> afterStop = new ArrayList<>(0);
-            for (GroupCommitQueue.Request r : taken) {
-                if (stop) {
-                    afterStop.add(r);
-                } else if (r.stop()) {
-                    stop = true;
-                } else {
-                    work.add(r);
-                }
-            }
-            if (!afterStop.isEmpty()) {
-                GroupCommitQueue.fail(afterStop, new AuditException("the audit log " + logId + " is closed"));
-            }
-            // In order, one transaction per run of appends that holds at most maxBatch events (an
-            // appendAll larger than that is one transaction of its own: a batch is never split).
-            int from = 0;
-            int events = 0;
-            for (int i = 0; i < work.size(); i++) {
-                int size = work.get(i).events().size();
-                if (i > from && events + size > maxBatch) {
-                    commitOrFail(work.subList(from, i));
-                    from = i;
-                    events = 0;
-                }
-                events += size;
-            }
-            if (from < work.size()) {
-                commitOrFail(work.subList(from, work.size()));
-            }
-        }
-        GroupCommitQueue.fail(queue.closeAndDrain(), new AuditException("the audit log " + logId + " is closed"));
-    }
-
-    private void commitOrFail(List<GroupCommitQueue.Request> work) {
-        if (failure != null) {
-            GroupCommitQueue.fail(work, failure);
-            return;
-        }
-        try {
-            commit(work);
-            GroupCommitQueue.complete(work);
-        } catch (SQLException | RuntimeException e) {
+        @Override
+        public AuditException failed(Exception cause) {
             try {
                 writerConnection.rollback();
             } catch (SQLException ignored) {
                 // The connection may be gone; the log is failed either way.
             }
-            AuditException failed = new AuditException("writing audit log '" + logId + "' to PostgreSQL failed: "
-                    + e.getMessage(), e);
-            failure = failed;
-            LOG.log(System.Logger.Level.ERROR, "audit log " + logId + " failed; appends are refused until it is reopened", e);
-            GroupCommitQueue.fail(work, failed);
+            return new AuditException("writing audit log '" + logId + "' to PostgreSQL failed: " + cause.getMessage(),
+                    cause);
         }
     }
 
     private void commit(List<GroupCommitQueue.Request> work) throws SQLException {
+        if (work.stream().allMatch(r -> r.events().isEmpty())) {
+            return; // nothing to insert: no transaction
+        }
         CompactRange working = range.copy();
         long index = head.size();
         List<long[]> nodeKeys = new ArrayList<>();
@@ -505,7 +436,7 @@ public final class PostgresAuditLog implements AuditLog {
 
     @Override
     public EntryCursor follow(long fromIndex) {
-        return new FollowingCursor(this, fromIndex, head.growthWaiter(() -> closed));
+        return new FollowingCursor(this, fromIndex, head.growthWaiter(writer::isClosed));
     }
 
     /** Lends the tree math the stored nodes over one pooled connection. */
@@ -534,26 +465,12 @@ public final class PostgresAuditLog implements AuditLog {
 
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!writer.stop()) {
+            return;
         }
-        queue.pushStop();
+        checkpoints.stopSchedule();
         try {
-            writer.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        checkpointer.shutdown();
-        try {
-            checkpointer.awaitTermination(1, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            if (failure == null && checkpoints.isBehind(head.size())) {
+            if (!writer.hasFailed() && checkpoints.isBehind(head.size())) {
                 checkpoint();
             }
         } catch (RuntimeException e) {

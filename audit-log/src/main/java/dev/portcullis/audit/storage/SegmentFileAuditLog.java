@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 import dev.portcullis.audit.AuditEvent;
@@ -36,6 +34,7 @@ import dev.portcullis.audit.storage.internal.CheckpointKeeper;
 import dev.portcullis.audit.storage.internal.EventTimes;
 import dev.portcullis.audit.storage.internal.FollowingCursor;
 import dev.portcullis.audit.storage.internal.GroupCommitQueue;
+import dev.portcullis.audit.storage.internal.GroupCommitWriter;
 import dev.portcullis.audit.storage.internal.LogFiles;
 import dev.portcullis.audit.storage.internal.LogHead;
 import dev.portcullis.audit.storage.internal.LogProofs;
@@ -106,9 +105,7 @@ public final class SegmentFileAuditLog implements AuditLog {
     private final FileChannel lockChannel;
     private final FileLock lock;
 
-    private final GroupCommitQueue queue;
-    private final Thread writer;
-    private final ScheduledExecutorService checkpointer;
+    private final GroupCommitWriter writer;
     private final CheckpointKeeper checkpoints;
     /** The size readers see, and the tree edge as of the last flush: what checkpoints are signed over. */
     private final LogHead head;
@@ -130,9 +127,6 @@ public final class SegmentFileAuditLog implements AuditLog {
     /** Writes each group's leaf hashes, tiles and index entries; its buffers are reused from group to group. */
     private DerivedWriter derived;
 
-    private volatile AuditException failure;
-    private volatile boolean closed;
-
     private SegmentFileAuditLog(Builder b) throws IOException {
         this.dir = b.dir;
         this.origin = b.origin;
@@ -143,9 +137,10 @@ public final class SegmentFileAuditLog implements AuditLog {
         this.preallocationBytes = Math.min(b.preallocationBytes, b.segmentMaxBytes);
         this.segmentMaxAge = b.segmentMaxAge;
         this.asyncFlushInterval = b.asyncFlushInterval;
-        this.queue = new GroupCommitQueue(b.queueCapacity);
+        this.writer = new GroupCommitWriter(origin, b.queueCapacity,
+                durability == DurabilityMode.DURABLE ? -1 : asyncFlushInterval.toNanos(), Integer.MAX_VALUE, new Writes());
         this.checkpoints = new CheckpointKeeper(origin, b.signer, this::publishedTree, () -> {
-            if (durability == DurabilityMode.ASYNC && !closed) {
+            if (durability == DurabilityMode.ASYNC && !writer.isClosed()) {
                 flush();
             }
         }, this::storeCheckpoint);
@@ -190,10 +185,8 @@ public final class SegmentFileAuditLog implements AuditLog {
         this.derived = new DerivedWriter(range);
         this.head = new LogHead(range);
         this.proofs = LogProofs.over(head::size, files);
-        this.writer = Thread.ofPlatform().name("audit-writer " + origin).daemon(true).unstarted(this::runWriter);
-        writer.start();
-        this.checkpointer = checkpoints.schedule("audit-checkpointer " + origin, b.checkpointInterval,
-                () -> failure != null, LOG);
+        writer.start("audit-writer " + origin);
+        checkpoints.schedule("audit-checkpointer " + origin, b.checkpointInterval, writer::hasFailed, LOG);
     }
 
     /** What a checkpoint signed now covers (read by the checkpoint keeper, never before the head is set). */
@@ -483,83 +476,33 @@ public final class SegmentFileAuditLog implements AuditLog {
 
     /** Queues events canonicalized and hashed on the caller's thread (many callers do that in parallel). */
     private void submit(List<PreparedEvent> prepared) {
-        GroupCommitQueue.Request request = enqueue(prepared, durability == DurabilityMode.DURABLE);
+        GroupCommitQueue.Request request = writer.push(prepared, durability == DurabilityMode.DURABLE);
         if (durability == DurabilityMode.DURABLE) {
             request.await();
         }
     }
 
-    private GroupCommitQueue.Request enqueue(List<PreparedEvent> prepared, boolean waits) {
-        checkUsable();
-        try {
-            return queue.push(prepared, waits);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AuditException("interrupted while waiting to append to the audit log", e);
-        } catch (AuditException e) {
-            // The writer stopped between the check and the push: say why, as the check would have.
-            checkUsable();
-            throw new AuditException("the audit log " + origin + " is closed");
-        }
-    }
-
-    private void checkUsable() {
-        if (closed) {
-            throw new AuditException("the audit log " + origin + " is closed");
-        }
-        AuditException failed = failure;
-        if (failed != null) {
-            throw new AuditException("the audit log " + origin + " failed and refuses appends until reopened: "
-                    + failed.getMessage(), failed);
-        }
-    }
-
     /** Waits until everything appended so far is flushed (a no-op wait in DURABLE mode). */
     public void flush() {
-        enqueue(List.of(), true).await();
+        writer.push(List.of(), true).await();
     }
 
     // --- the writer thread ------------------------------------------------------------------------
 
-    private void runWriter() {
-        long waitNanos = durability == DurabilityMode.DURABLE ? -1 : asyncFlushInterval.toNanos();
-        List<GroupCommitQueue.Request> work = new ArrayList<>();
-        boolean stop = false;
-        while (!stop) {
-            List<GroupCommitQueue.Request> taken = queue.takeAll(waitNanos);
-            if (Thread.currentThread().isInterrupted()) {
-                stop = true;
-            }
-            work.clear();
-            List<GroupCommitQueue.Request> afterStop = new ArrayList<>(0);
-            for (GroupCommitQueue.Request r : taken) {
-                if (stop) {
-                    afterStop.add(r);
-                } else if (r.stop()) {
-                    stop = true;
-                } else {
-                    work.add(r);
-                }
-            }
-            if (!afterStop.isEmpty()) {
-                GroupCommitQueue.fail(afterStop, new AuditException("the audit log " + origin + " is closed"));
-            }
-            if (failure != null) {
-                GroupCommitQueue.fail(work, failure);
-                continue;
-            }
-            try {
-                write(work);
-                GroupCommitQueue.complete(work);
-            } catch (IOException | RuntimeException e) {
-                AuditException failed = new AuditException("writing to " + dir + " failed: " + e.getMessage(), e);
-                failure = failed;
-                LOG.log(System.Logger.Level.ERROR, "audit log " + origin + " failed; appends are refused until it is reopened", e);
-                GroupCommitQueue.fail(work, failed);
-            }
+    /**
+     * The writer thread's side: every group of waiting appends written with one {@code write}
+     * and, in DURABLE mode or when asked, one {@code fdatasync}; a failure closes the log.
+     */
+    private final class Writes implements GroupCommitWriter.Sink {
+        @Override
+        public void write(List<GroupCommitQueue.Request> group) throws IOException {
+            SegmentFileAuditLog.this.write(group);
         }
-        // Closed: fail whatever raced in after the stop request; later appends are refused.
-        GroupCommitQueue.fail(queue.closeAndDrain(), new AuditException("the audit log " + origin + " is closed"));
+
+        @Override
+        public AuditException failed(Exception cause) {
+            return new AuditException("writing to " + dir + " failed: " + cause.getMessage(), cause);
+        }
     }
 
     private void write(List<GroupCommitQueue.Request> work) throws IOException {
@@ -701,7 +644,7 @@ public final class SegmentFileAuditLog implements AuditLog {
 
     @Override
     public EntryCursor follow(long fromIndex) {
-        return new FollowingCursor(this, fromIndex, head.growthWaiter(() -> closed));
+        return new FollowingCursor(this, fromIndex, head.growthWaiter(writer::isClosed));
     }
 
     @Override
@@ -723,29 +666,12 @@ public final class SegmentFileAuditLog implements AuditLog {
 
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!writer.stop()) {
+            return;
         }
-        queue.pushStop();
+        checkpoints.stopSchedule();
         try {
-            writer.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        // Let a checkpoint being written finish: interrupting it would close its file channel.
-        checkpointer.shutdown();
-        try {
-            if (!checkpointer.awaitTermination(1, TimeUnit.MINUTES)) {
-                checkpointer.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            if (failure == null) {
+            if (!writer.hasFailed()) {
                 sealSegment();
                 head.publish(range);
                 files.forceDerived();

@@ -40,6 +40,8 @@ public final class CheckpointKeeper {
     private final Store store;
     private final Object signing = new Object();
     private volatile SignedCheckpoint latest;
+    /** Signs checkpoints on a schedule once {@link #schedule} was called. */
+    private ScheduledExecutorService scheduler;
 
     /**
      * Checkpoints of the log {@code origin} over {@code tree} (what is durable), signed by
@@ -107,14 +109,15 @@ public final class CheckpointKeeper {
      * Signs a checkpoint every {@code interval}, on a daemon thread named {@code threadName},
      * whenever the published tree grew and the log has not {@code failed}. A failure is logged to
      * {@code log} and retried at the next run: the entries are durable, only the signature is late.
-     * The caller shuts the returned executor down.
+     * Runs until {@link #stopSchedule}.
      */
-    public ScheduledExecutorService schedule(String threadName, Duration interval, BooleanSupplier failed,
-            System.Logger log) {
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name(threadName).daemon(true).factory());
+    public synchronized void schedule(String threadName, Duration interval, BooleanSupplier failed, System.Logger log) {
+        if (scheduler != null) {
+            throw new IllegalStateException("checkpoints of " + origin + " are scheduled already");
+        }
+        scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(threadName).daemon(true).factory());
         long every = interval.toMillis();
-        executor.scheduleWithFixedDelay(() -> {
+        scheduler.scheduleWithFixedDelay(() -> {
             try {
                 if (!failed.getAsBoolean() && isBehind(tree.get().size())) {
                     checkpoint();
@@ -123,6 +126,27 @@ public final class CheckpointKeeper {
                 log.log(System.Logger.Level.WARNING, "audit log " + origin + ": signing a checkpoint failed: " + e.getMessage());
             }
         }, every, every, TimeUnit.MILLISECONDS);
-        return executor;
+    }
+
+    /**
+     * Stops the scheduled signing. A checkpoint being signed may finish (interrupting it would
+     * close the file channel it writes to), for up to a minute; then it is interrupted.
+     */
+    public void stopSchedule() {
+        ScheduledExecutorService executor;
+        synchronized (this) {
+            executor = scheduler;
+        }
+        if (executor == null) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
