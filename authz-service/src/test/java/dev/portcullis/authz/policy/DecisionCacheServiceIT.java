@@ -2,7 +2,6 @@ package dev.portcullis.authz.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,7 +19,6 @@ import dev.portcullis.audit.Outcome;
 import dev.portcullis.authz.policy.CachingPolicyEngine.Lookup;
 import dev.portcullis.authz.testing.AuthzService;
 import dev.portcullis.authz.testing.Checker;
-import dev.portcullis.authz.testing.ExternalProcess;
 import dev.portcullis.authz.testing.KeycloakRealm;
 import dev.portcullis.authz.testing.OwnOpa;
 import dev.portcullis.testing.LocalStack;
@@ -41,8 +39,7 @@ class DecisionCacheServiceIT {
     /** Far more than one poll of the revision watcher (200 ms by default); a wait, not a measurement. */
     private static final Duration WITHIN_A_POLL = Duration.ofSeconds(15);
 
-    private static ExternalProcess opa;
-    private static URI opaUrl;
+    private static OwnOpa opa;
     private static HttpClient http;
     private static AuthzService service;
     private static Checker checker;
@@ -53,12 +50,10 @@ class DecisionCacheServiceIT {
     static void start() throws Exception {
         LocalStack stack = LocalStack.require();
         Path work = Files.createTempDirectory("portcullis-decision-cache-it-");
-        int opaPort = AuthzService.freePort();
-        opaUrl = URI.create("http://127.0.0.1:" + opaPort);
-        opa = OwnOpa.start(stack, opaPort, work.resolve("opa.log"));
+        opa = OwnOpa.start(stack, work);
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         service = AuthzService.builder(stack, work.resolve("service"))
-                .property("portcullis.opa.url", opaUrl.toString())
+                .property("portcullis.opa.url", opa.url().toString())
                 .property("portcullis.opa.decision-cache.enabled", "true")
                 .property("portcullis.opa.decision-cache.ttl", TTL)
                 .start();
@@ -133,6 +128,6 @@ class DecisionCacheServiceIT {
     }
 
     private static void send(String method, String path, byte[] body) throws Exception {
-        OwnOpa.send(http, opaUrl, method, path, body);
+        opa.send(http, method, path, body);
     }
 }

@@ -2,7 +2,6 @@ package dev.portcullis.authz.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,7 +21,6 @@ import dev.portcullis.audit.EventType;
 import dev.portcullis.audit.Outcome;
 import dev.portcullis.authz.testing.AuthzService;
 import dev.portcullis.authz.testing.Checker;
-import dev.portcullis.authz.testing.ExternalProcess;
 import dev.portcullis.authz.testing.KeycloakRealm;
 import dev.portcullis.authz.testing.OwnOpa;
 import dev.portcullis.testing.LocalStack;
@@ -41,8 +39,7 @@ class OpaFailureIT {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(60);
 
-    private static ExternalProcess opa;
-    private static URI opaHealth;
+    private static OwnOpa opa;
     private static AuthzService service;
     private static Checker checker;
     private static String alice;
@@ -52,11 +49,9 @@ class OpaFailureIT {
     static void start() throws Exception {
         LocalStack stack = LocalStack.require();
         Path work = Files.createTempDirectory("portcullis-opa-it-");
-        int opaPort = AuthzService.freePort();
-        opaHealth = OwnOpa.health(opaPort);
-        opa = OwnOpa.start(stack, opaPort, work.resolve("opa.log"));
+        opa = OwnOpa.start(stack, work);
         service = AuthzService.builder(stack, work.resolve("service"))
-                .property("portcullis.opa.url", "http://127.0.0.1:" + opaPort)
+                .property("portcullis.opa.url", opa.url().toString())
                 .property("portcullis.opa.timeout", "300ms")
                 // Opens after 2 of the last 4 calls failed; asks again after 1 s.
                 .property("portcullis.opa.circuit-window", "4")
@@ -128,7 +123,7 @@ class OpaFailureIT {
             reasons = denyWhileDown(8);
             down = health();
         } finally {
-            opa.restart(opaHealth);
+            opa.restart();
         }
 
         // The first call finds OPA gone; once 2 of the last 4 calls failed the breaker stops asking.

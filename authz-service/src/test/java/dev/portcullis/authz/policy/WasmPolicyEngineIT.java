@@ -26,8 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.portcullis.authz.policy.WasmPolicyEngine.Handoff;
-import dev.portcullis.authz.testing.AuthzService;
-import dev.portcullis.authz.testing.ExternalProcess;
 import dev.portcullis.authz.testing.OwnOpa;
 import dev.portcullis.authz.testing.PolicyWasmBuild;
 import dev.portcullis.testing.LocalStack;
@@ -48,9 +46,8 @@ class WasmPolicyEngineIT {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration SETTLE = Duration.ofSeconds(10);
 
-    private static ExternalProcess opa;
+    private static OwnOpa opa;
     private static URI opaUrl;
-    private static URI opaHealth;
     private static HttpClient http;
     private static OpaHttpPolicyEngine rest;
     private static OpaRevisionWatcher watcher;
@@ -60,10 +57,8 @@ class WasmPolicyEngineIT {
     static void start() throws Exception {
         LocalStack stack = LocalStack.require();
         Path work = Files.createTempDirectory("portcullis-wasm-it-");
-        int port = AuthzService.freePort();
-        opaUrl = URI.create("http://127.0.0.1:" + port);
-        opaHealth = OwnOpa.health(port);
-        opa = OwnOpa.start(stack, port, work.resolve("opa.log"));
+        opa = OwnOpa.start(stack, work);
+        opaUrl = opa.url();
         Path bundle = PolicyWasmBuild.build(stack, work);
 
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -228,7 +223,7 @@ class WasmPolicyEngineIT {
             assertThat(wasm.inProcess()).isEqualTo(inProcess);
             assertThat(wasm.handedToOpa(Handoff.REVISION_UNKNOWN)).isPositive();
         } finally {
-            opa.restart(opaHealth);
+            opa.restart();
         }
         await("in-process again once OPA is back", () -> {
             long now = wasm.inProcess();
@@ -273,7 +268,7 @@ class WasmPolicyEngineIT {
     }
 
     private static void send(String method, String path, byte[] body) throws IOException, InterruptedException {
-        OwnOpa.send(http, opaUrl, method, path, body);
+        opa.send(http, method, path, body);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
