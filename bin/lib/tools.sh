@@ -176,6 +176,24 @@ _install_postgresql() {
   "$staging/root/usr/lib/postgresql/$POSTGRESQL_MAJOR/bin/postgres" --version >/dev/null
 }
 
+# --- oha (benchmarks only) ---------------------------------------------------------------------
+
+OHA_BIN="$TOOLS_DIR/oha-$OHA_VERSION/bin/oha"
+
+ensure_oha() {
+  command -v cargo >/dev/null 2>&1 || die "Rust's cargo is needed to build oha $OHA_VERSION, and 'cargo' is not on the PATH" 2
+  _install_once "oha-$OHA_VERSION" "$TOOLS_DIR/oha-$OHA_VERSION" _build_oha
+}
+
+# From crates.io, with the crate's own lock file (--locked): the same dependency versions every time.
+_build_oha() {
+  local staging="$1"
+  CARGO_TARGET_DIR="$staging/target" cargo install oha --version "$OHA_VERSION" --locked --root "$staging" \
+    >"$staging/build.log" 2>&1 || { tail -n 20 "$staging/build.log" >&2; return 1; }
+  rm -rf "$staging/target"
+  "$staging/bin/oha" --version >/dev/null
+}
+
 # --- Vegeta (benchmarks only) ------------------------------------------------------------------
 
 VEGETA_BIN="$TOOLS_DIR/vegeta-$VEGETA_VERSION/vegeta"

@@ -19,3 +19,6 @@ LUAJIT_DEB_VERSION=2.1.0~beta3+git20220320+dfsg-4.1+deb12u1
 POSTGRESQL_MAJOR=15
 # Vegeta, for constant-rate latency benchmarks (wrk cannot hold a rate), built from its Go module.
 VEGETA_VERSION=12.13.0
+# oha, the other constant-rate load generator (bin/bench authz --generator oha), built from its crate:
+# about half vegeta's CPU per request, corrects for coordinated omission.
+OHA_VERSION=1.16.0
