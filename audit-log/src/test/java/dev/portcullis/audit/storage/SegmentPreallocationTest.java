@@ -27,6 +27,7 @@ import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.LogEntry;
 import dev.portcullis.audit.checkpoint.CheckpointVerifier;
 import dev.portcullis.audit.checkpoint.LocalEd25519CheckpointSigner;
@@ -137,7 +138,7 @@ class SegmentPreallocationTest {
     }
 
     @Test
-    void theSegmentIsExtendedStepByStepAndASealedSegmentHasNoZeroTail() throws IOException {
+    void theSegmentIsExtendedAheadOfItsRecordsAndASealedSegmentHasNoZeroTail() throws IOException {
         Path dir = tmp.resolve("log");
         try (SegmentFileAuditLog log = SegmentFileAuditLog.builder(dir, ORIGIN, signer).preallocationBytes(STEP)
                 .segmentMaxBytes(4 * STEP).checkpointInterval(Duration.ofHours(1)).open()) {
@@ -152,12 +153,62 @@ class SegmentPreallocationTest {
             assertThat(segments).hasSizeGreaterThan(1);
             long second = segments.get(1);
             assertThat(Files.size(segment(dir, 0))).as("sealed: exactly its records").isEqualTo(endOfRecords((int) second));
-            long lastSize = Files.size(segment(dir, segments.get(segments.size() - 1)));
-            assertThat(lastSize % STEP).as("the open segment is a whole number of steps").isZero();
+            byte[] last = Files.readAllBytes(segment(dir, segments.get(segments.size() - 1)));
+            int zeroTail = last.length - 1 - lastNonZero(last);
+            assertThat(zeroTail).as("the open segment has zeros ahead, at most a window").isPositive()
+                    .isLessThanOrEqualTo((int) STEP);
         }
         VerificationReport report = verify(dir);
         assertThat(report.findings()).isEmpty();
         assertThat(report.entries()).isEqualTo(1500);
+    }
+
+    /**
+     * The window of zeros ahead is topped up by at most one chunk per group, never written whole
+     * at once: a whole 8 MiB window and its flush held every durable append for ~28 ms
+     * (docs/benchmarks.md, authz run 39). Each append here is a group of its own.
+     */
+    @Test
+    void theZeroWindowIsToppedUpAChunkAtATimeAndStaysAhead() throws IOException {
+        Path dir = tmp.resolve("log");
+        long window = 4 * SegmentFileAuditLog.PREALLOCATION_CHUNK_BYTES;
+        Path seg = segment(dir, 0);
+        List<Long> sizes = new ArrayList<>();
+        try (SegmentFileAuditLog log = SegmentFileAuditLog.builder(dir, ORIGIN, signer).preallocationBytes(window)
+                .checkpointInterval(Duration.ofHours(1)).open()) {
+            sizes.add(Files.size(seg));
+            long records = RecordFormat.SEGMENT_HEADER_SIZE;
+            for (int i = 0; i < 3000; i++) { // about 1.1 MB of records: the window is refilled several times
+                AuditEvent event = TestEvents.decision(i);
+                log.append(event);
+                records += RecordFormat.recordSize(json.canonicalBytes(event).length);
+                long size = Files.size(seg);
+                long ahead = size - records;
+                assertThat(ahead).as("zeros ahead after append %d", i).isNotNegative().isLessThanOrEqualTo(window);
+                sizes.add(size);
+            }
+        }
+        assertThat(sizes.get(0)).as("a new segment starts with one chunk").isEqualTo(SegmentFileAuditLog.PREALLOCATION_CHUNK_BYTES);
+        long largestStep = 0;
+        int steps = 0;
+        for (int i = 1; i < sizes.size(); i++) {
+            long step = sizes.get(i) - sizes.get(i - 1);
+            largestStep = Math.max(largestStep, step);
+            steps += step > 0 ? 1 : 0;
+        }
+        assertThat(largestStep).as("no group writes more than one chunk of zeros")
+                .isEqualTo(SegmentFileAuditLog.PREALLOCATION_CHUNK_BYTES);
+        assertThat(steps).as("the file grows in chunks, not with every group").isLessThan(sizes.size() / 100);
+        assertThat(verify(dir).findings()).isEmpty();
+    }
+
+    /** The index of the last byte that is not zero (-1 if there is none). */
+    private static int lastNonZero(byte[] bytes) {
+        int i = bytes.length - 1;
+        while (i >= 0 && bytes[i] == 0) {
+            i--;
+        }
+        return i;
     }
 
     @Test
