@@ -21,6 +21,8 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RestController;
 import org.yaml.snakeyaml.Yaml;
 
+import dev.portcullis.authz.adapter.http.CheckServlet;
+
 /**
  * The checked-in OpenAPI document describes every HTTP endpoint the service maps, with every
  * method it accepts, and nothing it does not map.
@@ -72,6 +74,22 @@ class OpenApiDocumentTest {
                     }
                 }
             }
+        }
+        operations.addAll(checkServletOperations());
+        return operations;
+    }
+
+    /**
+     * The check endpoint is a servlet of its own, not a controller: every method at its path mapping
+     * ({@code /v1/check/*}), which matches the prefix itself and every path below it.
+     */
+    private static Set<String> checkServletOperations() {
+        assertThat(CheckServlet.MAPPING).endsWith("/*");
+        String prefix = CheckServlet.MAPPING.substring(0, CheckServlet.MAPPING.length() - 2);
+        Set<String> operations = new TreeSet<>();
+        for (String m : ALL_METHODS) {
+            operations.add(m + " " + prefix);
+            operations.add(m + " " + prefix + "/{path}");
         }
         return operations;
     }

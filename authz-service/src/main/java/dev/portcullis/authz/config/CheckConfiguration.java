@@ -5,15 +5,18 @@ import java.util.EnumSet;
 import java.util.Set;
 
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.portcullis.audit.AuditSink;
+import dev.portcullis.authz.adapter.http.CheckServlet;
 import dev.portcullis.authz.adapter.http.EarlyTlsAttributesValve;
 import dev.portcullis.authz.adapter.http.HttpCheckContexts;
 import dev.portcullis.authz.check.Authorizer;
+import dev.portcullis.authz.check.CallerTrust;
 import dev.portcullis.authz.check.DecisionIds;
 import dev.portcullis.authz.check.DecisionListener;
 import dev.portcullis.authz.check.Protocol;
@@ -50,6 +53,17 @@ class CheckConfiguration {
     @Bean
     HttpCheckContexts httpCheckContexts(PortcullisProperties properties, IdentityResolver identity) {
         return new HttpCheckContexts(enabledProtocols(properties), identity);
+    }
+
+    /** The check endpoints' own servlet, beside Spring MVC's (see {@link CheckServlet} for why). */
+    @Bean
+    ServletRegistrationBean<CheckServlet> checkServlet(HttpCheckContexts contexts, CallerTrust callers,
+            Authorizer authorizer, DecisionIds ids, Clock clock) {
+        ServletRegistrationBean<CheckServlet> registration = new ServletRegistrationBean<>(
+                new CheckServlet(contexts, callers, authorizer, ids, clock), CheckServlet.MAPPING);
+        registration.setName("portcullis-check");
+        registration.setLoadOnStartup(1);
+        return registration;
     }
 
     static Set<Protocol> enabledProtocols(PortcullisProperties properties) {

@@ -93,7 +93,7 @@ class SecurityConfiguration {
     }
 
     /**
-     * The check endpoints, with no filters: exactly the mappings of {@code CheckController} (any
+     * The check endpoints, with no filters: exactly the mapping of {@code CheckServlet} (any
      * method) and {@code DecisionsController} (POST), whose caller check ({@link CallerTrust}) is
      * their first step. Any other method or path falls through to the {@link #api} chain.
      */

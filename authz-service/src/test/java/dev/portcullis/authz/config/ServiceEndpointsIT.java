@@ -17,10 +17,12 @@ import java.time.Duration;
 import java.time.Instant;
 
 import jakarta.servlet.Filter;
+import jakarta.servlet.Servlet;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -48,8 +50,9 @@ import dev.portcullis.testing.LocalStack;
  * identity pipeline) with a {@link MockHttpServletRequest} whose remote address is a documentation
  * address (198.51.100.7), with and without a client certificate. For the admin API the
  * {@link MockFilterChain} after it records whether the request would have reached the controller.
- * The check endpoints decide who may ask in their controllers, so those cases go on through the
- * running service's real {@link DispatcherServlet} and look at the answer and the audit record.
+ * The check endpoints decide who may ask themselves, so those cases go on through the running
+ * service's real servlet for the path (the check servlet, or Spring MVC's {@link DispatcherServlet}
+ * for {@code /v1/decisions}) and look at the answer and the audit record.
  */
 class ServiceEndpointsIT {
 
@@ -156,9 +159,17 @@ class ServiceEndpointsIT {
             request.setAttribute("jakarta.servlet.request.X509Certificate", peer);
         }
         MockHttpServletResponse response = new MockHttpServletResponse();
-        new MockFilterChain(service.context().getBean(DispatcherServlet.class),
-                service.context().getBean("springSecurityFilterChain", Filter.class)).doFilter(request, response);
+        new MockFilterChain(servletFor(uri), service.context().getBean("springSecurityFilterChain", Filter.class))
+                .doFilter(request, response);
         return response;
+    }
+
+    /** The servlet Tomcat maps {@code uri} to: the check servlet's ({@code /v1/check/*}), else Spring MVC's. */
+    private static Servlet servletFor(String uri) {
+        if (uri.equals("/v1/check") || uri.startsWith("/v1/check/")) {
+            return service.context().getBean("checkServlet", ServletRegistrationBean.class).getServlet();
+        }
+        return service.context().getBean(DispatcherServlet.class);
     }
 
     private static AuditEvent auditedAnswer(MockHttpServletResponse response) {
@@ -221,6 +232,25 @@ class ServiceEndpointsIT {
 
             assertThat(response.getStatus()).as(loopback).isEqualTo(200);
             assertThat(auditedAnswer(response).outcome()).as(loopback).isEqualTo(Outcome.ALLOW);
+        }
+    }
+
+    @Test
+    void theCheckEndpointAnswersEveryMethodAProxyForwards() throws Exception {
+        // Envoy's HTTP ext_authz sends the original request's method; each must reach the check
+        // (not a servlet's 405) and be decided and audited as that method.
+        String alice = keycloak.accessToken("alice");
+        for (String method : new String[] {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(service.uri("/v1/check/orders/1"))
+                    .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + alice)
+                    .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+            String decisionId = response.headers().firstValue("x-portcullis-decision-id").orElse(null);
+            assertThat(decisionId).as(method + ": the answer's decision id").isNotNull();
+            AuditEvent event = service.audit().event(decisionId);
+            assertThat(event.action()).as(method).isEqualTo(method);
+            assertThat(event.resource()).as(method).isEqualTo("/orders/1");
+            assertThat(response.statusCode()).as(method).isEqualTo(event.outcome() == Outcome.ALLOW ? 200 : 403);
         }
     }
 

@@ -38,7 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
  * or deny), 503 when none could be (policy engine or audit log down: {@code allow} is false), 400
  * for a malformed request.
  *
- * <p>Who may ask is decided here, first, by {@link CallerTrust} (see {@link CheckController}): a
+ * <p>Who may ask is decided here, first, by {@link CallerTrust} (see {@link CheckServlet}): a
  * refused caller gets an audited 403 with the error body, before its request body is read.
  */
 @RestController

@@ -65,7 +65,7 @@ class CheckEndpointCallersTest {
     };
     private final Authorizer authorizer = new Authorizer(identity, allowEverything, audit, clock, (c, d, e) -> { });
     private final CallerTrust callers = new CallerTrust(identity);
-    private final CheckController checks = new CheckController(
+    private final CheckServlet checks = new CheckServlet(
             new HttpCheckContexts(EnumSet.of(Protocol.NGINX, Protocol.TRAEFIK, Protocol.ENVOY_HTTP), identity), callers,
             authorizer, new DecisionIds(clock), clock);
     private final DecisionsController decisions = new DecisionsController(callers, authorizer, new DecisionIds(clock), clock,
