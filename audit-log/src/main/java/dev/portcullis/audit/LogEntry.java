@@ -44,7 +44,7 @@ public final class LogEntry {
 
     /** The event, parsed from the canonical bytes. */
     public AuditEvent event() {
-        return JSON.parse(new String(canonical, java.nio.charset.StandardCharsets.UTF_8));
+        return JSON.parse(canonical);
     }
 
     /** The canonical JSON as text (one line). */

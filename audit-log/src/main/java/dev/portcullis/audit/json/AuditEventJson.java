@@ -96,16 +96,43 @@ public final class AuditEventJson {
      */
     public AuditEvent parse(String json) {
         Objects.requireNonNull(json, "json cannot be null");
-        int size = json.getBytes(StandardCharsets.UTF_8).length;
-        if (size > maxEventBytes) {
-            throw new MalformedEventException("event is " + size + " bytes, over the limit of " + maxEventBytes);
-        }
+        requireWithinLimit(json.getBytes(StandardCharsets.UTF_8).length);
         JsonNode root;
         try {
             root = MAPPER.readTree(json);
         } catch (JacksonException e) {
             throw new MalformedEventException("not valid JSON: " + e.getOriginalMessage(), e);
         }
+        return fromRoot(root);
+    }
+
+    /**
+     * Parses one event from its UTF-8 bytes, as a log stores it: the same rules as
+     * {@link #parse(String)}, without decoding the bytes to a string first (a log follower parses
+     * every entry, and the string and its re-encoding for the size check were a tenth of what it
+     * allocated). Bytes that are not valid UTF-8 are rejected, not replaced.
+     *
+     * @throws MalformedEventException naming the first problem found
+     */
+    public AuditEvent parse(byte[] json) {
+        Objects.requireNonNull(json, "json cannot be null");
+        requireWithinLimit(json.length);
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JacksonException e) {
+            throw new MalformedEventException("not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        return fromRoot(root);
+    }
+
+    private void requireWithinLimit(int size) {
+        if (size > maxEventBytes) {
+            throw new MalformedEventException("event is " + size + " bytes, over the limit of " + maxEventBytes);
+        }
+    }
+
+    private AuditEvent fromRoot(JsonNode root) {
         if (root == null || !root.isObject()) {
             throw new MalformedEventException("an event must be a JSON object");
         }
