@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import org.erdtman.jcs.JsonCanonicalizer;
@@ -97,13 +98,7 @@ public final class AuditEventJson {
     public AuditEvent parse(String json) {
         Objects.requireNonNull(json, "json cannot be null");
         requireWithinLimit(json.getBytes(StandardCharsets.UTF_8).length);
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(json);
-        } catch (JacksonException e) {
-            throw new MalformedEventException("not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        return fromRoot(root);
+        return parseTree(() -> MAPPER.readTree(json));
     }
 
     /**
@@ -117,13 +112,7 @@ public final class AuditEventJson {
     public AuditEvent parse(byte[] json) {
         Objects.requireNonNull(json, "json cannot be null");
         requireWithinLimit(json.length);
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(json);
-        } catch (JacksonException e) {
-            throw new MalformedEventException("not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        return fromRoot(root);
+        return parseTree(() -> MAPPER.readTree(json));
     }
 
     private void requireWithinLimit(int size) {
@@ -132,7 +121,13 @@ public final class AuditEventJson {
         }
     }
 
-    private AuditEvent fromRoot(JsonNode root) {
+    private AuditEvent parseTree(Supplier<JsonNode> readTree) {
+        JsonNode root;
+        try {
+            root = readTree.get();
+        } catch (JacksonException e) {
+            throw new MalformedEventException("not valid JSON: " + e.getOriginalMessage(), e);
+        }
         if (root == null || !root.isObject()) {
             throw new MalformedEventException("an event must be a JSON object");
         }
