@@ -82,6 +82,13 @@ public final class SegmentFileAuditLog implements AuditLog {
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
     /** In {@link DurabilityMode#ASYNC} mode, the longest an acknowledged event waits for its flush (default 200 ms). */
     public static final Duration DEFAULT_ASYNC_FLUSH_INTERVAL = Duration.ofMillis(200);
+    /**
+     * In {@link DurabilityMode#ASYNC} mode, how long the writer lets appends collect after each
+     * group before it writes the next (default 1 ms; 0: none). A group per window instead of one
+     * per append, and one wake-up of the writer and of the log's followers per group
+     * ({@code GroupCommitWriter}); what a killed process can lose grows by at most the window.
+     */
+    public static final Duration DEFAULT_ASYNC_GROUP_WINDOW = Duration.ofMillis(1);
     /** Appends waiting for the writer beyond this many block their callers (back-pressure). */
     public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
     /**
@@ -144,7 +151,8 @@ public final class SegmentFileAuditLog implements AuditLog {
         this.segmentMaxAge = b.segmentMaxAge;
         this.asyncFlushInterval = b.asyncFlushInterval;
         this.writer = new GroupCommitWriter(origin, b.queueCapacity,
-                durability == DurabilityMode.DURABLE ? -1 : asyncFlushInterval.toNanos(), Integer.MAX_VALUE, new Writes());
+                durability == DurabilityMode.DURABLE ? -1 : asyncFlushInterval.toNanos(), Integer.MAX_VALUE,
+                durability == DurabilityMode.DURABLE ? 0 : b.asyncGroupWindow.toNanos(), new Writes());
         this.checkpoints = new CheckpointKeeper(origin, b.signer, this::publishedTree, () -> {
             if (durability == DurabilityMode.ASYNC && !writer.isClosed()) {
                 flush();
@@ -736,6 +744,7 @@ public final class SegmentFileAuditLog implements AuditLog {
         private Duration segmentMaxAge = DEFAULT_SEGMENT_MAX_AGE;
         private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
         private Duration asyncFlushInterval = DEFAULT_ASYNC_FLUSH_INTERVAL;
+        private Duration asyncGroupWindow = DEFAULT_ASYNC_GROUP_WINDOW;
         private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
 
         private Builder(Path dir, String origin, CheckpointSigner signer) {
@@ -791,6 +800,11 @@ public final class SegmentFileAuditLog implements AuditLog {
             return this;
         }
 
+        public Builder asyncGroupWindow(Duration window) {
+            this.asyncGroupWindow = Objects.requireNonNull(window, "asyncGroupWindow cannot be null");
+            return this;
+        }
+
         public Builder queueCapacity(int capacity) {
             this.queueCapacity = capacity;
             return this;
@@ -828,6 +842,11 @@ public final class SegmentFileAuditLog implements AuditLog {
             CheckpointKeeper.checkInterval(checkpointInterval);
             if (asyncFlushInterval.compareTo(Duration.ofMillis(1)) < 0 || asyncFlushInterval.compareTo(Duration.ofMinutes(1)) > 0) {
                 throw new IllegalArgumentException("asyncFlushInterval must be from 1 ms to 1 min, was " + asyncFlushInterval);
+            }
+            if (asyncGroupWindow.isNegative() || asyncGroupWindow.compareTo(Duration.ofMillis(100)) > 0
+                    || asyncGroupWindow.compareTo(asyncFlushInterval) > 0) {
+                throw new IllegalArgumentException("asyncGroupWindow must be from 0 to 100 ms and at most asyncFlushInterval ("
+                        + asyncFlushInterval.toMillis() + " ms), was " + asyncGroupWindow);
             }
             if (queueCapacity < 1) {
                 throw new IllegalArgumentException("queueCapacity must be positive, was " + queueCapacity);

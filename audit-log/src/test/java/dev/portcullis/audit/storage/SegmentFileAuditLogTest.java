@@ -252,6 +252,11 @@ class SegmentFileAuditLogTest {
                 .hasMessageContaining("origin");
         assertThatThrownBy(() -> SegmentFileAuditLog.builder(dir, ORIGIN, signer).maxEventBytes(10).open())
                 .hasMessageContaining("maxEventBytes");
+        assertThatThrownBy(() -> SegmentFileAuditLog.builder(dir, ORIGIN, signer).asyncGroupWindow(Duration.ofMillis(-1)).open())
+                .hasMessage("asyncGroupWindow must be from 0 to 100 ms and at most asyncFlushInterval (200 ms), was PT-0.001S");
+        assertThatThrownBy(() -> SegmentFileAuditLog.builder(dir, ORIGIN, signer)
+                .asyncFlushInterval(Duration.ofMillis(5)).asyncGroupWindow(Duration.ofMillis(10)).open())
+                .hasMessageContaining("at most asyncFlushInterval (5 ms), was PT0.01S");
     }
 
     @Test

@@ -16,7 +16,8 @@ import dev.portcullis.audit.AuditException;
  * commits every waiting append as one group. Made for hundreds of appenders that each wait for a
  * flush: an append is one lock-free push (no lock for appenders to queue on) and one park, the
  * writer takes all waiting appends with one atomic swap and wakes each waiter with one
- * {@code unpark}, and nothing else is allocated per append (no future, no lock node).
+ * {@code unpark}, and nothing else is allocated per append (no future, no lock node). An append
+ * that nobody waits for wakes the writer only when it waits in {@link #takeAll}.
  *
  * <p>Why the writer wakes every waiter itself: handing the wake-ups on through the woken threads
  * (a wake-up tree) halved the writer thread's CPU per append, but on a loaded 2-core machine the
@@ -95,6 +96,8 @@ public final class GroupCommitQueue {
     private final ReentrantLock roomLock = new ReentrantLock();
     private final Condition room = roomLock.newCondition();
     private volatile Thread writer;
+    /** True while the writer is parked in {@link #takeAll} waiting for a request. */
+    private volatile boolean writerWaiting;
 
     /** A queue that holds at most {@code capacity} waiting requests. */
     public GroupCommitQueue(int capacity) {
@@ -161,7 +164,11 @@ public final class GroupCommitQueue {
             }
             request.next = current;
             if (top.compareAndSet(current, request)) {
-                if (current == null) {
+                // The first request of a group wakes the writer. One that nobody waits for only
+                // wakes a writer that is waiting in takeAll: a writer between two takes (writing,
+                // or collecting a group, see GroupCommitWriter) takes it anyway, and waking it for
+                // each of them cost a context switch per append.
+                if (current == null && (request.waiter != null || request.stop || writerWaiting)) {
                     Thread w = writer;
                     if (w != null) {
                         LockSupport.unpark(w);
@@ -185,15 +192,22 @@ public final class GroupCommitQueue {
             if (Thread.currentThread().isInterrupted()) {
                 return List.of();
             }
-            if (timeoutNanos < 0) {
-                LockSupport.park(this);
-            } else {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return List.of();
+            // Announce the wait, then look again: a request linked before the announcement is
+            // seen here, one linked after it sees the announcement and wakes the writer.
+            writerWaiting = true;
+            if (top.get() == null) {
+                if (timeoutNanos < 0) {
+                    LockSupport.park(this);
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        writerWaiting = false;
+                        return List.of();
+                    }
+                    LockSupport.parkNanos(this, left);
                 }
-                LockSupport.parkNanos(this, left);
             }
+            writerWaiting = false;
         }
         return released(taken);
     }

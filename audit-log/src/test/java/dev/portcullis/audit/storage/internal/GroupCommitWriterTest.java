@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -149,6 +150,40 @@ class GroupCommitWriterTest {
         writer.start("test-writer");
         assertThat(sink.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(sink.groups.get(0)).isEmpty();
+    }
+
+    @Test
+    void appendsNobodyWaitsForCollectDuringTheGroupWindowIntoOneGroup() throws Exception {
+        RecordingSink sink = new RecordingSink(0, false);
+        writer = new GroupCommitWriter("test-log", 64, -1, 100, TimeUnit.MILLISECONDS.toNanos(500), sink);
+        writer.start("test-writer");
+        writer.push(events(0), false);
+        assertThat(sink.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        // Pushed while the first group is written or its window is open: none of them wakes the
+        // writer, which takes them together when the window closes.
+        writer.push(events(1), false);
+        writer.push(events(2), false);
+        writer.push(events(3), false);
+        writer.push(List.of(), true).await(); // a flush request, queued behind them
+
+        assertThat(sink.groups).containsExactly(List.of(0L), List.of(1L, 2L, 3L));
+    }
+
+    @Test
+    void anAppendThatIsWaitedForEndsTheGroupWindow() throws Exception {
+        RecordingSink sink = new RecordingSink(0, false);
+        writer = new GroupCommitWriter("test-log", 64, -1, 100, TimeUnit.SECONDS.toNanos(60), sink);
+        writer.start("test-writer");
+        writer.push(events(0), false);
+        assertThat(sink.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(100); // the writer is in its 60 s window, the queue empty
+
+        GroupCommitQueue.Request waited = writer.push(events(1), true);
+        CompletableFuture<Void> written = CompletableFuture.runAsync(waited::await);
+
+        written.get(30, TimeUnit.SECONDS); // not the window's 60 s
+        assertThat(sink.groups).containsExactly(List.of(0L), List.of(1L));
+        CompletableFuture.runAsync(writer::stop).get(30, TimeUnit.SECONDS); // the stop request ends it too
     }
 
     @Test
