@@ -25,6 +25,7 @@ import dev.portcullis.audit.json.AuditEventJson;
 import dev.portcullis.cli.CouldNotRunException;
 import dev.portcullis.cli.ExitCode;
 import dev.portcullis.cli.OutputOptions;
+import dev.portcullis.cli.ProgressBars;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,9 +61,9 @@ public final class AnomaliesScanCommand implements Callable<Integer> {
             description = "Threshold overrides (Java properties, e.g. brute-force.min-failures=5).")
     Path thresholdsFile;
 
-    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Progress bar on standard error for large inputs (default: on).")
-    boolean progress;
+    @Option(names = "--progress", negatable = true,
+            description = "Progress bar on standard error for large inputs (default: only when it is a terminal).")
+    Boolean progress;
 
     @Override
     public Integer call() {
@@ -87,7 +88,8 @@ public final class AnomaliesScanCommand implements Callable<Integer> {
         SkippedLines skipped;
         long[] read = new long[1];
         try (InputStream raw = Files.newInputStream(input);
-                ProgressBar bar = Progress.bar(progress && size >= PROGRESS_THRESHOLD, "scan", size, " bytes");
+                ProgressBar bar = size >= PROGRESS_THRESHOLD && ProgressBars.wanted(progress)
+                        ? ProgressBars.open("scan", size, " bytes", 500) : null;
                 JsonLinesEventSource source = new JsonLinesEventSource(new BufferedInputStream(new FilterInputStream(raw) {
                     @Override
                     public int read(byte[] b, int off, int len) throws IOException {

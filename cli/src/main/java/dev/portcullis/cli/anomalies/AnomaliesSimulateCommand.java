@@ -25,6 +25,7 @@ import dev.portcullis.audit.json.AuditEventJson;
 import dev.portcullis.cli.CouldNotRunException;
 import dev.portcullis.cli.ExitCode;
 import dev.portcullis.cli.OutputOptions;
+import dev.portcullis.cli.ProgressBars;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -85,9 +86,9 @@ public final class AnomaliesSimulateCommand implements Callable<Integer> {
     @Option(names = "--labels", required = true, paramLabel = "FILE", description = "Where to write the labels.")
     Path labelsFile;
 
-    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Progress bar on standard error (default: on).")
-    boolean progress;
+    @Option(names = "--progress", negatable = true,
+            description = "Progress bar on standard error (default: only when it is a terminal).")
+    Boolean progress;
 
     @Override
     public Integer call() {
@@ -115,7 +116,7 @@ public final class AnomaliesSimulateCommand implements Callable<Integer> {
         AuditEventJson json = new AuditEventJson();
         TrafficSimulator.Result result;
         try (BufferedWriter writer = Files.newBufferedWriter(eventsTemp, StandardCharsets.UTF_8);
-                ProgressBar bar = Progress.bar(progress, "simulate", days, " days")) {
+                ProgressBar bar = ProgressBars.wanted(progress) ? ProgressBars.open("simulate", days, " days", 500) : null) {
             long[] lastDay = {Long.MIN_VALUE};
             long startMillis = config.start().toEpochMilli();
             result = new TrafficSimulator(config).run(event -> {

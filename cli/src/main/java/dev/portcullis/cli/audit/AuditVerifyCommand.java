@@ -23,10 +23,8 @@ import dev.portcullis.audit.verify.VerificationReport;
 import dev.portcullis.cli.CouldNotRunException;
 import dev.portcullis.cli.ExitCode;
 import dev.portcullis.cli.OutputOptions;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import dev.portcullis.cli.ProgressBars;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.postgresql.ds.PGSimpleDataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -84,9 +82,9 @@ final class AuditVerifyCommand implements Callable<Integer> {
     @Mixin
     SigningKeyOption signingKey;
 
-    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Show a progress bar on standard error for large logs (default: on).")
-    boolean progress;
+    @Option(names = "--progress", negatable = true,
+            description = "Show a progress bar on standard error for large logs (default: only when it is a terminal).")
+    Boolean progress;
 
     @Mixin
     OutputOptions output;
@@ -144,7 +142,8 @@ final class AuditVerifyCommand implements Callable<Integer> {
         }
         long claimed = log.claimedSize();
         VerificationReport report;
-        try (ProgressBar bar = progress && claimed >= PROGRESS_THRESHOLD ? progressBar(claimed) : null) {
+        try (ProgressBar bar = claimed >= PROGRESS_THRESHOLD && ProgressBars.wanted(progress)
+                ? ProgressBars.open("verify", claimed, " entries", 500) : null) {
             report = new LogVerifier(trust).verify(log, saved, n -> {
                 if (bar != null) {
                     bar.maxHint(Math.max(claimed, n));
@@ -156,12 +155,6 @@ final class AuditVerifyCommand implements Callable<Integer> {
         }
         print(report);
         return report.intact() ? ExitCode.OK : ExitCode.CHECK_FAILED;
-    }
-
-    private static ProgressBar progressBar(long max) {
-        return new ProgressBarBuilder().setTaskName("verify").setInitialMax(max).setUnit(" entries", 1)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .setUpdateIntervalMillis(500).build();
     }
 
     private List<VerifierKey> trusted(String origin) {

@@ -2,10 +2,8 @@ package dev.portcullis.cli.keys;
 
 import dev.portcullis.cli.ExitCode;
 import dev.portcullis.cli.OutputOptions;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import dev.portcullis.cli.ProgressBars;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,16 +27,16 @@ final class KeysRewrapCommand extends KeysCommand.Base {
     @Parameters(index = "0", paramLabel = "NAME", description = "The key whose stored data keys to re-wrap.")
     String name;
 
-    @Option(names = "--no-progress", description = "No progress bar (it is also off with --output json).")
-    boolean noProgress;
+    @Option(names = "--progress", negatable = true, description = {
+        "Progress bar on standard error (default: only when it is a terminal; always off with --output json)."})
+    Boolean progress;
 
     @Override
     public Integer call() {
         requireName(name);
         return KeysCommand.call(api, err(), client -> {
-            ProgressBar bar = noProgress || output.json() ? null : new ProgressBarBuilder().setTaskName("rewrap " + name)
-                    .setInitialMax(-1).setUnit(" keys", 1).setStyle(ProgressBarStyle.ASCII)
-                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(250).build();
+            ProgressBar bar = !output.json() && ProgressBars.wanted(progress)
+                    ? ProgressBars.open("rewrap " + name, -1, " keys", 250) : null;
             JsonNode result;
             try {
                 result = client.rewrap(name, progress -> {

@@ -202,7 +202,7 @@ class KeysCommandTest {
 
     @Test
     void rewrapFollowsTheStreamedProgressAndReportsTheResult() {
-        Run r = run("keys", "rewrap", "portcullis-fields"); // with the progress bar on stderr
+        Run r = run("keys", "rewrap", "portcullis-fields", "--progress"); // the bar, as on a terminal
 
         assertThat(r.exit()).isEqualTo(ExitCode.OK);
         assertThat(r.out()).contains("re-wrapped 300 to version 4 in 3 batches");
