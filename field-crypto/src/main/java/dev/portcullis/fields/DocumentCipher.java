@@ -2,6 +2,7 @@ package dev.portcullis.fields;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,9 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.util.JsonRecyclerPools;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Encrypts and decrypts the selected fields of JSON documents in place: the values the rules
@@ -195,6 +199,13 @@ public final class DocumentCipher {
                     if (e.code() != Code.KEY_DESTROYED) {
                         throw e;
                     }
+                    if (((FieldRule) span.tag()).keyScope() != FieldRule.KeyScope.SUBJECT) {
+                        // Without the key nothing can be checked; but tenant keys are never destroyed, so a
+                        // ciphertext under a destroyed key in a tenant-keyed field was put there, not written
+                        // here: tampering to fail the call for, not a forgotten value to mask.
+                        throw new FieldCryptoException(Code.AUTHENTICATION_FAILED, "the ciphertext at " + span.path()
+                                + " names a destroyed subject key, but that field is encrypted under the tenant's key");
+                    }
                     replacements.add(MASK_JSON);
                     reports.add(new FieldReport(span.path(), dataClass, mode, Status.FORGOTTEN));
                 }
@@ -240,18 +251,45 @@ public final class DocumentCipher {
         return index;
     }
 
-    /** The RFC 8785 canonical form of one JSON value. */
+    /**
+     * The RFC 8785 canonical form of one JSON value, refused when it is not the same value: RFC
+     * 8785 writes numbers as IEEE 754 doubles and strings as valid Unicode, so an integer beyond
+     * 2^53, a decimal with more digits than a double holds, or a lone surrogate would otherwise be
+     * encrypted as another value and come back changed (and match other values in equality
+     * searches). Numbers equal in value may be rewritten ({@code 54.50} comes back as {@code 54.5}).
+     */
     static byte[] canonical(byte[] value, String path) {
+        byte[] canonical;
         try {
             // The canonicalizer takes only objects and arrays at the top: canonicalize [value]
             // and drop the brackets, which RFC 8785 serializes as they are.
             byte[] wrapped = new JsonCanonicalizer("[" + new String(value, StandardCharsets.UTF_8) + "]")
                     .getEncodedUTF8();
-            return java.util.Arrays.copyOfRange(wrapped, 1, wrapped.length - 1);
+            canonical = java.util.Arrays.copyOfRange(wrapped, 1, wrapped.length - 1);
         } catch (java.io.IOException | RuntimeException e) {
             throw new FieldCryptoException(Code.MALFORMED_DOCUMENT, "the value at " + path
                     + " has no RFC 8785 canonical form (e.g. a number outside IEEE 754 double range)");
         }
+        if (!sameValue(value, canonical)) {
+            throw new FieldCryptoException(Code.MALFORMED_DOCUMENT, "the value at " + path + " would not come back"
+                    + " as it is from the deterministic mode, whose RFC 8785 form keeps numbers as IEEE 754 doubles"
+                    + " and strings as valid Unicode (a number with more digits than a double holds, or a lone"
+                    + " surrogate); encrypt it as a string, or in the randomized mode");
+        }
+        return canonical;
+    }
+
+    /** Reads numbers exactly, as BigInteger and BigDecimal, to compare a value with its canonical form. */
+    private static final JsonMapper EXACT = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS, DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    /** Numbers compare by value ({@code 1e2} is {@code 100}), everything else as Jackson compares it. */
+    private static final Comparator<JsonNode> BY_VALUE = (a, b) -> a.isNumber() && b.isNumber()
+            ? a.decimalValue().compareTo(b.decimalValue()) : a.equals(b) ? 0 : 1;
+
+    private static boolean sameValue(byte[] value, byte[] canonical) {
+        return EXACT.readTree(value).equals(BY_VALUE, EXACT.readTree(canonical));
     }
 
     /** A decrypted plaintext must be exactly one JSON value, so splicing it keeps the document valid. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -44,6 +45,14 @@ class DocumentCipherTest {
     @BeforeEach
     void setUp() {
         f = new Fixtures(dir);
+    }
+
+    /** The text of string member {@code name} of a flat document, as written (a ciphertext needs no escapes). */
+    private static String stringMember(byte[] document, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"")
+                .matcher(new String(document, StandardCharsets.UTF_8));
+        assertThat(m.find()).as("member " + name).isTrue();
+        return m.group(1);
     }
 
     private static byte[] utf8(String s) {
@@ -189,6 +198,56 @@ class DocumentCipherTest {
                 "\"plain\": \"stays\"");
         assertThat(new String(f.documents.decrypt(bob, rules, "acme", "p-18", c -> true).document(),
                 StandardCharsets.UTF_8)).contains("Bob Lovelace");
+    }
+
+    @Test
+    void deterministicModeRefusesValuesItsCanonicalFormWouldChange() {
+        List<FieldRule> deterministic = List.of(FieldRule.of("$.v", "pii").withMode(EncryptionMode.DETERMINISTIC));
+        // 2^53 + 1 is no double; 20 significant digits are more than a double holds; a lone surrogate is no Unicode.
+        for (String value : List.of("9007199254740993", "12345678901234567891", "0.12345678901234567891", "\"x\\ud800y\"",
+                "{\"n\":[1, 9007199254740993]}")) {
+            assertThatThrownBy(() -> f.documents.encrypt(utf8("{\"v\":" + value + "}"), deterministic, "acme", "r1", null))
+                    .as(value).isInstanceOfSatisfying(FieldCryptoException.class, e -> {
+                        assertThat(e.code()).isEqualTo(Code.MALFORMED_DOCUMENT);
+                        assertThat(e.getMessage()).contains("$['v']").contains("would not come back");
+                    });
+        }
+    }
+
+    @Test
+    void deterministicModeTakesValuesItsCanonicalFormOnlyRewrites() {
+        List<FieldRule> deterministic = List.of(FieldRule.of("$.v", "pii").withMode(EncryptionMode.DETERMINISTIC));
+        Map<String, String> rewritten = Map.of("54.50", "54.5", "1e2", "100", "9007199254740992", "9007199254740992",
+                "\"\\u0041da\"", "\"Ada\"", "{\"b\":1,\"a\":2.0}", "{\"a\":2,\"b\":1}");
+        for (Map.Entry<String, String> value : rewritten.entrySet()) {
+            byte[] encrypted = f.documents.encrypt(utf8("{\"v\":" + value.getKey() + "}"), deterministic, "acme", "r1", null)
+                    .document();
+            assertThat(new String(f.documents.decrypt(encrypted, deterministic, "acme", "r1", c -> true).document(),
+                    StandardCharsets.UTF_8)).as(value.getKey()).isEqualTo("{\"v\":" + value.getValue() + "}");
+        }
+    }
+
+    @Test
+    void decryptWhenAForgottenSubjectsCiphertextIsPutInATenantKeyedFieldThenTamperedNotForgotten() {
+        // Anyone who can write the stored document can copy a ciphertext naming a destroyed subject
+        // key into any field; without the key nothing can be checked, and a tenant-keyed field was
+        // never under a subject's key: that is tampering, not a forgotten value to mask.
+        List<FieldRule> subjectKeyed = List.of(FieldRule.of("$.name", "pii").withKeyScope(KeyScope.SUBJECT));
+        List<FieldRule> tenantKeyed = List.of(FieldRule.of("$.card", "pci"));
+        String adasName = stringMember(f.documents.encrypt(utf8("{\"name\":\"Ada\"}"), subjectKeyed,
+                "acme", "p-17", "ada").document(), "name");
+        byte[] card = f.documents.encrypt(utf8("{\"card\":\"4111 1111 1111 1111\"}"), tenantKeyed, "acme", "p-18", null)
+                .document();
+        byte[] swapped = utf8("{\"card\":\"" + adasName + "\"}");
+        assertThat(f.keyring.forgetSubject("acme", "ada")).isPresent();
+
+        assertThatThrownBy(() -> f.documents.decrypt(swapped, tenantKeyed, "acme", "p-18", c -> true))
+                .isInstanceOfSatisfying(FieldCryptoException.class, e -> {
+                    assertThat(e.code()).isEqualTo(Code.AUTHENTICATION_FAILED);
+                    assertThat(e.getMessage()).contains("$['card']").contains("tenant's key");
+                });
+        assertThat(f.documents.decrypt(card, tenantKeyed, "acme", "p-18", c -> true).fields())
+                .extracting(FieldReport::status).containsExactly(Status.CLEAR);
     }
 
     @Test

@@ -59,6 +59,14 @@ public final class Keyring implements DataKeySource {
      */
     private final ConcurrentHashMap<VersionKey, Cached> cache = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CachedPrimary> primaries = new ConcurrentHashMap<>();
+    /*
+     * Keysets this instance destroyed, and when. A miss that loaded a keyset just before
+     * forget-subject destroyed it would otherwise cache its keys after the forget's eviction (the
+     * KMS call sits between the load and the put): every put is checked against this set after it
+     * is made, and the forget adds to it before it evicts. Entries older than the cache TTL are
+     * dropped when the next is added; a KMS call longer than that is not expected.
+     */
+    private final ConcurrentHashMap<String, Instant> forgotten = new ConcurrentHashMap<>();
 
     /** A cached key version and when it stops being served. */
     private record Cached(DerivedKeys keys, Instant expires) {
@@ -153,6 +161,9 @@ public final class Keyring implements DataKeySource {
         if (id.isEmpty()) {
             return Optional.empty();
         }
+        Instant now = clock.instant();
+        forgotten.values().removeIf(at -> at.isBefore(now.minus(cacheTtl)));
+        forgotten.put(id.get(), now);
         evict(id.get());
         boolean destroyed = repository.destroy(id.get());
         evict(id.get());
@@ -194,8 +205,13 @@ public final class Keyring implements DataKeySource {
             c = derive(keyset, version);
         }
         Instant primaryExpires = now.plus(cacheTtl);
-        primaries.put(keysetId, new CachedPrimary(version, c.keys(),
-                c.expires().isBefore(primaryExpires) ? c.expires() : primaryExpires));
+        CachedPrimary entry = new CachedPrimary(version, c.keys(),
+                c.expires().isBefore(primaryExpires) ? c.expires() : primaryExpires);
+        primaries.put(keysetId, entry);
+        if (forgotten.containsKey(keysetId)) {
+            primaries.remove(keysetId, entry);
+            throw destroyedWhileLoading(keysetId);
+        }
         trimPrimaries();
         return c.keys();
     }
@@ -233,9 +249,16 @@ public final class Keyring implements DataKeySource {
             derived = DerivedKeys.derive(dataKey, keyset.id(), version);
         }
         Cached entry = new Cached(derived, clock.instant().plus(cacheTtl));
-        Cached previous = cache.put(new VersionKey(keyset.id(), version), entry);
+        VersionKey key = new VersionKey(keyset.id(), version);
+        Cached previous = cache.put(key, entry);
         if (previous != null) {
             previous.keys().destroy();
+        }
+        if (forgotten.containsKey(keyset.id())) {
+            if (cache.remove(key, entry)) {
+                entry.keys().destroy();
+            }
+            throw destroyedWhileLoading(keyset.id());
         }
         trimCache();
         return entry;
@@ -272,6 +295,11 @@ public final class Keyring implements DataKeySource {
                 primaries.remove(oldest.getKey(), oldest.getValue());
             }
         }
+    }
+
+    private static FieldCryptoException destroyedWhileLoading(String keysetId) {
+        return new FieldCryptoException(Code.KEY_DESTROYED, "key " + keysetId
+                + " was destroyed (forget-subject) while it was being loaded; its data cannot be decrypted");
     }
 
     private Keyset load(String keysetId) {

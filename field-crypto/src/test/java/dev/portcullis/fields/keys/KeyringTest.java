@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -16,6 +17,10 @@ import dev.portcullis.fields.FieldContext;
 import dev.portcullis.fields.FieldCryptoException;
 import dev.portcullis.fields.FieldCryptoException.Code;
 import dev.portcullis.fields.testing.Fixtures;
+import dev.portcullis.fields.FieldCipher;
+import dev.portcullis.keys.KeyException;
+import dev.portcullis.keys.KeyWrapper;
+import dev.portcullis.keys.SecretBytes;
 import dev.portcullis.keys.WrappedKey;
 
 class KeyringTest {
@@ -70,6 +75,54 @@ class KeyringTest {
         assertThat(f.keyring.forgetSubject("acme", "ada")).isEmpty();
         // A new key for the same subject is a new keyset: old data stays unreadable.
         assertThat(f.keyring.subjectKeyset("acme", "ada")).isNotEqualTo(id);
+    }
+
+    /**
+     * A forget-subject that lands while another thread's miss is between loading the keyset and
+     * caching its keys (the KMS call): the KMS answers, then the forget runs, then the miss goes on.
+     */
+    @Test
+    void aKeyLoadedWhileTheSubjectIsForgottenIsNeitherCachedNorServed() {
+        String id = f.keyring.subjectKeyset("acme", "ada");
+        FieldContext ctx = new FieldContext("acme", "r", "$['n']");
+        String randomized = f.cipher.encrypt(id, "1".getBytes(), ctx);
+        String deterministic = f.cipher.encryptDeterministically(id, "1".getBytes(), ctx);
+        AtomicReference<Keyring> keyring = new AtomicReference<>();
+        KeyWrapper forgettingMidway = new KeyWrapper() {
+            private boolean forgotten;
+
+            @Override
+            public WrappedKey wrap(String kekName, SecretBytes dataKey, byte[] associatedData) throws KeyException {
+                return f.kek.wrap(kekName, dataKey, associatedData);
+            }
+
+            @Override
+            public SecretBytes unwrap(WrappedKey wrapped, byte[] associatedData) throws KeyException {
+                SecretBytes key = f.kek.unwrap(wrapped, associatedData);
+                if (!forgotten) {
+                    forgotten = true;
+                    assertThat(keyring.get().forgetSubject("acme", "ada")).contains(id);
+                }
+                return key;
+            }
+
+            @Override
+            public WrappedKey rewrap(WrappedKey wrapped, byte[] associatedData) throws KeyException {
+                return f.kek.rewrap(wrapped, associatedData);
+            }
+        };
+        keyring.set(Keyring.builder(f.repository, forgettingMidway, "portcullis-fields").clock(Fixtures.CLOCK).build());
+        FieldCipher cipher = new FieldCipher(keyring.get());
+
+        assertThatThrownBy(() -> cipher.decrypt(randomized, ctx)).isInstanceOfSatisfying(FieldCryptoException.class,
+                e -> assertThat(e.code()).isEqualTo(Code.KEY_DESTROYED));
+        // Nothing of the subject's stayed in this instance: every later use fails as destroyed too.
+        for (String ct : new String[] {randomized, deterministic}) {
+            assertThatThrownBy(() -> cipher.decrypt(ct, ctx)).isInstanceOfSatisfying(FieldCryptoException.class,
+                    e -> assertThat(e.code()).isEqualTo(Code.KEY_DESTROYED));
+        }
+        assertThatThrownBy(() -> cipher.encrypt(id, "2".getBytes(), ctx)).isInstanceOfSatisfying(FieldCryptoException.class,
+                e -> assertThat(e.code()).isEqualTo(Code.KEY_DESTROYED));
     }
 
     @Test
