@@ -120,16 +120,31 @@ public final class Authorizer {
      * {@link CheckContext}); audited like every other answer.
      */
     public Decision refuseMalformed(String decisionId, Protocol protocol, String sourceIp, Instant receivedAt, String why) {
-        return refuse(decisionId, protocol, sourceIp, receivedAt, DecisionCode.BAD_CHECK, 400, "bad_check", why);
+        return refuse(decisionId, protocol, sourceIp, receivedAt, DecisionCode.BAD_CHECK, Outcome.DENY, 400, "bad_check", why);
+    }
+
+    /**
+     * Denies a check whose answer failed unexpectedly (an exception an adapter did not foresee):
+     * fail closed with 500, audited with outcome {@code error}. Neither the audit record nor the log
+     * carries the exception's message, which may quote the request; the log has where it was thrown.
+     */
+    public Decision failUnexpectedly(String decisionId, Protocol protocol, String sourceIp, Instant receivedAt,
+            RuntimeException failure) {
+        StackTraceElement[] trace = failure.getStackTrace();
+        log.error("decision {} failed unexpectedly: {} at {}", decisionId, failure.getClass().getName(),
+                trace.length > 0 ? trace[0] : "an unknown place");
+        return refuse(decisionId, protocol, sourceIp, receivedAt, DecisionCode.INTERNAL_ERROR, Outcome.ERROR, 500,
+                "internal_error", "unexpected " + failure.getClass().getSimpleName());
     }
 
     /** Refuses a caller that may not ask for decisions (not a trusted proxy, not on loopback); audited. */
     public Decision refuseCaller(String decisionId, Protocol protocol, String sourceIp, Instant receivedAt, String why) {
-        return refuse(decisionId, protocol, sourceIp, receivedAt, DecisionCode.CALLER_NOT_TRUSTED, 403, "caller_not_trusted", why);
+        return refuse(decisionId, protocol, sourceIp, receivedAt, DecisionCode.CALLER_NOT_TRUSTED, Outcome.DENY, 403,
+                "caller_not_trusted", why);
     }
 
     private Decision refuse(String decisionId, Protocol protocol, String sourceIp, Instant receivedAt, DecisionCode code,
-            int status, String reason, String why) {
+            Outcome outcome, int status, String reason, String why) {
         long start = System.nanoTime();
         log.info("decision {} refused ({}): {}", decisionId, reason, why);
         AuditEvent event = AuditEvent.builder(EventType.AUTHZ_DECISION, receivedAt)
@@ -137,7 +152,7 @@ public final class Authorizer {
                 .actor(new Actor(null, null, null, sourceIp, null, null, null))
                 .action("UNKNOWN")
                 .resource("unknown")
-                .outcome(Outcome.DENY)
+                .outcome(outcome)
                 .reason(reason)
                 .attribute("protocol", protocol.label())
                 .attribute("status", status)

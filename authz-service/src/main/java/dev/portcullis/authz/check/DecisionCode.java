@@ -17,7 +17,9 @@ public enum DecisionCode {
     /** The decision could not be audited: deny with 503. */
     AUDIT_ERROR("audit_error"),
     /** The check itself was malformed (e.g. no method or path): 400. */
-    BAD_CHECK("bad_check");
+    BAD_CHECK("bad_check"),
+    /** Answering failed in an unexpected way (a defect of Portcullis, not of the check): deny with 500. */
+    INTERNAL_ERROR("internal_error");
 
     private final String label;
 

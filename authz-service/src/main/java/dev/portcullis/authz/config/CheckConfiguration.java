@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Set;
 
+import org.apache.coyote.http11.AbstractHttp11Protocol;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -15,10 +16,12 @@ import dev.portcullis.audit.AuditSink;
 import dev.portcullis.authz.adapter.http.CheckServlet;
 import dev.portcullis.authz.adapter.http.EarlyTlsAttributesValve;
 import dev.portcullis.authz.adapter.http.HttpCheckContexts;
+import dev.portcullis.authz.adapter.http.SessionCachingJsseImplementation;
 import dev.portcullis.authz.check.Authorizer;
 import dev.portcullis.authz.check.CallerTrust;
 import dev.portcullis.authz.check.DecisionIds;
 import dev.portcullis.authz.check.DecisionListener;
+import dev.portcullis.authz.check.EnabledProtocols;
 import dev.portcullis.authz.check.Protocol;
 import dev.portcullis.authz.identity.IdentityResolver;
 import dev.portcullis.authz.ops.MicrometerDecisionMetrics;
@@ -32,6 +35,16 @@ class CheckConfiguration {
     @Bean
     WebServerFactoryCustomizer<TomcatServletWebServerFactory> earlyTlsAttributes() {
         return factory -> factory.addEngineValves(new EarlyTlsAttributesValve());
+    }
+
+    /** See {@link SessionCachingJsseImplementation}: the TLS attributes worked out once per TLS session. */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> tlsAttributesPerSession() {
+        return factory -> factory.addProtocolHandlerCustomizers(protocol -> {
+            if (protocol instanceof AbstractHttp11Protocol<?> http) {
+                http.setSslImplementationName(SessionCachingJsseImplementation.class.getName());
+            }
+        });
     }
 
     @Bean
@@ -51,8 +64,13 @@ class CheckConfiguration {
     }
 
     @Bean
-    HttpCheckContexts httpCheckContexts(PortcullisProperties properties, IdentityResolver identity) {
-        return new HttpCheckContexts(enabledProtocols(properties), identity);
+    EnabledProtocols enabledCheckProtocols(PortcullisProperties properties) {
+        return new EnabledProtocols(enabledProtocols(properties));
+    }
+
+    @Bean
+    HttpCheckContexts httpCheckContexts(EnabledProtocols enabled, IdentityResolver identity) {
+        return new HttpCheckContexts(enabled.protocols(), identity);
     }
 
     /** The check endpoints' own servlet, beside Spring MVC's (see {@link CheckServlet} for why). */
@@ -67,8 +85,13 @@ class CheckConfiguration {
     }
 
     static Set<Protocol> enabledProtocols(PortcullisProperties properties) {
+        return protocols(properties.check().protocols(), "portcullis.check.protocols");
+    }
+
+    /** The protocols named in {@code property}, by their labels; an unknown name fails the start. */
+    static Set<Protocol> protocols(java.util.Collection<String> names, String property) {
         Set<Protocol> enabled = EnumSet.noneOf(Protocol.class);
-        for (String name : properties.check().protocols()) {
+        for (String name : names) {
             Protocol match = null;
             for (Protocol protocol : Protocol.values()) {
                 if (protocol.label().equals(name)) {
@@ -76,7 +99,7 @@ class CheckConfiguration {
                 }
             }
             if (match == null) {
-                throw new IllegalStateException("portcullis.check.protocols: unknown protocol '" + name
+                throw new IllegalStateException(property + ": unknown protocol '" + name
                         + "'; use nginx, traefik, envoy-http, envoy-grpc or decision-api");
             }
             enabled.add(match);

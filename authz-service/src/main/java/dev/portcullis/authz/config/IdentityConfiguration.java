@@ -109,7 +109,8 @@ class IdentityConfiguration {
             HttpCrlSource crls = new HttpCrlSource(mtls.crlUrl(), bundle, http, mtls.crlRefresh(), HTTP_TIMEOUT, clock);
             certificates = new PkixClientCertificateVerifier(bundle, crls, Set.copyOf(mtls.trustDomains()), clock);
         }
-        return new IdentityResolver(jwt, certificates, Set.copyOf(mtls.trustedProxies()));
+        return new IdentityResolver(jwt, certificates, Set.copyOf(mtls.trustedProxies()),
+                CheckConfiguration.protocols(mtls.forwardedCertificateProtocols(), "portcullis.mtls.forwarded-certificate-protocols"));
     }
 
     @Bean

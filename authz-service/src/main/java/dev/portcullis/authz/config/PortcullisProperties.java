@@ -63,7 +63,8 @@ public record PortcullisProperties(
             @DefaultValue("5m") Duration crlRefresh,
             @DefaultValue List<String> trustDomains,
             @DefaultValue List<String> trustedProxies,
-            @DefaultValue List<String> adminSpiffeIds) {
+            @DefaultValue List<String> adminSpiffeIds,
+            @DefaultValue({"envoy-http", "envoy-grpc", "decision-api"}) List<String> forwardedCertificateProtocols) {
     }
 
     /**

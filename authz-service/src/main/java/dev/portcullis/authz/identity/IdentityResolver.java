@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.portcullis.authz.check.CheckContext;
+import dev.portcullis.authz.check.Protocol;
 import dev.portcullis.authz.identity.jwt.JwtVerifier;
 import dev.portcullis.authz.identity.mtls.ClientCertificateVerifier;
 import dev.portcullis.authz.identity.mtls.ForwardedClientCertificate;
@@ -22,15 +23,24 @@ import dev.portcullis.authz.identity.mtls.VerifiedCertificate;
  * <p>Who the TLS peer of Portcullis is decides what to believe: a peer whose verified SPIFFE ID is
  * a configured trusted proxy may forward the end client's certificate (and address); any other
  * peer's certificate is the caller's own identity, and a certificate it claims to forward is a
- * forgery attempt and rejected.
+ * forgery attempt and rejected. A trusted proxy's forwarded certificate is believed only on the
+ * protocols whose proxy writes that header itself rather than passing on the client's: Envoy
+ * (which sanitizes {@code x-forwarded-client-cert} by default) and the decision API; nginx's
+ * {@code auth_request} and Traefik's forwardAuth hand Portcullis the client's own headers, so there
+ * the header is believed only where the operator says the proxy sets it.
  */
 public final class IdentityResolver {
 
     private static final String BEARER = "bearer ";
 
+    /** Where a trusted proxy's {@code x-forwarded-client-cert} is believed unless configured otherwise. */
+    public static final Set<Protocol> DEFAULT_FORWARDING_PROTOCOLS =
+            Set.of(Protocol.ENVOY_HTTP, Protocol.ENVOY_GRPC, Protocol.DECISION_API);
+
     private final JwtVerifier jwt;
     private final ClientCertificateVerifier certificates;
     private final Set<String> trustedProxies;
+    private final Set<Protocol> forwardingProtocols;
 
     /**
      * @param certificates the client certificate verifier, or null when mTLS is not configured
@@ -38,9 +48,19 @@ public final class IdentityResolver {
      * @param trustedProxies SPIFFE IDs of proxies allowed to forward client certificates
      */
     public IdentityResolver(JwtVerifier jwt, ClientCertificateVerifier certificates, Set<String> trustedProxies) {
+        this(jwt, certificates, trustedProxies, DEFAULT_FORWARDING_PROTOCOLS);
+    }
+
+    /**
+     * @param forwardingProtocols the protocols on which a trusted proxy's forwarded certificate is
+     *     believed; on the others it is rejected as a forgery
+     */
+    public IdentityResolver(JwtVerifier jwt, ClientCertificateVerifier certificates, Set<String> trustedProxies,
+            Set<Protocol> forwardingProtocols) {
         this.jwt = Objects.requireNonNull(jwt, "jwt cannot be null");
         this.certificates = certificates;
         this.trustedProxies = Set.copyOf(trustedProxies);
+        this.forwardingProtocols = Set.copyOf(forwardingProtocols);
     }
 
     public AuthenticationResult authenticate(CheckContext context) {
@@ -85,6 +105,11 @@ public final class IdentityResolver {
             if (!peerIsTrustedProxy) {
                 throw new AuthenticationException(AuthenticationFailure.UNTRUSTED_FORWARDER,
                         "forwarded client certificate from " + peer.map(p -> p.spiffeId().toString()).orElse("an unauthenticated peer"));
+            }
+            if (!forwardingProtocols.contains(context.protocol())) {
+                throw new AuthenticationException(AuthenticationFailure.UNTRUSTED_FORWARDER, "forwarded client certificate on the "
+                        + context.protocol().label() + " protocol, whose proxy passes on the client's headers"
+                        + " (portcullis.mtls.forwarded-certificate-protocols)");
             }
             List<X509Certificate> chain = ForwardedClientCertificate.fromXfcc(forwarded);
             VerifiedCertificate client = requireVerifier().verify(chain);

@@ -64,7 +64,7 @@ public final class MicrometerDecisionMetrics implements DecisionListener {
     public void decided(CheckContext context, Decision decision, Duration elapsed) {
         String protocol = context == null ? "unknown" : context.protocol().label();
         String outcome = decision.allow() ? "allow" : switch (decision.code()) {
-            case POLICY_ERROR, AUDIT_ERROR -> "error";
+            case POLICY_ERROR, AUDIT_ERROR, INTERNAL_ERROR -> "error";
             default -> "deny";
         };
         counter(new CounterKey(outcome, decision.code().label(), reasonClass(decision), protocol)).increment();

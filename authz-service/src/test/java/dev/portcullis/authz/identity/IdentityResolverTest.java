@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.portcullis.authz.check.CheckContext;
+import dev.portcullis.authz.check.Protocol;
 import dev.portcullis.authz.identity.jwt.JwtVerifier;
 import dev.portcullis.authz.identity.mtls.PkixClientCertificateVerifier;
 import dev.portcullis.authz.testing.Checks;
@@ -166,16 +167,45 @@ class IdentityResolverTest {
 
     @Test
     void authenticateWhenForwardedCertificateFromATrustedProxyThenTheForwardedWorkload() {
-        Principal principal = principal(Checks.check().peer(proxy)
+        for (Protocol protocol : List.of(Protocol.ENVOY_HTTP, Protocol.ENVOY_GRPC, Protocol.DECISION_API)) {
+            Principal principal = principal(Checks.check().protocol(protocol).peer(proxy)
+                    .forwardedClientCertificate(TestCertificates.xfcc(workload)).build());
+
+            assertThat(principal.spiffeId()).as(protocol.label()).isEqualTo(WORKLOAD_ID);
+            assertThat(principal.methods()).as(protocol.label()).containsExactly(AuthMethod.FORWARDED_MTLS);
+        }
+    }
+
+    @Test
+    void authenticateWhenATrustedNginxOrTraefikPassesOnAForwardedCertificateThenAForgeryByDefault() {
+        // auth_request and forwardAuth hand over the client's own headers: a certificate is public,
+        // so a client could name any workload in the header if Portcullis believed it here.
+        for (Protocol protocol : List.of(Protocol.NGINX, Protocol.TRAEFIK)) {
+            AuthenticationException e = rejection(Checks.check().protocol(protocol).peer(proxy)
+                    .forwardedClientCertificate(TestCertificates.xfcc(workload)).build());
+
+            assertThat(e.failure()).as(protocol.label()).isEqualTo(AuthenticationFailure.UNTRUSTED_FORWARDER);
+            assertThat(e.getMessage()).contains(protocol.label() + " protocol");
+        }
+    }
+
+    @Test
+    void authenticateWhenTheOperatorSaysNginxSetsTheHeaderThenItsForwardedCertificateIsBelieved() {
+        IdentityResolver nginxForwards = new IdentityResolver(jwt,
+                new PkixClientCertificateVerifier(List.of(ca.certificate()), () -> List.of(crl), Set.of("portcullis.test"),
+                        Clock.fixed(TestCertificates.NOW, ZoneOffset.UTC)),
+                Set.of(PROXY_ID), Set.of(Protocol.NGINX));
+
+        AuthenticationResult result = nginxForwards.authenticate(Checks.check().protocol(Protocol.NGINX).peer(proxy)
                 .forwardedClientCertificate(TestCertificates.xfcc(workload)).build());
 
-        assertThat(principal.spiffeId()).isEqualTo(WORKLOAD_ID);
-        assertThat(principal.methods()).containsExactly(AuthMethod.FORWARDED_MTLS);
+        assertThat(result).isInstanceOfSatisfying(AuthenticationResult.Authenticated.class,
+                a -> assertThat(a.principal().spiffeId()).isEqualTo(WORKLOAD_ID));
     }
 
     @Test
     void authenticateWhenATrustedProxyForwardsARevokedCertificateThenRejected() {
-        AuthenticationException e = rejection(Checks.check().peer(proxy)
+        AuthenticationException e = rejection(Checks.check().protocol(Protocol.ENVOY_HTTP).peer(proxy)
                 .forwardedClientCertificate(TestCertificates.xfcc(revoked)).build());
 
         assertThat(e.failure()).isEqualTo(AuthenticationFailure.REVOKED_CERTIFICATE);
@@ -183,7 +213,8 @@ class IdentityResolverTest {
 
     @Test
     void authenticateWhenATrustedProxyForwardsGarbageThenMalformedCertificate() {
-        AuthenticationException e = rejection(Checks.check().peer(proxy).forwardedClientCertificate("Cert=\"nonsense\"").build());
+        AuthenticationException e = rejection(Checks.check().protocol(Protocol.ENVOY_HTTP).peer(proxy)
+                .forwardedClientCertificate("Cert=\"nonsense\"").build());
 
         assertThat(e.failure()).isEqualTo(AuthenticationFailure.MALFORMED_CERTIFICATE);
     }

@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.apache.coyote.http11.AbstractHttp11Protocol;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.portcullis.authz.AuthzServiceApplication;
@@ -52,6 +55,12 @@ public final class AuthzService implements AutoCloseable {
 
     public ConfigurableApplicationContext context() {
         return context;
+    }
+
+    /** The TLS implementation Tomcat's main connector was configured with (its class name). */
+    public String sslImplementationName() {
+        TomcatWebServer server = (TomcatWebServer) ((WebServerApplicationContext) context).getWebServer();
+        return ((AbstractHttp11Protocol<?>) server.getTomcat().getConnector().getProtocolHandler()).getSslImplementationName();
     }
 
     public int port() {

@@ -75,6 +75,8 @@ public final class EnvoyAuthorizationService extends AuthorizationGrpc.Authoriza
             decision = authorizer.check(context);
         } catch (BadCheckException e) {
             decision = authorizer.refuseMalformed(decisionId, Protocol.ENVOY_GRPC, PEER_ADDRESS.get(), receivedAt, e.getMessage());
+        } catch (RuntimeException e) {
+            decision = authorizer.failUnexpectedly(decisionId, Protocol.ENVOY_GRPC, PEER_ADDRESS.get(), receivedAt, e);
         }
         responses.onNext(EnvoyCheckResponses.of(decision));
         responses.onCompleted();

@@ -1,7 +1,5 @@
 package dev.portcullis.authz.adapter.grpc;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
@@ -14,6 +12,7 @@ import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 
 import dev.portcullis.authz.adapter.http.BadCheckException;
+import dev.portcullis.authz.adapter.http.RequestTarget;
 import dev.portcullis.authz.check.CheckContext;
 import dev.portcullis.authz.check.Protocol;
 import dev.portcullis.authz.check.RequestHeaders;
@@ -44,15 +43,7 @@ final class EnvoyCheckContexts {
         if (!METHOD.matcher(method).matches()) {
             throw new BadCheckException("attributes.request.http.method is not an HTTP method");
         }
-        String path;
-        String query;
-        try {
-            URI uri = new URI(http.getPath().isEmpty() ? "/" : http.getPath());
-            path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-            query = uri.getRawQuery();
-        } catch (URISyntaxException e) {
-            throw new BadCheckException("attributes.request.http.path does not parse");
-        }
+        RequestTarget target = RequestTarget.parse(http.getPath(), "attributes.request.http.path");
         RequestHeaders.Builder headers = RequestHeaders.builder();
         for (Map.Entry<String, String> e : http.getHeadersMap().entrySet()) {
             headers.add(e.getKey(), e.getValue());
@@ -74,7 +65,7 @@ final class EnvoyCheckContexts {
         if (requestId != null && !REQUEST_ID.matcher(requestId).matches()) {
             requestId = null;
         }
-        return new CheckContext(decisionId, Protocol.ENVOY_GRPC, method, path, query, built,
+        return new CheckContext(decisionId, Protocol.ENVOY_GRPC, method, target.path(), target.query(), built,
                 sourceIp == null || sourceIp.isEmpty() ? null : sourceIp, peer, peerOnLoopback, forwarded,
                 requestId, receivedAt);
     }

@@ -82,6 +82,8 @@ public final class CheckServlet extends HttpServlet {
         } catch (BadCheckException e) {
             decision = authorizer.refuseMalformed(decisionId, Protocol.ENVOY_HTTP, request.getRemoteAddr(), receivedAt,
                     e.getMessage());
+        } catch (RuntimeException e) {
+            decision = authorizer.failUnexpectedly(decisionId, Protocol.ENVOY_HTTP, request.getRemoteAddr(), receivedAt, e);
         }
         HttpDecisionWriter.write(decision, response);
     }

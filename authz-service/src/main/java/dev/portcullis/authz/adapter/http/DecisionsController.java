@@ -23,6 +23,7 @@ import dev.portcullis.authz.check.CallerTrust;
 import dev.portcullis.authz.check.CheckContext;
 import dev.portcullis.authz.check.Decision;
 import dev.portcullis.authz.check.DecisionIds;
+import dev.portcullis.authz.check.EnabledProtocols;
 import dev.portcullis.authz.check.Protocol;
 import dev.portcullis.authz.check.RequestHeaders;
 import tools.jackson.core.JacksonException;
@@ -45,15 +46,19 @@ import tools.jackson.databind.json.JsonMapper;
 public final class DecisionsController {
 
     private static final Pattern METHOD = Pattern.compile("[A-Z]{1,16}");
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final int MAX_BODY_BYTES = 2 * 1024 * 1024;
 
+    private final EnabledProtocols enabled;
     private final CallerTrust callers;
     private final Authorizer authorizer;
     private final DecisionIds ids;
     private final Clock clock;
     private final JsonMapper json;
 
-    public DecisionsController(CallerTrust callers, Authorizer authorizer, DecisionIds ids, Clock clock, JsonMapper json) {
+    public DecisionsController(EnabledProtocols enabled, CallerTrust callers, Authorizer authorizer, DecisionIds ids,
+            Clock clock, JsonMapper json) {
+        this.enabled = Objects.requireNonNull(enabled, "enabled cannot be null");
         this.callers = Objects.requireNonNull(callers, "callers cannot be null");
         this.authorizer = Objects.requireNonNull(authorizer, "authorizer cannot be null");
         this.ids = Objects.requireNonNull(ids, "ids cannot be null");
@@ -80,6 +85,8 @@ public final class DecisionsController {
         } catch (BadCheckException e) {
             decision = authorizer.refuseMalformed(decisionId, Protocol.DECISION_API, request.getRemoteAddr(), receivedAt,
                     e.getMessage());
+        } catch (RuntimeException e) {
+            decision = authorizer.failUnexpectedly(decisionId, Protocol.DECISION_API, request.getRemoteAddr(), receivedAt, e);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("decision_id", decision.decisionId());
@@ -92,6 +99,7 @@ public final class DecisionsController {
         int httpStatus = switch (decision.code()) {
             case POLICY_ERROR, AUDIT_ERROR -> 503;
             case BAD_CHECK -> 400;
+            case INTERNAL_ERROR -> 500;
             default -> 200;
         };
         return ResponseEntity.status(httpStatus).header("Cache-Control", "no-store").body(body);
@@ -99,6 +107,9 @@ public final class DecisionsController {
 
     private CheckContext context(HttpServletRequest request, String decisionId, Instant receivedAt) throws BadCheckException,
             java.io.IOException {
+        if (!enabled.contains(Protocol.DECISION_API)) {
+            throw new BadCheckException("the " + Protocol.DECISION_API.label() + " protocol is not enabled on this service");
+        }
         byte[] raw = request.getInputStream().readNBytes(MAX_BODY_BYTES + 1);
         if (raw.length > MAX_BODY_BYTES) {
             throw new BadCheckException("the request body is larger than " + MAX_BODY_BYTES + " bytes");
@@ -119,6 +130,10 @@ public final class DecisionsController {
         String path = text(root, "path", true);
         if (!path.startsWith("/")) {
             throw new BadCheckException("'path' must start with '/'");
+        }
+        RequestTarget target = RequestTarget.parse(path, "'path'");
+        if (target.query() != null) {
+            throw new BadCheckException("'path' has a query; give it as 'query'");
         }
         RequestHeaders.Builder headers = RequestHeaders.builder();
         JsonNode headerNode = root.get("headers");
@@ -142,10 +157,11 @@ public final class DecisionsController {
                 : "Cert=\"" + URLEncoder.encode(certificate, StandardCharsets.UTF_8) + "\"";
         String sourceIp = text(root, "source_ip", false);
         RequestHeaders built = headers.build();
-        return new CheckContext(decisionId, Protocol.DECISION_API, method, path, text(root, "query", false), built,
+        String requestId = text(root, "request_id", false);
+        return new CheckContext(decisionId, Protocol.DECISION_API, method, target.path(), text(root, "query", false), built,
                 sourceIp != null ? sourceIp : request.getRemoteAddr(), ServletRequests.peerCertificates(request),
-                ServletRequests.isLoopback(request.getRemoteAddr()), forwarded, text(root, "request_id", false),
-                receivedAt);
+                ServletRequests.isLoopback(request.getRemoteAddr()), forwarded,
+                requestId != null && REQUEST_ID.matcher(requestId).matches() ? requestId : null, receivedAt);
     }
 
     private static String text(JsonNode root, String name, boolean required) throws BadCheckException {

@@ -1,7 +1,5 @@
 package dev.portcullis.authz.adapter.http;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -61,47 +59,34 @@ public final class HttpCheckContexts {
             throw new BadCheckException("the " + protocol.label() + " protocol is not enabled on this service");
         }
         String method;
-        String target;
+        RequestTarget target;
         switch (protocol) {
             case NGINX -> {
                 method = required(headers, "x-original-method");
-                target = required(headers, "x-original-uri");
+                target = RequestTarget.parse(required(headers, "x-original-uri"), "the X-Original-URI header");
             }
             case TRAEFIK -> {
                 method = required(headers, "x-forwarded-method");
-                target = required(headers, "x-forwarded-uri");
+                target = RequestTarget.parse(required(headers, "x-forwarded-uri"), "the X-Forwarded-Uri header");
             }
             default -> {
                 method = request.getMethod();
                 String uri = request.getRequestURI();
-                target = uri.length() > PREFIX.length() ? uri.substring(PREFIX.length()) : "/";
-                if (request.getQueryString() != null) {
-                    target += "?" + request.getQueryString();
-                }
+                String path = uri.length() > PREFIX.length() ? uri.substring(PREFIX.length()) : "/";
+                target = RequestTarget.parse(request.getQueryString() == null ? path : path + "?" + request.getQueryString(),
+                        "the path after " + PREFIX);
             }
         }
         method = method.toUpperCase(Locale.ROOT);
         if (!METHOD.matcher(method).matches()) {
             throw new BadCheckException("the original method is not an HTTP method");
         }
-        String path;
-        String query;
-        try {
-            URI parsed = new URI(target.startsWith("/") ? target : "/" + target);
-            path = parsed.getRawPath();
-            query = parsed.getRawQuery();
-        } catch (URISyntaxException e) {
-            throw new BadCheckException("the original URI does not parse");
-        }
-        if (path == null || path.isEmpty()) {
-            path = "/";
-        }
         List<X509Certificate> peer = ServletRequests.peerCertificates(request);
         boolean loopback = ServletRequests.isLoopback(request.getRemoteAddr());
         boolean trustedPeer = loopback || identity.isTrustedProxy(peer);
         String sourceIp = trustedPeer ? forwardedSource(protocol, headers).orElse(request.getRemoteAddr()) : request.getRemoteAddr();
         String requestId = headers.first("x-request-id").filter(id -> REQUEST_ID.matcher(id).matches()).orElse(null);
-        return new CheckContext(decisionId, protocol, method, path, query, headers, sourceIp, peer, loopback,
+        return new CheckContext(decisionId, protocol, method, target.path(), target.query(), headers, sourceIp, peer, loopback,
                 headers.first("x-forwarded-client-cert").orElse(null), requestId, receivedAt);
     }
 
@@ -115,6 +100,9 @@ public final class HttpCheckContexts {
         if (!all.isEmpty()) {
             String joined = String.join(",", all);
             String[] hops = joined.split(",");
+            if (hops.length == 0) {
+                return java.util.Optional.empty(); // nothing but commas: no address at all
+            }
             return java.util.Optional.of(hops[hops.length - 1].trim()).filter(s -> !s.isEmpty());
         }
         return realIp;

@@ -112,6 +112,15 @@ class EnvoyCheckContextsTest {
     }
 
     @Test
+    void fromWhenThePathCouldBeReadAsAnAuthorityOrResolvedElsewhereThenRefused() {
+        // new URI("//admin/orders/1") reads "admin" as a host and "/orders/1" as the path.
+        for (String path : new String[] {"//admin/orders/1", "/orders/..;/admin", "/orders%2F1"}) {
+            assertThatThrownBy(() -> read(request(http().setPath(path), null))).as(path)
+                    .isInstanceOf(BadCheckException.class).hasMessageContaining("attributes.request.http.path");
+        }
+    }
+
+    @Test
     void fromWhenTheRequestIdIsNotAPlainTokenThenItIsDropped() throws BadCheckException {
         assertThat(read(request(http().setId("id with spaces"), null)).requestId()).isNull();
     }

@@ -23,6 +23,7 @@ import dev.portcullis.audit.Outcome;
 import dev.portcullis.authz.check.Authorizer;
 import dev.portcullis.authz.check.CallerTrust;
 import dev.portcullis.authz.check.DecisionIds;
+import dev.portcullis.authz.check.EnabledProtocols;
 import dev.portcullis.authz.check.Protocol;
 import dev.portcullis.authz.identity.AuthMethod;
 import dev.portcullis.authz.identity.AuthenticationException;
@@ -68,8 +69,8 @@ class CheckEndpointCallersTest {
     private final CheckServlet checks = new CheckServlet(
             new HttpCheckContexts(EnumSet.of(Protocol.NGINX, Protocol.TRAEFIK, Protocol.ENVOY_HTTP), identity), callers,
             authorizer, new DecisionIds(clock), clock);
-    private final DecisionsController decisions = new DecisionsController(callers, authorizer, new DecisionIds(clock), clock,
-            JsonMapper.builder().build());
+    private final DecisionsController decisions = new DecisionsController(EnabledProtocols.all(), callers, authorizer,
+            new DecisionIds(clock), clock, JsonMapper.builder().build());
 
     private static MockHttpServletRequest nginxCheck(String remote, X509Certificate... peer) {
         MockHttpServletRequest request = new MockHttpServletRequest("GET", "/v1/check");

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.EventType;
 import dev.portcullis.audit.Outcome;
+import dev.portcullis.authz.adapter.http.SessionCachingJsseImplementation;
 import dev.portcullis.authz.testing.AuthzService;
 import dev.portcullis.authz.testing.Checker;
 import dev.portcullis.authz.testing.OpenBaoPki;
@@ -119,12 +120,22 @@ class MtlsIT {
         return JSON.readTree(response.body());
     }
 
+    /** A check of {@code GET /orders/1} as Envoy's HTTP ext_authz sends it, with a forwarded certificate. */
     private static HttpResponse<String> checkForwarding(HttpClient client, String forwardedCertificate) {
+        return send(client, HttpRequest.newBuilder(service.uri("/v1/check/orders/1"))
+                .header("X-Forwarded-Client-Cert", forwardedCertificate));
+    }
+
+    /** The same check as nginx's auth_request sends it, which passes the client's headers on. */
+    private static HttpResponse<String> checkForwardingThroughNginx(HttpClient client, String forwardedCertificate) {
+        return send(client, HttpRequest.newBuilder(service.uri("/v1/check"))
+                .header("X-Original-Method", "GET").header("X-Original-URI", "/orders/1")
+                .header("X-Forwarded-Client-Cert", forwardedCertificate));
+    }
+
+    private static HttpResponse<String> send(HttpClient client, HttpRequest.Builder request) {
         try {
-            return client.send(HttpRequest.newBuilder(service.uri("/v1/check"))
-                    .header("X-Original-Method", "GET").header("X-Original-URI", "/orders/1")
-                    .header("X-Forwarded-Client-Cert", forwardedCertificate)
-                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return client.send(request.timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
@@ -277,10 +288,41 @@ class MtlsIT {
     }
 
     @Test
+    void aCertificateInTheHeadersNginxPassesOnIsNotBelievedEvenFromTheTrustedProxy() {
+        HttpResponse<String> response = checkForwardingThroughNginx(presenting(proxy), TestCertificates.xfcc(checkout.certificate()));
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(authnFailure(Checker.decisionId(response), "untrusted_forwarder").attributes())
+                .containsEntry("protocol", "nginx");
+    }
+
+    @Test
     void theTrustedProxysOwnCertificateIsNotAnIdentityForTheRoute() {
         HttpResponse<String> response = new Checker(service, presenting(proxy)).check(null);
 
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(service.audit().event(Checker.decisionId(response)).reason()).isEqualTo("authentication_required");
+    }
+
+    @Test
+    void eachRequestOnAKeptAliveConnectionIsItsOwnCertificatesAndAConnectionWithoutOneStaysAnonymous() {
+        // Tomcat's TLS attributes are kept per TLS session (SessionCachingJsseImplementation): the
+        // second and third requests on a connection read the chain, or its absence, from there.
+        assertThat(service.sslImplementationName()).isEqualTo(SessionCachingJsseImplementation.class.getName());
+        Checker withCertificate = new Checker(service, presenting(checkout));
+        Checker withoutCertificate = new Checker(service, TlsClients.anonymous(serverCa));
+
+        for (int request = 0; request < 3; request++) {
+            HttpResponse<String> allowed = withCertificate.check(null);
+            HttpResponse<String> anonymous = withoutCertificate.check(null);
+
+            assertThat(allowed.statusCode()).isEqualTo(200);
+            assertThat(allowed.headers().firstValue("x-portcullis-subject")).contains(CHECKOUT);
+            assertThat(service.audit().event(Checker.decisionId(allowed)).actor().spiffeId()).isEqualTo(CHECKOUT);
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            AuditEvent refused = service.audit().event(Checker.decisionId(anonymous));
+            assertThat(refused.reason()).isEqualTo("authentication_required");
+            assertThat(refused.actor().spiffeId()).isNull();
+        }
     }
 }
