@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
             dev.portcullis.cli.audit.AuditCommand.class,
             dev.portcullis.cli.anomalies.AnomaliesCommand.class,
             dev.portcullis.cli.keys.KeysCommand.class,
-            dev.portcullis.cli.scan.ScanCommand.class
+            dev.portcullis.cli.scan.ScanCommand.class,
+            dev.portcullis.cli.decide.DecideCommand.class
         },
         footerHeading = "%nExit codes:%n",
         footer = {

@@ -118,6 +118,12 @@ public final class AnomaliesScanCommand implements Callable<Integer> {
         }
         out.flush();
         reportSkipped(err, skipped);
+        if (engine.processed() == 0 && skipped.count() > 0) {
+            // Not "no alert": nothing was looked at. A gate that passed here would pass any file.
+            err.println("portcullis: no line of " + input + " is an audit event (" + skipped.count()
+                    + " skipped); nothing was scanned");
+            return ExitCode.COULD_NOT_RUN;
+        }
         return alerts.isEmpty() ? ExitCode.OK : ExitCode.CHECK_FAILED;
     }
 

@@ -76,7 +76,8 @@ final class AuditImportCommand implements Callable<Integer> {
         }
         List<AuditEvent> events = readAll(json);
         String logOrigin = resolveOrigin();
-        LocalEd25519CheckpointSigner signer = signingKey.loadOrCreate(logOrigin, spec.commandLine().getErr());
+        LocalEd25519CheckpointSigner signer = SegmentFileLogReader.originOf(logDir).isPresent()
+                ? existingLogsKey(logOrigin) : signingKey.loadOrCreate(logOrigin, spec.commandLine().getErr());
         SignedCheckpoint checkpoint;
         long before;
         try (SegmentFileAuditLog log = SegmentFileAuditLog.builder(logDir, logOrigin, signer)
@@ -104,6 +105,21 @@ final class AuditImportCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCode.OK;
+    }
+
+    /**
+     * The key of a log that already exists. Never a new one: its checkpoints would be signed by a
+     * key no auditor holds, and verifying the log against its own key would then report it as
+     * tampered with.
+     */
+    private LocalEd25519CheckpointSigner existingLogsKey(String logOrigin) {
+        LocalEd25519CheckpointSigner signer = signingKey.loadIfPresent(logOrigin);
+        if (signer == null) {
+            throw new CouldNotRunException("the log in " + logDir + " exists, but its signing key "
+                    + signingKey.resolve(logOrigin) + " does not; give the log's key with --key (a new key would sign"
+                    + " checkpoints that its auditors' verifier key rejects)");
+        }
+        return signer;
     }
 
     private String resolveOrigin() {

@@ -8,6 +8,7 @@ import dev.portcullis.audit.AuditLogReader;
 import dev.portcullis.audit.LogEntry;
 import dev.portcullis.audit.checkpoint.SignedCheckpoint;
 import dev.portcullis.audit.verify.InclusionProof;
+import dev.portcullis.audit.verify.InvalidProofException;
 import dev.portcullis.audit.verify.ProofVerifier;
 import dev.portcullis.cli.CouldNotRunException;
 import dev.portcullis.cli.ExitCode;
@@ -67,6 +68,11 @@ final class AuditProofCommand implements Callable<Integer> {
             print(entry, proof, root, againstCheckpoint ? checkpoint : null);
         } catch (IllegalArgumentException e) {
             throw new CouldNotRunException(e.getMessage());
+        } catch (InvalidProofException e) {
+            // The proof was computed from the log as it is now: that it fails is a finding, not a failure to run.
+            spec.commandLine().getErr().println("TAMPERED: entry " + index + " does not prove into the log's tree: "
+                    + e.getMessage() + "; 'portcullis audit verify' finds where the log was changed");
+            return ExitCode.CHECK_FAILED;
         } catch (AuditException e) {
             throw new CouldNotRunException(e.getMessage(), e);
         }

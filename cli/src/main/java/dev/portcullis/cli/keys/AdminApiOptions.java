@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import dev.portcullis.cli.CouldNotRunException;
+import dev.portcullis.cli.ServiceConnection;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,9 +18,9 @@ import picocli.CommandLine.Option;
  */
 public final class AdminApiOptions {
 
-    static final String URL_ENV = "PORTCULLIS_URL";
+    static final String URL_ENV = ServiceConnection.URL_ENV;
     static final String TOKEN_ENV = "PORTCULLIS_ADMIN_TOKEN";
-    static final String DEFAULT_URL = "https://127.0.0.1:8443";
+    static final String DEFAULT_URL = ServiceConnection.DEFAULT_URL;
 
     @Option(names = "--url", paramLabel = "URL",
             description = "Base URL of the Portcullis service (default: $" + URL_ENV + ", else " + DEFAULT_URL + ").")
@@ -38,22 +39,7 @@ public final class AdminApiOptions {
     int timeoutSeconds = 30;
 
     URI baseUrl() {
-        URI base = url;
-        if (base == null) {
-            String fromEnv = System.getenv(URL_ENV);
-            base = URI.create(fromEnv == null || fromEnv.isBlank() ? DEFAULT_URL : fromEnv.strip());
-        }
-        String scheme = base.getScheme();
-        String host = base.getHost();
-        boolean loopback = "127.0.0.1".equals(host) || "localhost".equals(host) || "[::1]".equals(host) || "::1".equals(host);
-        if ("http".equals(scheme) && !loopback) {
-            throw new CouldNotRunException("refusing to send the admin token over plain http to " + base
-                    + "; use https (plain http is accepted for 127.0.0.1 and localhost only)");
-        }
-        if (!"https".equals(scheme) && !"http".equals(scheme)) {
-            throw new CouldNotRunException("--url must be an http(s) URL, was " + base);
-        }
-        return base;
+        return ServiceConnection.baseUrl(url, "the admin token");
     }
 
     char[] token() {
@@ -74,9 +60,6 @@ public final class AdminApiOptions {
     }
 
     Duration timeout() {
-        if (timeoutSeconds < 1) {
-            throw new CouldNotRunException("--timeout must be at least 1 second, was " + timeoutSeconds);
-        }
-        return Duration.ofSeconds(timeoutSeconds);
+        return ServiceConnection.timeout(timeoutSeconds);
     }
 }

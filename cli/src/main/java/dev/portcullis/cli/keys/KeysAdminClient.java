@@ -1,7 +1,6 @@
 package dev.portcullis.cli.keys;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -9,21 +8,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import dev.portcullis.cli.CouldNotRunException;
+import dev.portcullis.cli.ServiceConnection;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -63,12 +55,7 @@ final class KeysAdminClient {
         this.base = options.baseUrl();
         this.token = options.token();
         this.timeout = options.timeout();
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER);
-        if (options.caCertificates != null) {
-            builder.sslContext(trusting(options.caCertificates));
-        }
-        this.http = builder.build();
+        this.http = ServiceConnection.httpClient(options.caCertificates, timeout);
     }
 
     JsonNode list() {
@@ -185,27 +172,6 @@ final class KeysAdminClient {
 
     private static String encode(String name) {
         return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static SSLContext trusting(Path pem) {
-        try (InputStream in = Files.newInputStream(pem)) {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            int i = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                trust.setCertificateEntry("ca-" + i++, certificate);
-            }
-            if (i == 0) {
-                throw new CouldNotRunException("no certificate in " + pem);
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            return context;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new CouldNotRunException("cannot use the CA certificates in " + pem + ": " + e.getMessage());
-        }
     }
 
     void wipe() {

@@ -75,6 +75,18 @@ class AnomaliesCommandTest {
     }
 
     @Test
+    void scanOfAFileWithoutASingleEventCouldNotRunRatherThanPassing() throws IOException {
+        Path notEvents = dir.resolve("passwd");
+        Files.writeString(notEvents, "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n");
+
+        Run scan = run("anomalies", "scan", "--input", notEvents.toString(), "--output", "json");
+
+        assertThat(scan.code()).isEqualTo(ExitCode.COULD_NOT_RUN);
+        assertThat(scan.out()).isEmpty();
+        assertThat(scan.err()).contains("no line of").contains("is an audit event (2 skipped)");
+    }
+
+    @Test
     void listAndAckAnAlertInTheStore() throws IOException {
         Path store = dir.resolve("alerts.jsonl");
         new JsonLinesAlertStore(store).add("01JD0000000000000000000001", Instant.parse("2026-11-23T02:01:00Z"),

@@ -94,6 +94,22 @@ class AuditCommandsTest {
     }
 
     @Test
+    void importIntoAnExistingLogWithoutItsKeyRefusesRatherThanSigningWithANewOne() throws Exception {
+        importEvents(eventsFile(tmp, "a.jsonl", 0, 3));
+        Path elsewhere = tmp.resolve("other-machine/audit.key");
+
+        Cli result = Cli.run("audit", "import", "--log-dir", logDir.toString(), "--input",
+                eventsFile(tmp, "b.jsonl", 3, 2).toString(), "--key", elsewhere.toString());
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+        assertThat(result.err()).contains("exists, but its signing key").contains(elsewhere.toString());
+        assertThat(elsewhere).doesNotExist();
+        assertLogSize(3);
+        Cli verify = Cli.run("audit", "verify", "--log-dir", logDir.toString(), "--trusted-key", vkey());
+        assertThat(verify.exitCode()).as(verify.toString()).isZero();
+    }
+
+    @Test
     void importWhenALineIsMalformedThenExits2NamingTheLineAndAppendsNothing() throws Exception {
         importEvents(eventsFile(tmp, "a.jsonl", 0, 3));
         Path bad = eventsFile(tmp, "bad.jsonl", 3, 4);

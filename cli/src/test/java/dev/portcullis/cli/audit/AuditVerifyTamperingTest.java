@@ -98,6 +98,21 @@ class AuditVerifyTamperingTest {
     }
 
     @Test
+    void aProofOfAChangedEntryIsAFindingNotAFailureToRun() throws Exception {
+        List<Rec> records = SegmentSurgery.read(segment0);
+        Rec r = records.get(77);
+        records.set(77, new Rec(r.index(), r.flags(),
+                new String(r.payload(), StandardCharsets.UTF_8).replace("\"deny\"", "\"allow\"").getBytes(StandardCharsets.UTF_8)));
+        SegmentSurgery.write(segment0, 0, records);
+
+        Cli proof = Cli.run("audit", "proof", "--log-dir", logDir.toString(), "--index", "77");
+
+        assertThat(proof.exitCode()).as(proof.toString()).isEqualTo(1);
+        assertThat(proof.err()).contains("TAMPERED: entry 77").contains("audit verify");
+        assertThat(Cli.run("audit", "proof", "--log-dir", logDir.toString(), "--index", "12").exitCode()).isZero();
+    }
+
+    @Test
     void aChangeWithEveryDerivedFileRewrittenIsStillFoundByTheSignedCheckpoints() throws Exception {
         List<Rec> records = SegmentSurgery.read(segment0);
         Rec r = records.get(120);
