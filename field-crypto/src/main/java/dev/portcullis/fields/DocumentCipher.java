@@ -51,6 +51,9 @@ public final class DocumentCipher {
     /** The class of a ciphertext that no rule selects (never readable). */
     public static final String UNCLASSIFIED = "unclassified";
 
+    /** The tag of a span that no rule selects but that starts with the ciphertext prefix. */
+    private static final Object RESERVED_PREFIX = new Object();
+
     private static final byte[] MASK_JSON = ("\"" + MASK + "\"").getBytes(StandardCharsets.US_ASCII);
     /*
      * Checks every decrypted value (50 parsers for a 50-field document): buffers come from a
@@ -101,13 +104,21 @@ public final class DocumentCipher {
         Objects.requireNonNull(document, "document cannot be null");
         FieldCipher.RecordScope scope = new FieldCipher.RecordScope(tenant, recordId);
         SelectorIndex<FieldRule> index = index(rules);
-        List<JsonSpans.Span> found = spans.findValues(document, (path, depth, token, value) -> {
+        List<JsonSpans.Span> selectedOrReserved = spans.findValues(document, (path, depth, token, value) -> {
             FieldRule rule = index.first(path, depth);
             if (rule != null && value.stringStartsWith(Envelope.PREFIX)) {
                 value.string(); // kept in the span, for the check below
             }
-            return rule;
+            return rule != null ? rule : value.stringStartsWith(Envelope.PREFIX) ? RESERVED_PREFIX : null;
         });
+        List<JsonSpans.Span> found = new ArrayList<>(selectedOrReserved.size());
+        for (JsonSpans.Span span : selectedOrReserved) {
+            if (span.tag() == RESERVED_PREFIX) {
+                requireCiphertext(document, span);
+            } else {
+                found.add(span);
+            }
+        }
         String tenantKeyset = null;
         String subjectKeyset = null;
         List<byte[]> replacements = new ArrayList<>(found.size());
@@ -215,6 +226,21 @@ public final class DocumentCipher {
             }
         }
         return new Decrypted(JsonSpans.splice(document, found, replacements), List.copyOf(reports));
+    }
+
+    /**
+     * A value outside the rules that starts with the reserved {@code pcf:} prefix must be a field
+     * ciphertext (of an earlier encryption): decrypting reads every such string as one, so free text
+     * spelled like that would make the document undecryptable for good.
+     */
+    private void requireCiphertext(byte[] document, JsonSpans.Span span) {
+        try {
+            envelope(document, span);
+        } catch (FieldCryptoException e) {
+            throw new FieldCryptoException(Code.MALFORMED_DOCUMENT, "the value at " + span.path() + " starts with "
+                    + Envelope.PREFIX + ", the prefix reserved for field ciphertexts, but is not one ("
+                    + e.code().name().toLowerCase(java.util.Locale.ROOT) + "): the document could not be decrypted");
+        }
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.Objects;
  * array indexes generalised ({@code $['tags'][*]}) and ignore the record id: see
  * {@link EncryptionMode#DETERMINISTIC}.
  *
- * @param tenant the tenant, 1 to 64 characters of {@code [A-Za-z0-9._-]}
+ * @param tenant the tenant, 1 to 62 characters of {@code [A-Za-z0-9._-]}
  * @param recordId the record's id, 1 to 256 characters (any; bound as UTF-8)
  * @param fieldPath the normalized path of the field
  */

@@ -47,6 +47,9 @@ import dev.portcullis.fields.policy.FieldPolicyRequest.Operation;
  */
 public final class FieldCryptoService {
 
+    /** The audit reason of a failure nobody foresaw (a defect, or a key store I/O error). */
+    private static final String UNEXPECTED = "unexpected_error";
+
     private final DocumentCipher documents;
     private final Keyring keyring;
     private final FieldAccessPolicy policy;
@@ -103,6 +106,8 @@ public final class FieldCryptoService {
     public EncryptResult encrypt(EncryptRequest request, Caller caller) {
         Objects.requireNonNull(caller, "caller cannot be null");
         String resource = resource(request.documentType(), request.recordId());
+        requireScope(EventType.FIELD_ENCRYPT, "encrypt", request.tenant(), request.recordId(), caller, resource,
+                request.requestId());
         FieldPolicyDecision decision = policy.decide(
                 new FieldPolicyRequest(Operation.ENCRYPT, caller, request.tenant(), request.documentType()));
         if (!decision.allowed()) {
@@ -120,6 +125,10 @@ public final class FieldCryptoService {
         } catch (FieldCryptoException e) {
             record(EventType.FIELD_ENCRYPT, caller, "encrypt", resource, Outcome.FAILURE, e.code().name().toLowerCase(),
                     request.requestId(), Map.of("tenant", request.tenant()));
+            throw e;
+        } catch (RuntimeException e) {
+            record(EventType.FIELD_ENCRYPT, caller, "encrypt", resource, Outcome.FAILURE, UNEXPECTED,
+                    request.requestId(), Map.of("tenant", request.tenant(), "error", e.getClass().getSimpleName()));
             throw e;
         }
         Map<String, Object> attributes = new TreeMap<>();
@@ -139,6 +148,8 @@ public final class FieldCryptoService {
     public DecryptResult decrypt(DecryptRequest request, Caller caller) {
         Objects.requireNonNull(caller, "caller cannot be null");
         String resource = resource(request.documentType(), request.recordId());
+        requireScope(EventType.FIELD_DECRYPT, "decrypt", request.tenant(), request.recordId(), caller, resource,
+                request.requestId());
         FieldPolicyDecision decision = policy.decide(
                 new FieldPolicyRequest(Operation.DECRYPT, caller, request.tenant(), request.documentType()));
         // Fail closed: a denied or failed policy still returns the document, with every
@@ -152,6 +163,10 @@ public final class FieldCryptoService {
         } catch (FieldCryptoException e) {
             record(EventType.FIELD_DECRYPT, caller, "decrypt", resource, Outcome.FAILURE, e.code().name().toLowerCase(),
                     request.requestId(), Map.of("tenant", request.tenant()));
+            throw e;
+        } catch (RuntimeException e) {
+            record(EventType.FIELD_DECRYPT, caller, "decrypt", resource, Outcome.FAILURE, UNEXPECTED,
+                    request.requestId(), Map.of("tenant", request.tenant(), "error", e.getClass().getSimpleName()));
             throw e;
         }
         Map<String, Object> attributes = new TreeMap<>();
@@ -171,6 +186,27 @@ public final class FieldCryptoService {
         String id = record(EventType.FIELD_DECRYPT, caller, "decrypt", resource, outcome, reason, request.requestId(),
                 attributes);
         return new DecryptResult(decrypted.document(), decrypted.fields(), decision.allowed(), decision.reasons(), id);
+    }
+
+    /**
+     * The tenant and record id every ciphertext is bound to, checked before the policy is asked; a
+     * request without them fails with {@link Code#INVALID_ARGUMENT}, audited, instead of failing
+     * somewhere inside.
+     */
+    private void requireScope(EventType type, String action, String tenant, String recordId, Caller caller,
+            String resource, String requestId) {
+        try {
+            Validation.tenant(tenant);
+            if (recordId == null || recordId.isEmpty()) {
+                throw new FieldCryptoException(Code.INVALID_ARGUMENT, "record_id is required: it binds each ciphertext"
+                        + " to its record, and decrypting takes the same one");
+            }
+        } catch (FieldCryptoException | NullPointerException e) {
+            record(type, caller, action, resource, Outcome.FAILURE, Code.INVALID_ARGUMENT.name().toLowerCase(), requestId,
+                    tenant == null ? Map.of() : Map.of("tenant", tenant));
+            throw e instanceof FieldCryptoException f ? f
+                    : new FieldCryptoException(Code.INVALID_ARGUMENT, "tenant is required");
+        }
     }
 
     /**

@@ -6,7 +6,9 @@ import java.util.regex.Pattern;
 /** Checks of identifiers shared by the API types. */
 final class Validation {
 
-    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** At most 62: a tenant's keyset is named {@code t:<tenant>}, and key names are at most 64 bytes. */
+    private static final int TENANT_MAX = 62;
+    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1," + TENANT_MAX + "}");
 
     private Validation() {
     }
@@ -15,7 +17,7 @@ final class Validation {
         Objects.requireNonNull(tenant, "tenant cannot be null");
         if (!isTenant(tenant)) {
             throw new FieldCryptoException(FieldCryptoException.Code.INVALID_ARGUMENT,
-                    "tenant must be 1 to 64 characters of [A-Za-z0-9._-]");
+                    "tenant must be 1 to " + TENANT_MAX + " characters of [A-Za-z0-9._-]");
         }
         return tenant;
     }
@@ -23,7 +25,7 @@ final class Validation {
     /** {@link #TENANT} without a regex: this runs for every field. */
     private static boolean isTenant(String s) {
         int n = s.length();
-        if (n < 1 || n > 64) {
+        if (n < 1 || n > TENANT_MAX) {
             return false;
         }
         for (int i = 0; i < n; i++) {

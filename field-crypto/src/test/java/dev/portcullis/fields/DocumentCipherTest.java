@@ -169,6 +169,25 @@ class DocumentCipherTest {
     }
 
     @Test
+    void encryptRefusesFreeTextSpelledLikeACiphertextButKeepsEarlierCiphertexts() {
+        List<FieldRule> name = List.of(FieldRule.of("$.name", "pii"));
+        List<FieldRule> email = List.of(FieldRule.of("$.email", "pii"));
+        assertThatThrownBy(() -> f.documents.encrypt(utf8("{\"name\":\"Ada\",\"comment\":\"pcf:hello\"}"), name,
+                "acme", "r1", null)).isInstanceOfSatisfying(FieldCryptoException.class, e -> {
+                    assertThat(e.code()).isEqualTo(Code.MALFORMED_DOCUMENT);
+                    assertThat(e.getMessage()).contains("$['comment']").contains("reserved");
+                });
+
+        // A document encrypted field by field, in two calls: the first call's ciphertext is kept as it is.
+        byte[] once = f.documents.encrypt(utf8("{\"name\":\"Ada\",\"email\":\"ada@example.org\"}"), name, "acme", "r1",
+                null).document();
+        byte[] twice = f.documents.encrypt(once, email, "acme", "r1", null).document();
+        List<FieldRule> both = List.of(FieldRule.of("$.name", "pii"), FieldRule.of("$.email", "pii"));
+        assertThat(new String(f.documents.decrypt(twice, both, "acme", "r1", c -> true).document(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"name\":\"Ada\",\"email\":\"ada@example.org\"}");
+    }
+
+    @Test
     void outerSelectionWinsOverNestedOne() {
         List<FieldRule> rules = List.of(FieldRule.of("$.address", "pii"), FieldRule.of("$.address.city", "phi"));
         DocumentCipher.Encrypted enc = f.documents.encrypt(utf8(PATIENT), rules, "acme", "p-17", null);
@@ -198,6 +217,24 @@ class DocumentCipherTest {
                 "\"plain\": \"stays\"");
         assertThat(new String(f.documents.decrypt(bob, rules, "acme", "p-18", c -> true).document(),
                 StandardCharsets.UTF_8)).contains("Bob Lovelace");
+    }
+
+    @Test
+    void aDocumentInUtf16OrUtf32IsMalformedNotACrash() {
+        String json = "{\"name\":\"Ada\"}";
+        List<FieldRule> rules = List.of(FieldRule.of("$.name", "pii"));
+        for (java.nio.charset.Charset charset : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE,
+                StandardCharsets.UTF_16, java.nio.charset.Charset.forName("UTF-32BE"))) {
+            byte[] document = json.getBytes(charset);
+            assertThatThrownBy(() -> f.documents.encrypt(document, rules, "acme", "r1", null)).as(charset.name())
+                    .isInstanceOfSatisfying(FieldCryptoException.class, e -> {
+                        assertThat(e.code()).isEqualTo(Code.MALFORMED_DOCUMENT);
+                        assertThat(e.getMessage()).contains("not UTF-8");
+                    });
+            assertThatThrownBy(() -> f.documents.decrypt(document, rules, "acme", "r1", c -> true)).as(charset.name())
+                    .isInstanceOfSatisfying(FieldCryptoException.class,
+                            e -> assertThat(e.code()).isEqualTo(Code.MALFORMED_DOCUMENT));
+        }
     }
 
     @Test

@@ -17,6 +17,9 @@ import dev.portcullis.audit.EventType;
 import dev.portcullis.audit.Outcome;
 import dev.portcullis.fields.FieldCryptoException.Code;
 import dev.portcullis.fields.FieldRule.KeyScope;
+import dev.portcullis.fields.keys.DataKeyRepository;
+import dev.portcullis.fields.keys.Keyring;
+import dev.portcullis.fields.policy.FieldPolicyRequest;
 import dev.portcullis.fields.policy.FieldAccessPolicy;
 import dev.portcullis.fields.policy.FieldPolicyDecision;
 import dev.portcullis.fields.testing.Fixtures;
@@ -142,5 +145,52 @@ class FieldCryptoServiceTest {
                 null), Caller.of("rita", "pii-reader"))).isInstanceOf(FieldCryptoException.class);
         assertThat(audit.last().type()).isEqualTo(EventType.FIELD_DECRYPT);
         assertThat(audit.last().outcome()).isEqualTo(Outcome.FAILURE);
+    }
+
+    @Test
+    void aRequestWithoutARecordIdOrWithATenantTooLongForAKeyNameIsRefusedAndAuditedBeforeThePolicy() {
+        List<FieldPolicyRequest> asked = new java.util.ArrayList<>();
+        FieldAccessPolicy recording = policy;
+        policy = request -> {
+            asked.add(request);
+            return recording.decide(request);
+        };
+        String sixtyThree = "t".repeat(63);
+        List<org.assertj.core.api.ThrowableAssert.ThrowingCallable> calls = List.of(
+                () -> service.encrypt(new FieldCryptoService.EncryptRequest("acme", "patient", null, "ada", DOC, null),
+                        Caller.of("orders-service")),
+                () -> service.decrypt(new FieldCryptoService.DecryptRequest("acme", "patient", null, DOC, null),
+                        Caller.of("rita", "pii-reader")),
+                () -> service.encrypt(new FieldCryptoService.EncryptRequest(sixtyThree, "patient", "p-1", "ada", DOC, null),
+                        Caller.of("orders-service")));
+        for (var call : calls) {
+            assertThatThrownBy(call).isInstanceOfSatisfying(FieldCryptoException.class,
+                    e -> assertThat(e.code()).isEqualTo(FieldCryptoException.Code.INVALID_ARGUMENT));
+            assertThat(audit.last().outcome()).isEqualTo(Outcome.FAILURE);
+            assertThat(audit.last().reason()).isEqualTo("invalid_argument");
+        }
+        assertThat(asked).isEmpty();
+        // 62 characters is the longest tenant whose keyset name (t:<tenant>) is a key name.
+        assertThat(service.encrypt(new FieldCryptoService.EncryptRequest("t".repeat(62), "patient", "p-1", "ada", DOC, null),
+                Caller.of("orders-service")).fields()).hasSize(2);
+    }
+
+    @Test
+    void anUnforeseenFailureIsAuditedToo() {
+        // A key store whose disk fails: not a FieldCryptoException, nothing the service foresaw.
+        DataKeyRepository failing = (DataKeyRepository) java.lang.reflect.Proxy.newProxyInstance(
+                DataKeyRepository.class.getClassLoader(), new Class<?>[] {DataKeyRepository.class}, (proxy, method, args) -> {
+                    throw new java.io.UncheckedIOException(new java.io.IOException("disk gone"));
+                });
+        Keyring keyring = Keyring.builder(failing, f.kek, "portcullis-fields").clock(Fixtures.CLOCK).build();
+        FieldCryptoService broken = new FieldCryptoService(new DocumentCipher(new FieldCipher(keyring), keyring), keyring,
+                r -> policy.decide(r), audit, Fixtures.CLOCK);
+
+        assertThatThrownBy(() -> broken.encrypt(new FieldCryptoService.EncryptRequest("acme", "patient", "p-1", "ada", DOC,
+                null), Caller.of("orders-service"))).isInstanceOf(java.io.UncheckedIOException.class);
+        assertThat(audit.last().type()).isEqualTo(EventType.FIELD_ENCRYPT);
+        assertThat(audit.last().outcome()).isEqualTo(Outcome.FAILURE);
+        assertThat(audit.last().reason()).isEqualTo("unexpected_error");
+        assertThat(audit.last().attributes()).containsEntry("error", "UncheckedIOException");
     }
 }

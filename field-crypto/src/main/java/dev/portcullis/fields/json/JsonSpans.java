@@ -148,6 +148,25 @@ public final class JsonSpans {
     }
 
     /** The spans {@code selector} takes, in document order; the document must be valid JSON. */
+    /**
+     * Spans are byte offsets into the document as UTF-8, which JSON exchanged between systems is
+     * (RFC 8259, 8.1); Jackson would also read UTF-16 and UTF-32, whose offsets it does not report.
+     * Those announce themselves in the first four bytes: a byte order mark, or a NUL byte (the first
+     * character of JSON text is ASCII).
+     */
+    private static void requireUtf8Encoding(byte[] json) {
+        boolean utf16Bom = json.length >= 2 && ((json[0] == (byte) 0xFE && json[1] == (byte) 0xFF)
+                || (json[0] == (byte) 0xFF && json[1] == (byte) 0xFE));
+        boolean nulInFirstFour = false;
+        for (int i = 0; i < Math.min(4, json.length); i++) {
+            nulInFirstFour |= json[i] == 0;
+        }
+        if (utf16Bom || nulInFirstFour) {
+            throw new FieldCryptoException(Code.MALFORMED_DOCUMENT, "the document is not UTF-8 (it looks like UTF-16 or"
+                    + " UTF-32); send it as UTF-8");
+        }
+    }
+
     public List<Span> find(byte[] json, Selector selector) {
         return findValues(json, (path, depth, token, value) ->
                 selector.select(path, depth, token, value.string()));
@@ -164,6 +183,7 @@ public final class JsonSpans {
             throw new FieldCryptoException(Code.MALFORMED_DOCUMENT,
                     "the document is " + json.length + " bytes; the limit is " + maxDocumentBytes);
         }
+        requireUtf8Encoding(json);
         List<Span> spans = new ArrayList<>();
         Object[] path = new Object[DEFAULT_MAX_DEPTH + 1];
         // normalized[d]: the normalized path of path[0..d), or null until asked since path[d-1] last changed.
