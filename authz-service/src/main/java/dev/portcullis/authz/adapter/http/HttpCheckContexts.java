@@ -54,6 +54,14 @@ public final class HttpCheckContexts {
             throw new BadCheckException("the check carries both nginx (X-Original-*) and Traefik (X-Forwarded-Uri/Method)"
                     + " headers; refusing to guess which describes the request");
         }
+        String uri = request.getRequestURI();
+        if ((nginx || traefik) && !(uri.equals(PREFIX) || uri.equals(PREFIX + "/"))) {
+            // nginx and Traefik call /v1/check itself; a path after it is how Envoy describes the
+            // request. Both at once is a client's header passed through Envoy (allowed_headers).
+            throw new BadCheckException("the check carries " + (nginx ? "nginx (X-Original-*)" : "Traefik (X-Forwarded-Uri/Method)")
+                    + " headers but asks about a path after " + PREFIX + ", as Envoy does; refusing to guess which describes"
+                    + " the request");
+        }
         Protocol protocol = nginx ? Protocol.NGINX : traefik ? Protocol.TRAEFIK : Protocol.ENVOY_HTTP;
         if (!enabled.contains(protocol)) {
             throw new BadCheckException("the " + protocol.label() + " protocol is not enabled on this service");
@@ -71,7 +79,6 @@ public final class HttpCheckContexts {
             }
             default -> {
                 method = request.getMethod();
-                String uri = request.getRequestURI();
                 String path = uri.length() > PREFIX.length() ? uri.substring(PREFIX.length()) : "/";
                 target = RequestTarget.parse(request.getQueryString() == null ? path : path + "?" + request.getQueryString(),
                         "the path after " + PREFIX);

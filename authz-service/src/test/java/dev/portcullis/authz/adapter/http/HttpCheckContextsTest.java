@@ -136,6 +136,18 @@ class HttpCheckContextsTest {
     }
 
     @Test
+    void fromWhenNginxOrTraefikHeadersComeOnAnEnvoyStylePathThenRefusedAsAmbiguous() {
+        // A client's X-Original-URI passed through by Envoy's HTTP ext_authz (allowed_headers) must
+        // not replace the path Envoy asked about.
+        for (MockHttpServletRequest request : List.of(nginx("GET", "/admin/keys"), traefik("GET", "/admin/keys"))) {
+            request.setRequestURI("/v1/check/orders/1");
+
+            assertThatThrownBy(() -> read(request)).isInstanceOf(BadCheckException.class)
+                    .hasMessageContaining("path after /v1/check");
+        }
+    }
+
+    @Test
     void fromWhenTheProtocolIsNotEnabledThenRefused() {
         HttpCheckContexts nginxOnly = contexts(Set.of(Protocol.NGINX));
 
