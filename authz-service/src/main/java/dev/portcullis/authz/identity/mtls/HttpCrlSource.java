@@ -94,6 +94,14 @@ public final class HttpCrlSource implements CrlSource {
             X509CRL fetched = (X509CRL) CertificateFactory.getInstance("X.509")
                     .generateCRL(new ByteArrayInputStream(response.body()));
             verifySignature(fetched);
+            X509CRL current = crl;
+            if (current != null && fetched.getThisUpdate().before(current.getThisUpdate())) {
+                // A signed but older list: a replay (the CRL URL is often plain http) would
+                // un-revoke every certificate revoked since. Keep the newer one.
+                log.warn("CRL from {} was issued at {}, before the one already held ({}); keeping the newer one", url,
+                        fetched.getThisUpdate().toInstant(), current.getThisUpdate().toInstant());
+                return false;
+            }
             crl = fetched;
             fetchedAt = now;
             return true;
