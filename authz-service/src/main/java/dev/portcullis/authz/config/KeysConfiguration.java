@@ -81,6 +81,21 @@ class KeysConfiguration {
         }
     }
 
+    /** The Transit mount the rotation service rotates and re-wraps on. */
+    static final String ROTATION_MOUNT = "transit";
+
+    /**
+     * The field KEK must be on the mount the rotation service works on: a field keyring on another
+     * mount would never see its KEK rotated nor its data keys re-wrapped, silently.
+     */
+    static void requireRotationMount(String fieldsTransitMount) {
+        if (fieldsTransitMount != null && !fieldsTransitMount.equals(ROTATION_MOUNT)) {
+            throw new IllegalStateException("portcullis.fields.transit-mount=" + fieldsTransitMount + ", but key rotation"
+                    + " (portcullis.keys.enabled) rotates and re-wraps keys on the Transit mount '" + ROTATION_MOUNT
+                    + "': the field KEK would never be rotated; use '" + ROTATION_MOUNT + "' or turn key management off here");
+        }
+    }
+
     @Bean
     KeyRotationService keyRotationService(KeysProperties properties, KeyCatalog catalog,
             ObjectProvider<VaultClients> vault, AuditLog audit, Clock clock, MeterRegistry registry,
@@ -93,8 +108,8 @@ class KeysConfiguration {
         }
         VaultClient rotation = clients.rotation();
         KeyRotationMetrics metrics = new KeyRotationMetrics(registry, clock);
-        KeyRotationService.Builder builder = KeyRotationService.builder(catalog, new TransitKeyAdmin(rotation),
-                        new VaultTransitKeyWrapper(rotation), new VaultKvLeaseLock(rotation, holderName(), clock), audit)
+        KeyRotationService.Builder builder = KeyRotationService.builder(catalog, new TransitKeyAdmin(rotation, ROTATION_MOUNT),
+                        new VaultTransitKeyWrapper(rotation, ROTATION_MOUNT), new VaultKvLeaseLock(rotation, holderName(), clock), audit)
                 .clock(clock)
                 .lease(properties.lease())
                 .batchSize(properties.batchSize())
@@ -104,6 +119,7 @@ class KeysConfiguration {
         FieldsProperties fieldSettings = fields.getIfAvailable();
         String fieldKek = fieldSettings == null ? null : fieldSettings.kek();
         if (store != null) {
+            requireRotationMount(fieldSettings == null ? null : fieldSettings.transitMount());
             builder.repository(new RotatableKeyStore(store));
             ManagedKey kek = catalog.find(fieldKek).orElse(null);
             if (kek == null || kek.purpose() != KeyPurpose.FIELD_ENCRYPTION_KEK) {
