@@ -2,8 +2,11 @@ package dev.portcullis.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -63,6 +66,28 @@ public final class ServiceConnection {
             builder.sslContext(trusting(caCertificates));
         }
         return builder.build();
+    }
+
+    /**
+     * Sends {@code request} to the service at {@code base}; a failure to get any answer (refused,
+     * TLS, I/O, interrupted) is {@link CouldNotRunException} saying which, with what to try.
+     */
+    public static <T> HttpResponse<T> send(HttpClient http, HttpRequest request, HttpResponse.BodyHandler<T> handler,
+            URI base) {
+        try {
+            return http.send(request, handler);
+        } catch (ConnectException e) {
+            throw new CouldNotRunException("cannot reach the Portcullis service at " + base + " (connection refused);"
+                    + " is it running? (--url or $" + URL_ENV + ")");
+        } catch (javax.net.ssl.SSLException e) {
+            throw new CouldNotRunException("TLS to " + base + " failed: " + e.getMessage() + " (trust its CA with --cacert PEM)");
+        } catch (IOException e) {
+            throw new CouldNotRunException("request to " + base + " failed: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CouldNotRunException("interrupted");
+        }
     }
 
     /** The time limit per request, from a {@code --timeout SECONDS} option. */

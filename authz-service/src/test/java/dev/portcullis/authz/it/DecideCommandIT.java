@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,11 +58,7 @@ class DecideCommandIT {
     }
 
     private static Path tokenFile(String user) throws IOException {
-        Path file = work.resolve(user + ".token");
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, keycloak.accessToken(user));
-        return file;
+        return keycloak.accessTokenFile(user, work);
     }
 
     @Test

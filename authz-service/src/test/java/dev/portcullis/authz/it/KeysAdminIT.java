@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -205,10 +204,6 @@ class KeysAdminIT {
 
     /** A fresh access token of {@code user} in a 0600 file (the CLI never takes a token as an argument). */
     private static Path tokenFile(String user) throws IOException {
-        Path file = work.resolve(user + ".token");
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, keycloak.accessToken(user));
-        return file;
+        return keycloak.accessTokenFile(user, work);
     }
 }

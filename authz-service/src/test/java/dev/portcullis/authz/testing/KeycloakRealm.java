@@ -7,6 +7,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -48,6 +51,19 @@ public final class KeycloakRealm implements AutoCloseable {
     /** An access token for a demo user (password = user name) from the public CLI client. */
     public String accessToken(String user) {
         return passwordGrant(CLI_CLIENT, user, user).get("access_token").stringValue();
+    }
+
+    /**
+     * A fresh access token of {@code user} in {@code dir}/{@code user}.token, mode 0600: the CLI takes
+     * tokens from files, never as arguments.
+     */
+    public Path accessTokenFile(String user, Path dir) throws IOException {
+        Path file = dir.resolve(user + ".token");
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, accessToken(user));
+        return file;
     }
 
     /** The whole token response of a password grant (access, ID and refresh tokens). */

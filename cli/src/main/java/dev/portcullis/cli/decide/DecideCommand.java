@@ -2,9 +2,7 @@ package dev.portcullis.cli.decide;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +91,8 @@ public final class DecideCommand implements Callable<Integer> {
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/decisions")).timeout(timeout)
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body(bearer).toString(), StandardCharsets.UTF_8)).build();
-        HttpResponse<String> response = send(ServiceConnection.httpClient(caCertificates, timeout), request, base);
+        HttpResponse<String> response = ServiceConnection.send(ServiceConnection.httpClient(caCertificates, timeout), request,
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8), base);
         JsonNode answer = parse(response);
         if (response.statusCode() != 200) {
             return refused(response.statusCode(), answer);
@@ -144,23 +143,6 @@ public final class DecideCommand implements Callable<Integer> {
             body.put("source_ip", sourceIp);
         }
         return body;
-    }
-
-    private static HttpResponse<String> send(HttpClient http, HttpRequest request, URI base) {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (ConnectException e) {
-            throw new CouldNotRunException("cannot reach the Portcullis service at " + base + " (connection refused);"
-                    + " is it running? (--url or $" + ServiceConnection.URL_ENV + ")");
-        } catch (javax.net.ssl.SSLException e) {
-            throw new CouldNotRunException("TLS to " + base + " failed: " + e.getMessage() + " (trust its CA with --cacert PEM)");
-        } catch (IOException e) {
-            throw new CouldNotRunException("request to " + base + " failed: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CouldNotRunException("interrupted");
-        }
     }
 
     private static JsonNode parse(HttpResponse<String> response) {

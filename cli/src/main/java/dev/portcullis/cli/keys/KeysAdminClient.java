@@ -1,7 +1,5 @@
 package dev.portcullis.cli.keys;
 
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -129,20 +127,7 @@ final class KeysAdminClient {
     }
 
     private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
-        try {
-            return http.send(request, handler);
-        } catch (ConnectException e) {
-            throw new CouldNotRunException("cannot reach the Portcullis service at " + base + " (connection refused);"
-                    + " is it running? (--url or $" + AdminApiOptions.URL_ENV + ")");
-        } catch (javax.net.ssl.SSLException e) {
-            throw new CouldNotRunException("TLS to " + base + " failed: " + e.getMessage() + " (trust its CA with --cacert PEM)");
-        } catch (IOException e) {
-            throw new CouldNotRunException("request to " + base + " failed: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CouldNotRunException("interrupted");
-        }
+        return ServiceConnection.send(http, request, handler, base);
     }
 
     private RuntimeException failure(HttpRequest request, int status, String body) {
