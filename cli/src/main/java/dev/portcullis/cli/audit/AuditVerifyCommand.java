@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.portcullis.audit.AuditException;
+import dev.portcullis.audit.checkpoint.CheckpointException;
 import dev.portcullis.audit.checkpoint.CheckpointVerifier;
 import dev.portcullis.audit.checkpoint.LocalEd25519CheckpointSigner;
+import dev.portcullis.audit.checkpoint.SignedCheckpoint;
 import dev.portcullis.audit.checkpoint.VerifierKey;
 import dev.portcullis.audit.storage.PostgresVerifiableLog;
 import dev.portcullis.audit.storage.SegmentFileVerifiableLog;
@@ -139,6 +141,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new CouldNotRunException("cannot read checkpoint file " + savedCheckpoint + ": " + e.getMessage());
             }
+            requireCheckpointFormat(saved);
         }
         long claimed = log.claimedSize();
         VerificationReport report;
@@ -155,6 +158,25 @@ final class AuditVerifyCommand implements Callable<Integer> {
         }
         print(report);
         return report.intact() ? ExitCode.OK : ExitCode.CHECK_FAILED;
+    }
+
+    /**
+     * A --checkpoint file that is no signed checkpoint at all (empty, or the events file given by
+     * mistake) says nothing about the log: that is a bad argument (2), not tampering found (1).
+     * One that parses is verified against the log, and any fault it has there is a finding.
+     */
+    private void requireCheckpointFormat(String saved) {
+        try {
+            SignedCheckpoint.parse(saved);
+        } catch (CheckpointException e) {
+            if (e.code() == CheckpointException.Code.MALFORMED) {
+                throw new CouldNotRunException("checkpoint file " + savedCheckpoint + " is not a signed checkpoint: "
+                        + e.getMessage());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CouldNotRunException("checkpoint file " + savedCheckpoint + " is not a signed checkpoint: "
+                    + e.getMessage());
+        }
     }
 
     private List<VerifierKey> trusted(String origin) {

@@ -98,6 +98,19 @@ class AuditVerifyTamperingTest {
     }
 
     @Test
+    void aCheckpointFileThatIsNoCheckpointAtAllIsABadArgumentNotTampering() throws Exception {
+        Path empty = Files.writeString(tmp.resolve("empty.checkpoint"), "");
+        Path events = AuditCommandsTest.eventsFile(tmp, "events.jsonl", 0, 2);
+
+        for (Path notACheckpoint : List.of(empty, events)) {
+            Cli result = verify("--checkpoint", notACheckpoint.toString());
+
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+            assertThat(result.err()).contains("is not a signed checkpoint");
+        }
+    }
+
+    @Test
     void aProofOfAChangedEntryIsAFindingNotAFailureToRun() throws Exception {
         List<Rec> records = SegmentSurgery.read(segment0);
         Rec r = records.get(77);
