@@ -143,7 +143,12 @@ final class AuditVerifyCommand implements Callable<Integer> {
             }
             requireCheckpointFormat(saved);
         }
-        long claimed = log.claimedSize();
+        long claimed;
+        try {
+            claimed = log.claimedSize(); // the first read of the log: a database that cannot be reached fails here
+        } catch (AuditException e) {
+            throw new CouldNotRunException("cannot read the log: " + e.getMessage(), e);
+        }
         VerificationReport report;
         try (ProgressBar bar = claimed >= PROGRESS_THRESHOLD && ProgressBars.wanted(progress)
                 ? ProgressBars.open("verify", claimed, " entries", 500) : null) {

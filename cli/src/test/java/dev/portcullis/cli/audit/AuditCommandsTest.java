@@ -247,6 +247,18 @@ class AuditCommandsTest {
         assertThat(noLogId.err()).contains("--database-url needs --log-id");
     }
 
+    @Test
+    void verifyOfADatabaseThatCannotBeReachedCouldNotRunAndSaysSo() {
+        // Port 1 on loopback: nothing listens there.
+        String key = dev.portcullis.audit.checkpoint.LocalEd25519CheckpointSigner
+                .generate("portcullis.test/x", new java.security.SecureRandom()).verifierKey().toString();
+        Cli unreachable = Cli.run("audit", "verify", "--database-url", "jdbc:postgresql://127.0.0.1:1/none", "--log-id",
+                "portcullis.test/x", "--trusted-key", key);
+
+        assertThat(unreachable.exitCode()).isEqualTo(2);
+        assertThat(unreachable.err()).contains("cannot read the log").doesNotContain("unexpected");
+    }
+
     private void assertLogSize(long size) throws Exception {
         Cli verify = Cli.run("audit", "verify", "--log-dir", logDir.toString(), "--trusted-key", vkey(), "--output", "json");
         assertThat(verify.exitCode()).as(verify.toString()).isZero();
