@@ -9,6 +9,7 @@ import java.util.Objects;
 
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.json.AuditEventJson;
+import dev.portcullis.audit.json.BoundedLineReader;
 import dev.portcullis.audit.json.MalformedEventException;
 
 /**

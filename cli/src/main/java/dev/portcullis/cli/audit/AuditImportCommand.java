@@ -1,11 +1,8 @@
 package dev.portcullis.cli.audit;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,6 +16,7 @@ import dev.portcullis.audit.AuditException;
 import dev.portcullis.audit.checkpoint.LocalEd25519CheckpointSigner;
 import dev.portcullis.audit.checkpoint.SignedCheckpoint;
 import dev.portcullis.audit.json.AuditEventJson;
+import dev.portcullis.audit.json.BoundedLineReader;
 import dev.portcullis.audit.json.MalformedEventException;
 import dev.portcullis.audit.storage.SegmentFileAuditLog;
 import dev.portcullis.audit.storage.SegmentFileLogReader;
@@ -147,27 +145,27 @@ final class AuditImportCommand implements Callable<Integer> {
         List<AuditEvent> events = new ArrayList<>();
         String name = "-".equals(input) ? "<stdin>" : input;
         int lineNumber = 0;
-        try (InputStream in = "-".equals(input) ? System.in : Files.newInputStream(Path.of(input));
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in,
-                     StandardCharsets.UTF_8.newDecoder()))) {
-            String line;
-            while (true) {
-                try {
-                    line = reader.readLine();
-                } catch (CharacterCodingException e) {
-                    throw new CouldNotRunException(name + ":" + (lineNumber + 1) + ": not valid UTF-8; nothing was imported");
-                }
-                if (line == null) {
-                    break;
-                }
+        // Read as bytes line by line, each decoded strictly on its own: a reader that decodes ahead
+        // named an earlier line when a later one was not UTF-8, and held any line however long.
+        try (InputStream in = "-".equals(input) ? System.in : Files.newInputStream(Path.of(input))) {
+            BoundedLineReader reader = new BoundedLineReader(new BufferedInputStream(in), json.maxEventBytes());
+            for (BoundedLineReader.Kind kind = reader.next(); kind != BoundedLineReader.Kind.END; kind = reader.next()) {
                 lineNumber++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    events.add(json.parse(line));
-                } catch (MalformedEventException e) {
-                    throw new CouldNotRunException(name + ":" + lineNumber + ": " + e.getMessage() + "; nothing was imported");
+                switch (kind) {
+                    case NOT_UTF8 -> throw new CouldNotRunException(name + ":" + lineNumber + ": not valid UTF-8; nothing was imported");
+                    case TOO_LONG -> throw new CouldNotRunException(name + ":" + lineNumber + ": the line is over the limit of "
+                            + json.maxEventBytes() + " bytes for an event; nothing was imported");
+                    default -> {
+                        String line = reader.text();
+                        if (line.isBlank()) {
+                            continue;
+                        }
+                        try {
+                            events.add(json.parse(line));
+                        } catch (MalformedEventException e) {
+                            throw new CouldNotRunException(name + ":" + lineNumber + ": " + e.getMessage() + "; nothing was imported");
+                        }
+                    }
                 }
             }
         } catch (NoSuchFileException e) {

@@ -123,6 +123,39 @@ class AuditCommandsTest {
     }
 
     @Test
+    void importWhenALaterLineIsNotUtf8ThenExits2NamingThatLineAndAppendsNothing() throws Exception {
+        importEvents(eventsFile(tmp, "a.jsonl", 0, 3));
+        List<String> lines = Files.readAllLines(eventsFile(tmp, "b.jsonl", 3, 5));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < lines.size(); i++) {
+            byte[] line = lines.get(i).getBytes(StandardCharsets.UTF_8);
+            if (i == 3) {
+                line[line.length / 2] = (byte) 0xFF; // line 4 of 5: never valid in UTF-8
+            }
+            bytes.write(line);
+            bytes.write('\n');
+        }
+        Path bad = Files.write(tmp.resolve("bad-utf8.jsonl"), bytes.toByteArray());
+
+        Cli result = importEvents(bad);
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("bad-utf8.jsonl:4: not valid UTF-8").contains("nothing was imported");
+        assertLogSize(3);
+    }
+
+    @Test
+    void importWhenALineIsOverTheEventLimitThenExits2NamingIt() throws Exception {
+        Path big = tmp.resolve("big.jsonl");
+        Files.writeString(big, JSON.toJson(event(0)) + "\n" + "x".repeat(300_000) + "\n");
+
+        Cli result = importEvents(big);
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("big.jsonl:2: the line is over the limit of 65536 bytes");
+    }
+
+    @Test
     void importWhenAMemberHasTheWrongTypeThenExits2NamingTheLineAndMember() throws Exception {
         Path bad = eventsFile(tmp, "types.jsonl", 0, 3);
         List<String> lines = new ArrayList<>(Files.readAllLines(bad));

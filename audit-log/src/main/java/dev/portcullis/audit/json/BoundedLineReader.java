@@ -1,4 +1,4 @@
-package dev.portcullis.anomaly.source;
+package dev.portcullis.audit.json;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,12 +12,14 @@ import java.util.Arrays;
  * Reads lines of UTF-8 from a stream without ever holding more than {@code maxBytes} of one line:
  * a longer line is consumed to its end and reported as too long, so a hostile or corrupt input
  * cannot exhaust memory. Also counts the bytes consumed, which the online follower uses as its
- * resume offset. Lines end at {@code \n}; a preceding {@code \r} is dropped.
+ * resume offset. Lines end at {@code \n}; a preceding {@code \r} is dropped. Shared by the readers
+ * of JSON-lines event files (anomaly detection's sources, the CLI's import), each with its own
+ * policy for a bad line.
  */
-final class BoundedLineReader {
+public final class BoundedLineReader {
 
     /** The outcome of one {@link #next} call. */
-    enum Kind { LINE, TOO_LONG, NOT_UTF8, END }
+    public enum Kind { LINE, TOO_LONG, NOT_UTF8, END }
 
     private final InputStream in;
     private final int maxBytes;
@@ -29,14 +31,14 @@ final class BoundedLineReader {
     private long consumed;
     private String text;
 
-    BoundedLineReader(InputStream in, int maxBytes) {
+    public BoundedLineReader(InputStream in, int maxBytes) {
         this.in = in;
         this.maxBytes = maxBytes;
         this.line = new byte[Math.min(maxBytes, 8192)];
     }
 
     /** Reads the next line; {@link #text()} holds it when the result is {@link Kind#LINE}. */
-    Kind next() throws IOException {
+    public Kind next() throws IOException {
         lineLength = 0;
         boolean tooLong = false;
         boolean any = false;
@@ -74,11 +76,11 @@ final class BoundedLineReader {
     }
 
     /** Bytes consumed so far, up to and including the last line's newline. */
-    long consumed() {
+    public long consumed() {
         return consumed;
     }
 
-    String text() {
+    public String text() {
         return text;
     }
 
