@@ -140,8 +140,13 @@ public final class AuditEventJson {
             throw new MalformedEventException("member 'id' must be a ULID or a UUID");
         }
         Instant time;
+        String timeText = requiredString(node, "time");
         try {
-            time = Instant.from(TIME.parse(requiredString(node, "time")));
+            // The formatter also reads signed years (+12026, -0001), which RFC 3339's four digits exclude.
+            if (timeText.startsWith("+") || timeText.startsWith("-")) {
+                throw new DateTimeParseException("a signed year", timeText, 0);
+            }
+            time = Instant.from(TIME.parse(timeText));
         } catch (DateTimeParseException e) {
             throw new MalformedEventException(
                     "member 'time' must be RFC 3339 UTC with milliseconds, e.g. 2026-11-23T11:28:13.123Z");

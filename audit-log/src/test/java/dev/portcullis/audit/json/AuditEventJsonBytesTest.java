@@ -104,6 +104,19 @@ class AuditEventJsonBytesTest {
         }
     }
 
+    @Test
+    void aTimeOutsideRfc3339sFourDigitYearsIsRejected() {
+        String canonical = new String(json.canonicalBytes(TestEvents.decision(1)), StandardCharsets.UTF_8);
+        String time = canonical.replaceAll("(?s).*\"time\":\"([^\"]*)\".*", "$1");
+        for (String bad : new String[] {"+1" + time, "-" + time, time.replace(".", ""), time.replace("Z", "+00:00")}) {
+            String text = canonical.replace("\"time\":\"" + time + "\"", "\"time\":\"" + bad + "\"");
+
+            assertThatThrownBy(() -> json.parse(text)).as(bad).isInstanceOf(MalformedEventException.class)
+                    .hasMessageContaining("member 'time' must be RFC 3339");
+        }
+        assertThat(json.parse(canonical).time()).isEqualTo(TestEvents.decision(1).time());
+    }
+
     private static String messageOf(Runnable parse) {
         try {
             parse.run();
