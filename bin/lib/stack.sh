@@ -32,6 +32,10 @@ stack_profile() {
   PORT_AUTHZ_MGMT=$((9090 + offset))
   KEYCLOAK_REALM=portcullis
   KEYCLOAK_ISSUER="http://127.0.0.1:$PORT_KEYCLOAK/realms/$KEYCLOAK_REALM"
+  # Where the realm's tokens list tenant membership (the keycloak module's tenants_claim and
+  # tenants_claim_prefix outputs): groups with full paths, tenants under /tenants/.
+  KEYCLOAK_TENANTS_CLAIM=tenants
+  KEYCLOAK_TENANTS_CLAIM_PREFIX=/tenants/
   STACK_FILE="$STACK_STATE/stack.properties"
   SECRETS_FILE="$STACK_STATE/secrets.env"
 }
@@ -431,6 +435,9 @@ portcullis.audit.signer=vault
 portcullis.identity.issuers[0].discovery-url=$KEYCLOAK_ISSUER/.well-known/openid-configuration
 portcullis.identity.issuers[0].audiences=orders-api
 portcullis.identity.issuers[0].subject-claim=preferred_username
+# Tenant membership (field encryption: members only) from the realm's group membership mapper.
+portcullis.identity.issuers[0].tenants-claim=$KEYCLOAK_TENANTS_CLAIM
+portcullis.identity.issuers[0].tenants-claim-prefix=$KEYCLOAK_TENANTS_CLAIM_PREFIX
 portcullis.identity.issuers[0].introspection.enabled=true
 portcullis.identity.issuers[0].introspection.client-id=portcullis-authz
 # Resolved from the environment at start-up: the secret itself is never written here.
@@ -484,6 +491,8 @@ opa.bin=$OPA_BIN
 keycloak.url=http://127.0.0.1:$PORT_KEYCLOAK
 keycloak.realm=$KEYCLOAK_REALM
 keycloak.issuer=$KEYCLOAK_ISSUER
+keycloak.tenants-claim=$KEYCLOAK_TENANTS_CLAIM
+keycloak.tenants-claim-prefix=$KEYCLOAK_TENANTS_CLAIM_PREFIX
 keycloak.admin-user=admin
 keycloak.admin-password=$KEYCLOAK_ADMIN_PASSWORD
 keycloak.orders-service.secret=$ORDERS_SERVICE_SECRET

@@ -2,8 +2,8 @@
 #
 # Input (built by the authz-service from its CheckContext and the verified Principal):
 #   input.request   {method, path, protocol, source_ip, id}
-#   input.principal {authenticated, subject, client_id, roles, scopes, spiffe_id, issuer,
-#                    auth_methods, token_id}
+#   input.principal {authenticated, subject, client_id, roles, tenants, scopes, spiffe_id,
+#                    issuer, auth_methods, token_id}
 #   input.now_ns    the service's clock, so that every decision about the same request is the same
 # Data:
 #   data.authz.routes        the route table: which roles or workloads may call which routes;

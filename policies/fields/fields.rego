@@ -5,17 +5,24 @@
 #   input.operation       "encrypt" | "decrypt"
 #   input.tenant          the tenant whose document it is
 #   input.document_type   e.g. "patient"
-#   input.principal       {subject, client_id, spiffe_id, roles: [string]} (null when unknown)
+#   input.principal       {subject, client_id, spiffe_id, roles: [string], tenants: [string]}
+#                         (null when unknown); tenants are those the caller's verified identity
+#                         names (its token's tenants claim), never the request's
 # Data (policies/fields/data.json, i.e. data.fields):
 #   schemas[document_type]   [{path, class, mode, key, blind_index}]: path is a JSONPath (the
 #                            subset field-crypto supports), class e.g. pii/pci/phi, mode
 #                            randomized|deterministic, key tenant|subject, blind_index bool
 #   tenants[tenant].grants   {role: [class]}: who may read which class in that tenant
+#   tenants[tenant].workloads  [SPIFFE ID]: workloads (known by certificate, without a token)
+#                            that belong to the tenant
 # Output, data.portcullis.fields.decision:
 #   {"allow": bool, "fields": [rule], "readable_classes": [string], "reasons": [string]}
-# Deny by default: an unknown operation, tenant or document type, or an unauthenticated caller,
-# means allow=false and no readable class (decrypt then masks everything). Read grants are per
-# tenant, so a grant in one tenant never opens another tenant's documents.
+# Deny by default: an unknown operation, tenant or document type, an unauthenticated caller, or a
+# caller that is not a member of the tenant, means allow=false and no readable class (decrypt then
+# masks everything). Only a tenant's members encrypt or decrypt its documents (otherwise anyone
+# could use a tenant's keys, e.g. to test guessed values against its deterministic ciphertexts and
+# blind indexes), and read grants are per tenant: a role granted in one tenant opens nothing in
+# another, even for a member of both.
 package portcullis.fields
 
 operations := {"encrypt", "decrypt"}
@@ -46,6 +53,12 @@ problems contains "unknown_tenant" if not known_tenant
 
 problems contains "unknown_document_type" if not known_document_type
 
+problems contains "not_a_tenant_member" if {
+	authenticated
+	known_tenant
+	not member
+}
+
 known_operation if input.operation in operations
 
 known_tenant if data.fields.tenants[input.tenant]
@@ -57,6 +70,13 @@ authenticated if is_string(input.principal.subject)
 authenticated if is_string(input.principal.client_id)
 
 authenticated if is_string(input.principal.spiffe_id)
+
+member if input.tenant in input.principal.tenants
+
+member if {
+	is_string(input.principal.spiffe_id)
+	input.principal.spiffe_id in data.fields.tenants[input.tenant].workloads
+}
 
 # --- what may be read -----------------------------------------------------------------------
 

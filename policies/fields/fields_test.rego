@@ -2,17 +2,20 @@ package portcullis.fields_test
 
 import data.portcullis.fields
 
-alice := {"subject": "alice", "client_id": "portcullis-cli", "spiffe_id": null, "roles": ["order-reader"]}
+alice := {"subject": "alice", "client_id": "portcullis-cli", "spiffe_id": null, "roles": ["order-reader"], "tenants": ["acme"]}
 
-reader := {"subject": "rita", "client_id": "portcullis-cli", "spiffe_id": null, "roles": ["pii-reader"]}
+reader := {"subject": "rita", "client_id": "portcullis-cli", "spiffe_id": null, "roles": ["pii-reader"], "tenants": ["acme"]}
 
-clinician := {"subject": "carl", "client_id": null, "spiffe_id": null, "roles": ["clinician", "billing"]}
+# pii-reader is granted in globex too: rita there is this reader, a member of both tenants.
+reader_of_both := object.union(reader, {"tenants": ["acme", "globex"]})
 
-service := {"subject": null, "client_id": "orders-service", "spiffe_id": null, "roles": []}
+clinician := {"subject": "carl", "client_id": null, "spiffe_id": null, "roles": ["clinician", "billing"], "tenants": ["acme", "globex"]}
 
-workload := {"subject": null, "client_id": null, "spiffe_id": "spiffe://portcullis.test/ns/shop/sa/checkout", "roles": []}
+service := {"subject": null, "client_id": "orders-service", "spiffe_id": null, "roles": [], "tenants": ["acme"]}
 
-anonymous := {"subject": null, "client_id": null, "spiffe_id": null, "roles": []}
+workload := {"subject": null, "client_id": null, "spiffe_id": "spiffe://portcullis.test/ns/shop/sa/checkout", "roles": [], "tenants": []}
+
+anonymous := {"subject": null, "client_id": null, "spiffe_id": null, "roles": [], "tenants": []}
 
 decide(op, principal, tenant, doc_type) := d if {
 	d := fields.decision with input as {
@@ -55,8 +58,50 @@ test_encrypt_returns_the_rules_and_no_read_grant if {
 	d.fields == data.fields.schemas.order
 }
 
-test_a_workload_identity_is_authenticated if {
+test_a_workload_listed_by_the_tenant_is_a_member if {
 	decide("encrypt", workload, "acme", "order").allow
+}
+
+test_a_workload_not_listed_by_the_tenant_is_not_a_member if {
+	d := decide("encrypt", workload, "globex", "order")
+	not d.allow
+	d.reasons == ["not_a_tenant_member"]
+}
+
+test_a_role_granted_in_another_tenant_reads_nothing_without_membership if {
+	# rita is pii-reader, globex grants pii-reader pii, but rita belongs to acme only.
+	d := decide("decrypt", reader, "globex", "patient")
+	not d.allow
+	d.reasons == ["not_a_tenant_member"]
+	d.readable_classes == []
+	d.fields == []
+}
+
+test_a_member_of_both_tenants_reads_what_each_grants if {
+	decide("decrypt", reader_of_both, "globex", "patient").readable_classes == ["pii"]
+	decide("decrypt", reader_of_both, "acme", "patient").readable_classes == ["pii"]
+}
+
+test_encrypt_needs_membership if {
+	d := decide("encrypt", service, "globex", "order")
+	not d.allow
+	d.reasons == ["not_a_tenant_member"]
+	d.fields == []
+}
+
+test_membership_comes_only_from_the_principal if {
+	# A tenants list elsewhere in the input (as a request could carry one) is not membership.
+	d := fields.decision with input as {
+		"operation": "decrypt", "tenant": "globex", "document_type": "patient",
+		"principal": reader, "tenants": ["globex"],
+	}
+	d.reasons == ["not_a_tenant_member"]
+}
+
+test_a_principal_without_tenants_is_no_member if {
+	d := decide("decrypt", object.remove(reader, ["tenants"]), "acme", "patient")
+	not d.allow
+	d.reasons == ["not_a_tenant_member"]
 }
 
 test_anonymous_is_denied if {
@@ -68,7 +113,7 @@ test_anonymous_is_denied if {
 }
 
 test_unknown_tenant_is_denied if {
-	d := decide("decrypt", reader, "initech", "patient")
+	d := decide("decrypt", object.union(reader, {"tenants": ["initech"]}), "initech", "patient")
 	not d.allow
 	d.reasons == ["unknown_tenant"]
 }
@@ -109,6 +154,14 @@ test_every_grant_names_a_known_class if {
 			every class in classes {
 				class in data.fields.classes
 			}
+		}
+	}
+}
+
+test_every_tenant_workload_is_a_spiffe_id if {
+	every t in data.fields.tenants {
+		every id in object.get(t, "workloads", []) {
+			startswith(id, "spiffe://")
 		}
 	}
 }

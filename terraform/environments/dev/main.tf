@@ -46,6 +46,8 @@ module "keycloak" {
     "order-readers"   = ["order-reader"]
     "security-admins" = ["security-admin"]
   }
+  # Field encryption's tenants (policies/fields data); members only encrypt or read a tenant's documents.
+  tenants = ["acme", "globex"]
 
   public_clients = {
     "portcullis-cli" = {
@@ -60,6 +62,7 @@ module "keycloak" {
       name                     = "Orders service (service to service)"
       service_accounts_enabled = true
       audiences                = ["orders-api"]
+      tenants                  = ["acme", "globex"]
     }
     "portcullis-authz" = {
       name                     = "Portcullis authz-service (token introspection only)"
@@ -83,11 +86,13 @@ module "keycloak" {
       first_name  = "Alice"
       last_name   = "Reader"
       realm_roles = ["order-reader"]
+      tenants     = ["acme"]
     }
     "bob" = {
       email      = "bob@portcullis.test"
       first_name = "Bob"
       last_name  = "Noroles"
+      tenants    = ["acme"]
     }
     "sec-admin" = {
       email       = "sec-admin@portcullis.test"

@@ -33,6 +33,28 @@ locals {
   }
   audiences = sort(distinct(flatten([for c in merge(var.public_clients, var.confidential_clients) : c.audiences])))
 
+  # Tenant membership in access tokens: Keycloak's group membership mapper with full paths (its
+  # values include the user's other groups too; Portcullis keeps only those under /tenants/).
+  tenants_mapper = {
+    name           = "tenant membership"
+    protocol       = "openid-connect"
+    protocolMapper = "oidc-group-membership-mapper"
+    config = {
+      "claim.name"                = var.tenants_claim
+      "full.path"                 = "true"
+      "access.token.claim"        = "true"
+      "id.token.claim"            = "false"
+      "userinfo.token.claim"      = "false"
+      "introspection.token.claim" = "true"
+    }
+  }
+  client_mappers = {
+    for id, mappers in local.audience_mappers : id => concat(mappers == null ? [] : mappers, [local.tenants_mapper])
+  }
+  tenant_groups = length(var.tenants) == 0 ? [] : [
+    { name = "tenants", subGroups = [for t in var.tenants : { name = t }] }
+  ]
+
   realm = {
     realm                 = var.realm
     displayName           = var.display_name
@@ -47,7 +69,7 @@ locals {
       realm = [for name, description in var.realm_roles : { name = name, description = description }]
     }
 
-    groups = [for name, roles in var.groups : { name = name, realmRoles = roles }]
+    groups = concat([for name, roles in var.groups : { name = name, realmRoles = roles }], local.tenant_groups)
 
     clients = concat(
       [
@@ -59,7 +81,7 @@ locals {
           directAccessGrantsEnabled = client.direct_access_grants_enabled
           redirectUris              = client.redirect_uris
           attributes                = { "pkce.code.challenge.method" = "S256" }
-          protocolMappers           = local.audience_mappers[id]
+          protocolMappers           = local.client_mappers[id]
           defaultClientScopes       = client.default_scopes
         }
       ],
@@ -73,7 +95,7 @@ locals {
           standardFlowEnabled       = false
           directAccessGrantsEnabled = false
           serviceAccountsEnabled    = client.service_accounts_enabled
-          protocolMappers           = local.audience_mappers[id]
+          protocolMappers           = local.client_mappers[id]
           defaultClientScopes       = client.default_scopes
         }
       ]
@@ -90,7 +112,8 @@ locals {
           lastName      = user.last_name
           credentials   = [{ type = "password", value = var.user_passwords[name], temporary = false }]
           realmRoles    = user.realm_roles
-          groups        = user.groups == null ? null : [for g in user.groups : "/${g}"]
+          groups = concat(user.groups == null ? [] : [for g in user.groups : "/${g}"],
+          [for t in user.tenants : "/tenants/${t}"])
         }
       ],
       [
@@ -99,7 +122,8 @@ locals {
           enabled                = true
           serviceAccountClientId = id
           clientRoles            = client.service_account_roles
-        } if client.service_accounts_enabled && length(client.service_account_roles) > 0
+          groups                 = [for t in client.tenants : "/tenants/${t}"]
+        } if client.service_accounts_enabled && (length(client.service_account_roles) > 0 || length(client.tenants) > 0)
       ]
     )
   }
@@ -150,6 +174,13 @@ resource "terraform_data" "realm" {
         [for u in values(var.users) : [for r in(u.realm_roles == null ? [] : u.realm_roles) : contains(keys(var.realm_roles), r)]],
       ]))
       error_message = "Groups and users may only name realm roles declared in realm_roles."
+    }
+    precondition {
+      condition = !contains(keys(var.groups), "tenants") && alltrue(flatten([
+        [for u in values(var.users) : [for t in u.tenants : contains(var.tenants, t)]],
+        [for c in values(var.confidential_clients) : [for t in c.tenants : contains(var.tenants, t)]],
+      ]))
+      error_message = "Users and clients may only belong to tenants declared in tenants, and no group may be named tenants (it holds them)."
     }
   }
 }

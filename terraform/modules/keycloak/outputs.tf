@@ -18,6 +18,16 @@ output "audiences" {
   value       = terraform_data.realm.output.audience
 }
 
+output "tenants_claim" {
+  description = "For the authz-service: portcullis.identity.issuers[N].tenants-claim (tenants-claim-prefix is tenants_claim_prefix)."
+  value       = var.tenants_claim
+}
+
+output "tenants_claim_prefix" {
+  description = "For the authz-service: portcullis.identity.issuers[N].tenants-claim-prefix."
+  value       = "/tenants/"
+}
+
 output "realm_json" {
   description = "The realm representation this module imports (JSON; holds the client secrets and user passwords)."
   value       = jsonencode(local.realm)

@@ -93,6 +93,29 @@ variable "groups" {
   default     = {}
 }
 
+variable "tenants" {
+  description = <<-EOT
+    Tenants, each a subgroup of the group "tenants" (/tenants/NAME). Every client's tokens list the
+    groups of their user in the claim named by tenants_claim, with full paths, so that Portcullis
+    (tenants-claim-prefix=/tenants/) knows which tenants a caller belongs to; the field policy lets
+    only members encrypt or read a tenant's documents. Names as Portcullis' tenants: 1 to 62 of
+    A-Z a-z 0-9 . _ -.
+  EOT
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for t in var.tenants : can(regex("^[A-Za-z0-9._-]{1,62}$", t))])
+    error_message = "Tenant names are 1 to 62 characters of A-Z a-z 0-9 . _ -."
+  }
+}
+
+variable "tenants_claim" {
+  description = "The access-token claim that lists a user's groups (tenants among them, under /tenants/)."
+  type        = string
+  default     = "tenants"
+}
+
 variable "public_clients" {
   description = <<-EOT
     Public clients (people: browser, CLI), PKCE S256 required. audiences: each adds that audience
@@ -120,6 +143,7 @@ variable "confidential_clients" {
     audiences                = optional(list(string), [])
     default_scopes           = optional(list(string))
     service_account_roles    = optional(map(list(string)), {})
+    tenants                  = optional(list(string), [])
   }))
   default = {}
 }
@@ -144,6 +168,7 @@ variable "users" {
     last_name   = string
     realm_roles = optional(list(string))
     groups      = optional(list(string))
+    tenants     = optional(list(string), [])
   }))
   default = {}
 }

@@ -27,6 +27,11 @@ locals {
   # A UID/GID outside the range of any user in the images (Checkov CKV_K8S_40).
   run_as_user = 10001
 
+  tenants_claim_properties = var.tenants_claim == null ? "" : join("\n", [
+    "portcullis.identity.issuers[0].tenants-claim=${var.tenants_claim.claim}",
+    "portcullis.identity.issuers[0].tenants-claim-prefix=${var.tenants_claim.prefix}",
+  ])
+
   service_properties = <<-EOT
     # Rendered by terraform/modules/kubernetes. Secrets are files under /var/run/secrets/portcullis.
     server.address=0.0.0.0
@@ -45,6 +50,7 @@ locals {
     portcullis.vault.approle.secret-id-file=/var/run/secrets/portcullis/vault/secret-id
     portcullis.identity.issuers[0].discovery-url=${var.keycloak_issuer}/.well-known/openid-configuration
     portcullis.identity.issuers[0].audiences=${join(",", var.audiences)}
+    ${local.tenants_claim_properties}
   EOT
 
   # https://www.openpolicyagent.org/docs/latest/configuration/ and .../management-bundles/

@@ -93,6 +93,19 @@ variable "keycloak_issuer" {
   type        = string
 }
 
+variable "tenants_claim" {
+  description = <<-EOT
+    Where tokens list the caller's tenants (the keycloak module's tenants_claim and
+    tenants_claim_prefix outputs). Null: tokens name no tenant, and field encryption refuses every
+    token caller (members only).
+  EOT
+  type = object({
+    claim  = string
+    prefix = string
+  })
+  default = null
+}
+
 variable "audiences" {
   description = "Audiences (aud) the service requires on tokens."
   type        = list(string)

@@ -62,8 +62,8 @@ class CryptoShreddingIT {
     @Test
     void afterForgetSubjectTheirFieldsCannotBeDecryptedByAnyoneAndOthersStillCan() {
         FieldCryptoService service = newInstance();
-        Caller writer = Caller.of("orders-service");
-        Caller clinician = Caller.of("carl", "clinician", "billing");
+        Caller writer = Caller.memberOf("acme", "orders-service");
+        Caller clinician = Caller.memberOf("acme", "carl", "clinician", "billing");
         byte[] ada = service.encrypt(new FieldCryptoService.EncryptRequest("acme", "patient", "p-ada", "ada",
                 patient("p-ada", "Ada"), null), writer).document();
         byte[] bob = service.encrypt(new FieldCryptoService.EncryptRequest("acme", "patient", "p-bob", "bob",
@@ -71,7 +71,7 @@ class CryptoShreddingIT {
         assertThat(service.decrypt(new FieldCryptoService.DecryptRequest("acme", "patient", "p-ada", ada, null),
                 clinician).document()).isEqualTo(patient("p-ada", "Ada"));
 
-        FieldCryptoService.ForgetResult forgot = service.forgetSubject("acme", "ada", Caller.of("sec-admin"), "req-f");
+        FieldCryptoService.ForgetResult forgot = service.forgetSubject("acme", "ada", Caller.memberOf("acme", "sec-admin"), "req-f");
         assertThat(forgot.destroyed()).isTrue();
 
         for (FieldCryptoService instance : new FieldCryptoService[] {service, newInstance()}) {

@@ -51,7 +51,7 @@ class FieldCryptoServiceTest {
 
     private byte[] encrypt() {
         return service.encrypt(new FieldCryptoService.EncryptRequest("acme", "patient", "p-1", "ada", DOC, "req-1"),
-                Caller.of("orders-service")).document();
+                Caller.memberOf("acme", "orders-service")).document();
     }
 
     @Test
@@ -72,7 +72,7 @@ class FieldCryptoServiceTest {
     void aliceWithoutPiiGrantGetsMaskedValuesAndAReaderWithTheGrantGetsClearOnesEachAudited() {
         byte[] enc = encrypt();
         FieldCryptoService.DecryptResult alice = service.decrypt(
-                new FieldCryptoService.DecryptRequest("acme", "patient", "p-1", enc, "req-2"), Caller.of("alice", "order-reader"));
+                new FieldCryptoService.DecryptRequest("acme", "patient", "p-1", enc, "req-2"), Caller.memberOf("acme", "alice", "order-reader"));
         assertThat(new String(alice.document(), StandardCharsets.UTF_8))
                 .isEqualTo("{\"name\":\"***\",\"card\":\"***\",\"id\":7}");
         AuditEvent aliceEvent = audit.last();
@@ -82,7 +82,7 @@ class FieldCryptoServiceTest {
                 .containsEntry("masked_classes", List.of("pci", "pii"));
 
         FieldCryptoService.DecryptResult rita = service.decrypt(
-                new FieldCryptoService.DecryptRequest("acme", "patient", "p-1", enc, "req-3"), Caller.of("rita", "pii-reader"));
+                new FieldCryptoService.DecryptRequest("acme", "patient", "p-1", enc, "req-3"), Caller.memberOf("acme", "rita", "pii-reader"));
         assertThat(new String(rita.document(), StandardCharsets.UTF_8))
                 .isEqualTo("{\"name\":\"Ada\",\"card\":\"***\",\"id\":7}");
         assertThat(audit.last().attributes()).containsEntry("clear", 1).containsEntry("clear_classes", List.of("pii"));
@@ -94,7 +94,7 @@ class FieldCryptoServiceTest {
         byte[] enc = encrypt();
         policy = r -> FieldPolicyDecision.failClosed("policy_unavailable");
         FieldCryptoService.DecryptResult result = service.decrypt(
-                new FieldCryptoService.DecryptRequest("acme", "patient", "p-1", enc, null), Caller.of("rita", "pii-reader"));
+                new FieldCryptoService.DecryptRequest("acme", "patient", "p-1", enc, null), Caller.memberOf("acme", "rita", "pii-reader"));
         assertThat(result.policyAllowed()).isFalse();
         assertThat(new String(result.document(), StandardCharsets.UTF_8)).doesNotContain("Ada").contains("\"***\"");
         assertThat(audit.last().outcome()).isEqualTo(Outcome.FAILURE);
@@ -123,7 +123,7 @@ class FieldCryptoServiceTest {
     @Test
     void forgetSubjectIsAuditedAsSubjectForgottenWithoutTheSubjectInClear() {
         byte[] enc = encrypt();
-        FieldCryptoService.ForgetResult result = service.forgetSubject("acme", "ada", Caller.of("sec-admin"), "req-9");
+        FieldCryptoService.ForgetResult result = service.forgetSubject("acme", "ada", Caller.memberOf("acme", "sec-admin"), "req-9");
         assertThat(result.destroyed()).isTrue();
         AuditEvent e = audit.last();
         assertThat(e.type()).isEqualTo(EventType.SUBJECT_FORGOTTEN);
@@ -131,10 +131,10 @@ class FieldCryptoServiceTest {
         assertThat(e.attributes()).containsEntry("key_destroyed", true).containsKey("subject_sha256");
         assertThat(e.toString() + e.attributes() + e.resource()).doesNotContain("ada");
         FieldCryptoService.DecryptResult after = service.decrypt(
-                new FieldCryptoService.DecryptRequest("acme", "patient", "p-1", enc, null), Caller.of("rita", "pii-reader"));
+                new FieldCryptoService.DecryptRequest("acme", "patient", "p-1", enc, null), Caller.memberOf("acme", "rita", "pii-reader"));
         assertThat(after.fields()).filteredOn(r -> r.path().equals("$['name']")).singleElement()
                 .extracting(FieldReport::status).isEqualTo(FieldReport.Status.FORGOTTEN);
-        assertThat(service.forgetSubject("acme", "ada", Caller.of("sec-admin"), null).destroyed()).isFalse();
+        assertThat(service.forgetSubject("acme", "ada", Caller.memberOf("acme", "sec-admin"), null).destroyed()).isFalse();
     }
 
     @Test
@@ -142,7 +142,7 @@ class FieldCryptoServiceTest {
         String enc = new String(encrypt(), StandardCharsets.UTF_8);
         byte[] tampered = enc.replace("\"id\":7", "\"id\":8").replaceFirst("pcf:A", "pcf:B").getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> service.decrypt(new FieldCryptoService.DecryptRequest("acme", "patient", "p-1", tampered,
-                null), Caller.of("rita", "pii-reader"))).isInstanceOf(FieldCryptoException.class);
+                null), Caller.memberOf("acme", "rita", "pii-reader"))).isInstanceOf(FieldCryptoException.class);
         assertThat(audit.last().type()).isEqualTo(EventType.FIELD_DECRYPT);
         assertThat(audit.last().outcome()).isEqualTo(Outcome.FAILURE);
     }
@@ -158,11 +158,11 @@ class FieldCryptoServiceTest {
         String sixtyThree = "t".repeat(63);
         List<org.assertj.core.api.ThrowableAssert.ThrowingCallable> calls = List.of(
                 () -> service.encrypt(new FieldCryptoService.EncryptRequest("acme", "patient", null, "ada", DOC, null),
-                        Caller.of("orders-service")),
+                        Caller.memberOf("acme", "orders-service")),
                 () -> service.decrypt(new FieldCryptoService.DecryptRequest("acme", "patient", null, DOC, null),
-                        Caller.of("rita", "pii-reader")),
+                        Caller.memberOf("acme", "rita", "pii-reader")),
                 () -> service.encrypt(new FieldCryptoService.EncryptRequest(sixtyThree, "patient", "p-1", "ada", DOC, null),
-                        Caller.of("orders-service")));
+                        Caller.memberOf("acme", "orders-service")));
         for (var call : calls) {
             assertThatThrownBy(call).isInstanceOfSatisfying(FieldCryptoException.class,
                     e -> assertThat(e.code()).isEqualTo(FieldCryptoException.Code.INVALID_ARGUMENT));
@@ -172,7 +172,7 @@ class FieldCryptoServiceTest {
         assertThat(asked).isEmpty();
         // 62 characters is the longest tenant whose keyset name (t:<tenant>) is a key name.
         assertThat(service.encrypt(new FieldCryptoService.EncryptRequest("t".repeat(62), "patient", "p-1", "ada", DOC, null),
-                Caller.of("orders-service")).fields()).hasSize(2);
+                Caller.memberOf("acme", "orders-service")).fields()).hasSize(2);
     }
 
     @Test
@@ -187,7 +187,7 @@ class FieldCryptoServiceTest {
                 r -> policy.decide(r), audit, Fixtures.CLOCK);
 
         assertThatThrownBy(() -> broken.encrypt(new FieldCryptoService.EncryptRequest("acme", "patient", "p-1", "ada", DOC,
-                null), Caller.of("orders-service"))).isInstanceOf(java.io.UncheckedIOException.class);
+                null), Caller.memberOf("acme", "orders-service"))).isInstanceOf(java.io.UncheckedIOException.class);
         assertThat(audit.last().type()).isEqualTo(EventType.FIELD_ENCRYPT);
         assertThat(audit.last().outcome()).isEqualTo(Outcome.FAILURE);
         assertThat(audit.last().reason()).isEqualTo("unexpected_error");

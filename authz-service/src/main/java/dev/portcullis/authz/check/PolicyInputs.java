@@ -35,6 +35,7 @@ final class PolicyInputs {
         who.put("client_id", principal.clientId());
         who.put("issuer", principal.issuer());
         who.put("roles", sorted(principal.roles()));
+        who.put("tenants", sorted(principal.tenants()));
         who.put("scopes", sorted(principal.scopes()));
         who.put("spiffe_id", principal.spiffeId());
         who.put("token_id", principal.tokenId());

@@ -69,7 +69,9 @@ class IdentityConfiguration {
             try {
                 template = new IssuerSettings(issuer.discoveryUrl().toString(), issuer.discoveryUrl(), algorithms,
                         Set.copyOf(issuer.audiences()), Set.copyOf(issuer.types()), issuer.clockSkew(),
-                        issuer.subjectClaim(), issuer.rolesClaim(), issuer.jwksCacheTtl(),
+                        issuer.subjectClaim(), issuer.rolesClaim(),
+                        new IssuerSettings.TenantsClaim(issuer.tenantsClaim(), issuer.tenantsClaimPrefix()),
+                        issuer.jwksCacheTtl(),
                         issuer.jwksMinRefetchInterval(), null);
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException(where + ": " + e.getMessage(), e);

@@ -37,6 +37,8 @@ public record PortcullisProperties(
             @DefaultValue("30s") Duration clockSkew,
             @DefaultValue("sub") String subjectClaim,
             @DefaultValue("realm_access.roles") String rolesClaim,
+            String tenantsClaim,
+            @DefaultValue("") String tenantsClaimPrefix,
             @DefaultValue("5m") Duration jwksCacheTtl,
             @DefaultValue("10s") Duration jwksMinRefetchInterval,
             @DefaultValue Introspection introspection) {

@@ -187,7 +187,7 @@ public final class FieldsController {
     private static Caller caller(HttpServletRequest request) {
         Principal principal = AdminRequests.principal();
         Actor actor = AdminRequests.actor(request);
-        return new Caller(actor, principal.roles());
+        return new Caller(actor, principal.roles(), principal.tenants());
     }
 
     /** The request's members; {@code document} as its exact bytes. */

@@ -14,6 +14,7 @@ import java.util.Set;
  * @param clientId the OAuth client the token was issued to ({@code azp}/{@code client_id}), or null
  * @param issuer the token's issuer, or null
  * @param roles roles granted by the issuer (e.g. Keycloak realm roles)
+ * @param tenants tenants the issuer says the principal belongs to (its configured tenants claim)
  * @param scopes OAuth scopes of the token
  * @param spiffeId the SPIFFE ID of the verified client certificate, or null
  * @param tokenId the token's id for audit and replay detection, or null
@@ -27,6 +28,7 @@ public record Principal(
         String clientId,
         String issuer,
         Set<String> roles,
+        Set<String> tenants,
         Set<String> scopes,
         String spiffeId,
         String tokenId,
@@ -35,10 +37,11 @@ public record Principal(
         List<AuthMethod> methods) {
 
     public static final Principal ANONYMOUS =
-            new Principal(false, null, null, null, Set.of(), Set.of(), null, null, null, null, List.of());
+            new Principal(false, null, null, null, Set.of(), Set.of(), Set.of(), null, null, null, null, List.of());
 
     public Principal {
         roles = Set.copyOf(roles);
+        tenants = Set.copyOf(tenants);
         scopes = Set.copyOf(scopes);
         methods = List.copyOf(methods);
     }
@@ -47,12 +50,12 @@ public record Principal(
     public Principal withWorkload(String verifiedSpiffeId, AuthMethod method) {
         List<AuthMethod> all = new java.util.ArrayList<>(methods);
         all.add(method);
-        return new Principal(true, subject, clientId, issuer, roles, scopes, verifiedSpiffeId, tokenId,
+        return new Principal(true, subject, clientId, issuer, roles, tenants, scopes, verifiedSpiffeId, tokenId,
                 sessionId, expiresAt, all);
     }
 
     /** A principal known only by its certificate. */
     public static Principal workload(String spiffeId, AuthMethod method) {
-        return new Principal(true, null, null, null, Set.of(), Set.of(), spiffeId, null, null, null, List.of(method));
+        return new Principal(true, null, null, null, Set.of(), Set.of(), Set.of(), spiffeId, null, null, null, List.of(method));
     }
 }

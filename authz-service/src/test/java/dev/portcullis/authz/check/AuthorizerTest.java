@@ -41,7 +41,7 @@ class AuthorizerTest {
     private static final String FORGED = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5In0.Zm9yZ2VkLXNpZ25hdHVyZQ";
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:01Z");
     private static final Principal ALICE = new Principal(true, "alice", "portcullis-cli", "https://issuer.test",
-            Set.of("order-reader", "auditor"), Set.of("openid"), null, "jti-1", "sid-1", NOW.plusSeconds(300),
+            Set.of("order-reader", "auditor"), Set.of("acme"), Set.of("openid"), null, "jti-1", "sid-1", NOW.plusSeconds(300),
             List.of(AuthMethod.JWT));
 
     private final RecordingAuditSink audit = new RecordingAuditSink();
@@ -276,7 +276,8 @@ class AuthorizerTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> request = (Map<String, Object>) input.get("request");
         assertThat(principal).containsEntry("authenticated", true).containsEntry("subject", "alice")
-                .containsEntry("roles", List.of("auditor", "order-reader")).containsEntry("auth_methods", List.of("jwt"));
+                .containsEntry("roles", List.of("auditor", "order-reader")).containsEntry("tenants", List.of("acme"))
+                .containsEntry("auth_methods", List.of("jwt"));
         assertThat(request).containsEntry("method", "GET").containsEntry("path", "/orders/1")
                 .containsEntry("protocol", "nginx").containsEntry("id", Checks.DECISION_ID);
         assertThat(request.get("headers")).isEqualTo(Map.of("accept", "application/json"));

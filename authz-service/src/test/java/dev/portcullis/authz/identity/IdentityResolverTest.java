@@ -34,7 +34,7 @@ class IdentityResolverTest {
     private static final String PROXY_ID = "spiffe://portcullis.test/ns/mesh/sa/envoy";
     private static final String WORKLOAD_ID = "spiffe://portcullis.test/ns/shop/sa/checkout";
     private static final Principal ALICE = new Principal(true, "alice", "portcullis-cli", "https://issuer.test",
-            Set.of("order-reader"), Set.of(), null, "jti-1", "sid-1", Instant.parse("2026-03-01T12:05:00Z"),
+            Set.of("order-reader"), Set.of(), Set.of(), null, "jti-1", "sid-1", Instant.parse("2026-03-01T12:05:00Z"),
             List.of(AuthMethod.JWT));
 
     private static Authority ca;

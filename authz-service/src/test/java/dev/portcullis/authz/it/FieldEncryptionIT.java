@@ -34,7 +34,9 @@ import tools.jackson.databind.JsonNode;
  * token is who the fields policy (the real OPA, {@code policies/fields}) decides on. Alice (role
  * order-reader, no pii grant in tenant acme) gets masked values; a reader holding
  * {@code pii-reader} (a user made for this test in the real Keycloak) gets the pii fields in
- * clear and the others masked; every call is audited without values. A document encrypted before
+ * clear and the others masked; every call is audited without values. Only a tenant's members (the
+ * realm's {@code /tenants/...} groups, in the token's {@code tenants} claim) encrypt or read its
+ * documents, whatever roles they hold. A document encrypted before
  * a KEK rotation (through {@code /v1/admin/keys/.../rotate} and re-wrap, the minimum version
  * raised past the one it was wrapped with) still decrypts after it. Forgetting a subject is an
  * admin action.
@@ -81,6 +83,8 @@ class FieldEncryptionIT {
         }
         keycloak.admin().users().get(readerId).roles().realmLevel()
                 .add(List.of(keycloak.admin().roles().get(READER_ROLE).toRepresentation()));
+        // A member of acme only, although globex grants pii-reader as well (policies/fields data).
+        keycloak.admin().users().get(readerId).joinGroup(keycloak.admin().getGroupByPath("/tenants/acme").getId());
         service = WiredService.withFields(WiredService.withKeys(WiredService.withVault(stack, work)), work).start();
     }
 
@@ -143,6 +147,32 @@ class FieldEncryptionIT {
             assertThat(service.audit().logged(event.id())).doesNotContain("Ada Lovelace").doesNotContain("ada@example.test")
                     .doesNotContain("4111111111111111").doesNotContain("pcf:");
         }
+    }
+
+    @Test
+    void onlyATenantsMembersEncryptOrReadItsDocumentsWhateverRolesTheyHold() {
+        // orders-service's service account belongs to acme and globex (terraform/environments/dev).
+        String ordersService = keycloak.clientCredentialsToken("orders-service", LocalStack.require().get("keycloak.orders-service.secret"));
+        String document = "{\"name\": \"Ada Lovelace\", \"email\": \"ada@example.test\"}";
+        Http.Answer inGlobex = encrypt("globex", ordersService, "g-100", "ada", document);
+        assertThat(inGlobex.status()).as(inGlobex.body()).isEqualTo(200);
+
+        // The reader holds pii-reader, which globex grants, but belongs to acme only.
+        Http.Answer outsider = decrypt("globex", reader, "g-100", stored(inGlobex));
+        // Alice belongs to acme only: globex's keys are not hers to use either.
+        Http.Answer aliceInGlobex = encrypt("globex", token("alice"), "g-101", "ada", document);
+
+        assertThat(outsider.status()).as(outsider.body()).isEqualTo(403);
+        assertThat(outsider.json().path("policy_reasons").toString()).isEqualTo("[\"not_a_tenant_member\"]");
+        assertThat(outsider.body()).doesNotContain("Ada Lovelace").doesNotContain("pcf:");
+        assertThat(aliceInGlobex.status()).as(aliceInGlobex.body()).isEqualTo(403);
+        assertThat(aliceInGlobex.json().path("error").asString()).isEqualTo("policy_denied");
+        AuditEvent refused = only(service.audit().events(), EventType.FIELD_ENCRYPT, "alice", "fields/patient/g-101");
+        assertThat(refused.outcome()).isEqualTo(Outcome.FAILURE);
+        assertThat(refused.attributes()).containsEntry("tenant", "globex")
+                .containsEntry("policy_reasons", List.of("not_a_tenant_member"));
+        assertThat(only(service.audit().events(), EventType.FIELD_DECRYPT, reader, "fields/patient/g-100").outcome())
+                .isEqualTo(Outcome.FAILURE);
     }
 
     @Test
@@ -232,15 +262,27 @@ class FieldEncryptionIT {
     }
 
     private static Http.Answer encrypt(String user, String recordId, String subject, String document) {
-        String body = "{\"tenant\": \"acme\", \"document_type\": \"patient\", \"record_id\": \"" + recordId
+        return encrypt("acme", token(user), recordId, subject, document);
+    }
+
+    private static Http.Answer encrypt(String tenant, String token, String recordId, String subject, String document) {
+        String body = "{\"tenant\": \"" + tenant + "\", \"document_type\": \"patient\", \"record_id\": \"" + recordId
                 + "\", \"subject\": \"" + subject + "\", \"document\": " + document + "}";
-        return HTTP.post(service.uri("/v1/fields/encrypt"), token(user), body);
+        return HTTP.post(service.uri("/v1/fields/encrypt"), token, body);
     }
 
     private static Http.Answer decrypt(String user, String recordId, String document) {
-        String body = "{\"tenant\": \"acme\", \"document_type\": \"patient\", \"record_id\": \"" + recordId
+        return decrypt("acme", user, recordId, document);
+    }
+
+    private static Http.Answer decrypt(String tenant, String user, String recordId, String document) {
+        String body = "{\"tenant\": \"" + tenant + "\", \"document_type\": \"patient\", \"record_id\": \"" + recordId
                 + "\", \"document\": " + document + "}";
         return HTTP.post(service.uri("/v1/fields/decrypt"), token(user), body);
+    }
+
+    private static String stored(Http.Answer encrypted) {
+        return encrypted.body().substring("{\"document\":".length(), encrypted.body().indexOf(",\"fields\":"));
     }
 
     private static String token(String user) {

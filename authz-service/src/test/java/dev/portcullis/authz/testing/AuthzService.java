@@ -113,6 +113,8 @@ public final class AuthzService implements AutoCloseable {
                     stack.get("keycloak.issuer") + "/.well-known/openid-configuration");
             properties.put("portcullis.identity.issuers[0].audiences", "orders-api");
             properties.put("portcullis.identity.issuers[0].subject-claim", "preferred_username");
+            properties.put("portcullis.identity.issuers[0].tenants-claim", stack.get("keycloak.tenants-claim"));
+            properties.put("portcullis.identity.issuers[0].tenants-claim-prefix", stack.get("keycloak.tenants-claim-prefix"));
             properties.put("portcullis.identity.issuers[0].introspection.enabled", "true");
             properties.put("portcullis.identity.issuers[0].introspection.client-id", stack.get("keycloak.introspection.client-id"));
             properties.put("portcullis.identity.issuers[0].introspection.client-secret", stack.get("keycloak.introspection.secret"));

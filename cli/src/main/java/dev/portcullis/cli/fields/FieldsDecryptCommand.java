@@ -49,6 +49,6 @@ public final class FieldsDecryptCommand implements Callable<Integer> {
 
     private FieldCryptoService.DecryptResult decrypt() {
         return options.service().decrypt(new FieldCryptoService.DecryptRequest(document.tenant, documentType, recordId,
-                document.read(), null), options.caller());
+                document.read(), null), options.caller(document.tenant));
     }
 }

@@ -48,6 +48,6 @@ public final class FieldsEncryptCommand implements Callable<Integer> {
 
     private FieldCryptoService.EncryptResult encrypt() {
         return options.service().encrypt(new FieldCryptoService.EncryptRequest(document.tenant, documentType, recordId,
-                subject, document.read(), null), options.caller());
+                subject, document.read(), null), options.caller(document.tenant));
     }
 }

@@ -42,7 +42,7 @@ public final class FieldsForgetSubjectCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         FieldCryptoService.ForgetResult result;
         try {
-            result = options.service().forgetSubject(tenant, subject, options.caller(), null);
+            result = options.service().forgetSubject(tenant, subject, options.caller(tenant), null);
         } catch (FieldCryptoException e) {
             return FieldsErrors.report(e, err);
         }

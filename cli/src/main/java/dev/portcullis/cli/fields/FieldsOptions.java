@@ -77,8 +77,13 @@ public final class FieldsOptions {
                     + " token that can unwrap data keys, so the policy here guards against mistakes, not against the operator.")
     List<String> roles = new ArrayList<>();
 
-    Caller caller() {
-        return new Caller(new Actor(operator, "portcullis-cli", null, null, null, null, null), Set.copyOf(roles));
+    /**
+     * The operator, as a member of the tenant the command works on: the operator's Vault token unwraps
+     * every tenant's data keys in this key store, so a membership check could stop no one here.
+     */
+    Caller caller(String tenant) {
+        return new Caller(new Actor(operator, "portcullis-cli", null, null, null, null, null), Set.copyOf(roles),
+                Set.of(tenant));
     }
 
     FieldCryptoService service() {

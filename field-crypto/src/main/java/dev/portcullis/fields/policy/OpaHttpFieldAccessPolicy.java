@@ -108,6 +108,8 @@ public final class OpaHttpFieldAccessPolicy implements FieldAccessPolicy {
         principal.put("spiffe_id", request.caller().actor().spiffeId());
         ArrayNode roles = principal.putArray("roles");
         new TreeSet<>(request.caller().roles()).forEach(roles::add);
+        ArrayNode tenants = principal.putArray("tenants");
+        new TreeSet<>(request.caller().tenants()).forEach(tenants::add);
         return root;
     }
 

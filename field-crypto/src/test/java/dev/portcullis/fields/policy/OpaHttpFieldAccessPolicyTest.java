@@ -93,11 +93,11 @@ class OpaHttpFieldAccessPolicyTest {
         AtomicReference<String> seen = new AtomicReference<>();
         URI uri = serve(200, GOOD, seen, null);
         FieldPolicyDecision d = new OpaHttpFieldAccessPolicy(uri, PATIENT).decide(
-                new FieldPolicyRequest(Operation.DECRYPT, Caller.of("rita", "pii-reader"), "acme", "patient"));
+                new FieldPolicyRequest(Operation.DECRYPT, Caller.memberOf("acme", "rita", "pii-reader"), "acme", "patient"));
         assertThat(d.allowed()).isTrue();
         assertThat(seen.get()).isEqualTo("{\"input\":{\"operation\":\"decrypt\",\"tenant\":\"acme\","
                 + "\"document_type\":\"patient\",\"principal\":{\"subject\":\"rita\",\"client_id\":null,"
-                + "\"spiffe_id\":null,\"roles\":[\"pii-reader\"]}}}");
+                + "\"spiffe_id\":null,\"roles\":[\"pii-reader\"],\"tenants\":[\"acme\"]}}}");
     }
 
     @Test
@@ -133,7 +133,7 @@ class OpaHttpFieldAccessPolicyTest {
     }
 
     private static FieldPolicyRequest request() {
-        return new FieldPolicyRequest(Operation.ENCRYPT, Caller.of("svc"), "acme", "patient");
+        return new FieldPolicyRequest(Operation.ENCRYPT, Caller.memberOf("acme", "svc"), "acme", "patient");
     }
 
     private URI serve(int status, String body, AtomicReference<String> seen, CountDownLatch holdUntil)

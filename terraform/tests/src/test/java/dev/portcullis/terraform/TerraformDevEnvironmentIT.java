@@ -393,6 +393,18 @@ class TerraformDevEnvironmentIT {
     }
 
     @Test
+    void tokensListTenantMembershipAsGroupsUnderTenants() {
+        JsonNode alice = Http.claims(passwordGrant("alice", "alice").body().path("access_token").asString());
+        assertThat(strings(alice.path("tenants"))).contains("/tenants/acme").doesNotContain("/tenants/globex");
+        JsonNode admin = Http.claims(passwordGrant("sec-admin", "sec-admin").body().path("access_token").asString());
+        assertThat(strings(admin.path("tenants"))).noneMatch(g -> g.startsWith("/tenants/"));
+
+        JsonNode service = Http.claims(clientCredentials("orders-service", stack.get("keycloak.orders-service.secret"))
+                .body().path("access_token").asString());
+        assertThat(strings(service.path("tenants"))).contains("/tenants/acme", "/tenants/globex");
+    }
+
+    @Test
     void ordersServiceGetsServiceTokensForTheOrdersApiWithItsSecretOnly() {
         Http.Response ok = clientCredentials("orders-service", stack.get("keycloak.orders-service.secret"));
         assertThat(ok.status()).as(ok.toString()).isEqualTo(200);

@@ -75,7 +75,7 @@ public final class FieldsAdminController {
         FieldCryptoService.ForgetResult result;
         try {
             result = fields.forgetSubject(root.get("tenant").stringValue(), root.get("subject").stringValue(),
-                    new Caller(actor, AdminRequests.principal().roles()), AdminRequests.requestId(request));
+                    new Caller(actor, AdminRequests.principal().roles(), AdminRequests.principal().tenants()), AdminRequests.requestId(request));
         } catch (FieldCryptoException e) {
             log.warn("forget-subject by {} failed: {} ({})", AdminRequests.callerName(actor), e.code(), e.getMessage());
             int status = e.code() == FieldCryptoException.Code.INVALID_ARGUMENT ? 400 : 503;

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import com.nimbusds.jose.JWSAlgorithm;
 
@@ -22,6 +23,7 @@ import com.nimbusds.jose.JWSAlgorithm;
  * @param clockSkew tolerance for {@code exp}, {@code nbf} and {@code iat}
  * @param subjectClaim the claim that names the subject (e.g. {@code sub}, {@code preferred_username})
  * @param rolesClaim dotted path of the roles array (e.g. {@code realm_access.roles})
+ * @param tenants where the token says which tenants its principal belongs to, or {@link TenantsClaim#NONE}
  * @param jwksCacheTtl how long fetched keys are used before they must be fetched again: a key the
  *     issuer removed stops being accepted at most this long after its removal
  * @param jwksMinRefetchInterval the least time between two fetches caused by tokens with an unknown
@@ -37,6 +39,7 @@ public record IssuerSettings(
         Duration clockSkew,
         String subjectClaim,
         String rolesClaim,
+        TenantsClaim tenants,
         Duration jwksCacheTtl,
         Duration jwksMinRefetchInterval,
         IntrospectionSettings introspection) {
@@ -89,8 +92,53 @@ public record IssuerSettings(
         }
     }
 
+    /**
+     * The claim that lists the tenants a principal belongs to (the field policy lets a caller encrypt
+     * or read a tenant's documents only as a member), e.g. Keycloak's group membership mapper with
+     * full paths ({@code tenants} claim, prefix {@code /tenants/}), or an organization claim.
+     *
+     * @param claim dotted path of the claim (an array of strings), or null when the issuer asserts no
+     *     tenant membership
+     * @param prefix only values starting with it name tenants, with it removed (e.g. {@code /tenants/}
+     *     for groups under a {@code tenants} group); empty to take every value
+     */
+    public record TenantsClaim(String claim, String prefix) {
+        public static final TenantsClaim NONE = new TenantsClaim(null, "");
+        /** What a tenant is named: the same rule as the field-crypto surfaces ({@code tenant} 1-62 characters). */
+        private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,62}");
+
+        public TenantsClaim {
+            if (claim != null && claim.isBlank()) {
+                claim = null;
+            }
+            prefix = prefix == null ? "" : prefix;
+            if (claim != null && (claim.startsWith(".") || claim.endsWith(".") || claim.contains(".."))) {
+                throw new IllegalArgumentException("tenants-claim must be a dotted claim path such as tenants or"
+                        + " org.tenants, was '" + claim + "'");
+            }
+        }
+
+        /** The claim as path segments; empty when the issuer asserts no tenants. */
+        public List<String> path() {
+            return claim == null ? List.of() : List.of(claim.split("\\."));
+        }
+
+        /**
+         * The tenant a claim value names, or null when it names none: a value without the prefix
+         * (another kind of group), or what follows the prefix is not a tenant name (a subgroup path).
+         */
+        public String tenantOf(String value) {
+            if (!value.startsWith(prefix)) {
+                return null;
+            }
+            String tenant = value.substring(prefix.length());
+            return TENANT.matcher(tenant).matches() ? tenant : null;
+        }
+    }
+
     public IssuerSettings {
         requireText(issuer, "issuer");
+        tenants = tenants == null ? TenantsClaim.NONE : tenants;
         Objects.requireNonNull(jwksUri, "jwksUri cannot be null");
         algorithms = Set.copyOf(algorithms);
         audiences = Set.copyOf(audiences);
@@ -131,7 +179,7 @@ public record IssuerSettings(
      */
     public IssuerSettings withDiscovered(String discoveredIssuer, URI discoveredJwksUri, IntrospectionSettings revocation) {
         return new IssuerSettings(discoveredIssuer, discoveredJwksUri, algorithms, audiences, types, clockSkew,
-                subjectClaim, rolesClaim, jwksCacheTtl, jwksMinRefetchInterval, revocation);
+                subjectClaim, rolesClaim, tenants, jwksCacheTtl, jwksMinRefetchInterval, revocation);
     }
 
     /** The roles claim as path segments. */

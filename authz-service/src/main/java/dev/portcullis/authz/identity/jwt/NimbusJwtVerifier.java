@@ -441,18 +441,39 @@ public final class NimbusJwtVerifier implements JwtVerifier {
             String tokenId = jti != null ? jti : digest.tokenId();
             String sessionId = firstString(claims, "sid");
             return new Principal(true, subject, clientId, settings.issuer(), Set.copyOf(roles(claims)),
-                    Set.copyOf(scopes(claims)), null, tokenId, sessionId, expires, List.of(AuthMethod.JWT));
+                    tenants(claims), Set.copyOf(scopes(claims)), null, tokenId, sessionId, expires, List.of(AuthMethod.JWT));
         }
 
         private List<String> roles(JWTClaimsSet claims) {
+            return strings(claimAt(claims, settings.rolesClaimPath()));
+        }
+
+        /** The tenants the configured claim names; values that name no tenant (other groups) are left out. */
+        private Set<String> tenants(JWTClaimsSet claims) {
+            IssuerSettings.TenantsClaim tenants = settings.tenants();
+            if (tenants.claim() == null) {
+                return Set.of();
+            }
+            Set<String> out = new HashSet<>();
+            for (String value : strings(claimAt(claims, tenants.path()))) {
+                String tenant = tenants.tenantOf(value);
+                if (tenant != null) {
+                    out.add(tenant);
+                }
+            }
+            return out;
+        }
+
+        /** The claim at a dotted path, or null when a segment is missing or not an object. */
+        private static Object claimAt(JWTClaimsSet claims, List<String> path) {
             Object node = claims.getClaims();
-            for (String segment : settings.rolesClaimPath()) {
+            for (String segment : path) {
                 if (!(node instanceof Map<?, ?> map)) {
-                    return List.of();
+                    return null;
                 }
                 node = map.get(segment);
             }
-            return strings(node);
+            return node;
         }
 
         private List<String> scopes(JWTClaimsSet claims) {

@@ -48,7 +48,7 @@ class CheckEndpointCallersTest {
     private static final String REMOTE = "198.51.100.7";
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:01Z");
     private static final Principal ALICE = new Principal(true, "alice", "portcullis-cli", "https://issuer.test",
-            Set.of("order-reader"), Set.of("openid"), null, "jti-1", "sid-1", NOW.plusSeconds(300), List.of(AuthMethod.JWT));
+            Set.of("order-reader"), Set.of(), Set.of("openid"), null, "jti-1", "sid-1", NOW.plusSeconds(300), List.of(AuthMethod.JWT));
 
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     private final RecordingAuditSink audit = new RecordingAuditSink();

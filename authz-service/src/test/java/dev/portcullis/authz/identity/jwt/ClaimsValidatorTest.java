@@ -28,7 +28,7 @@ class ClaimsValidatorTest {
     static IssuerSettings settings() {
         return new IssuerSettings(TestTokens.ISSUER, URI.create("http://127.0.0.1:1/jwks"), Set.of(JWSAlgorithm.RS256),
                 Set.of(TestTokens.AUDIENCE), IssuerSettings.DEFAULT_TYPES, SKEW, "preferred_username", "realm_access.roles",
-                IssuerSettings.DEFAULT_JWKS_CACHE_TTL, IssuerSettings.DEFAULT_JWKS_MIN_REFETCH_INTERVAL, null);
+                IssuerSettings.TenantsClaim.NONE, IssuerSettings.DEFAULT_JWKS_CACHE_TTL, IssuerSettings.DEFAULT_JWKS_MIN_REFETCH_INTERVAL, null);
     }
 
     private static TestTokens.Builder token() {

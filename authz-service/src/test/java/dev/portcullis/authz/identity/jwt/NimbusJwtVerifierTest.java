@@ -56,6 +56,8 @@ class NimbusJwtVerifierTest {
 
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
     private static final Duration SKEW = Duration.ofSeconds(30);
+    /** As the dev realm sends them: Keycloak's group membership mapper, full paths, tenants under /tenants. */
+    private static final IssuerSettings.TenantsClaim TENANTS = new IssuerSettings.TenantsClaim("tenants", "/tenants/");
     /** Long enough that the rate limiter's window never rolls over during a test. */
     private static final Duration MIN_REFETCH = Duration.ofHours(1);
     /** Nimbus requires the cache to outlive the rate limiter's interval. */
@@ -95,7 +97,7 @@ class NimbusJwtVerifierTest {
     private static IssuerSettings settings(URI jwksUri, Duration cacheTtl, Duration minRefetch) {
         return new IssuerSettings(TestTokens.ISSUER, jwksUri, Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256),
                 Set.of(TestTokens.AUDIENCE), IssuerSettings.DEFAULT_TYPES, SKEW, "preferred_username",
-                "realm_access.roles", cacheTtl, minRefetch, null);
+                "realm_access.roles", TENANTS, cacheTtl, minRefetch, null);
     }
 
     private NimbusJwtVerifier verifier(IssuerSettings settings, RevocationChecker revocation, Clock withClock) {
@@ -181,6 +183,42 @@ class NimbusJwtVerifierTest {
 
         Principal rolesNotAnObject = verifier.verify(token().claim("realm_access", "order-reader").sign());
         assertThat(rolesNotAnObject.roles()).isEmpty();
+    }
+
+    @Test
+    void verifyWhenTheTenantsClaimListsGroupsThenOnlyTheTenantsUnderThePrefixCount() throws AuthenticationException {
+        Principal principal = verifier.verify(token().claim("tenants",
+                List.of("/tenants/acme", "/order-readers", "/tenants/globex", "/tenants/acme/pii-readers", "/tenants/", 7,
+                        "tenants/initech", "/tenants/" + "x".repeat(63))).sign());
+
+        // Another group, a subgroup path, an empty name, a non-string, a value without the leading slash
+        // and a name longer than a tenant may be are no tenant membership.
+        assertThat(principal.tenants()).containsExactlyInAnyOrder("acme", "globex");
+    }
+
+    @Test
+    void verifyWhenTheTenantsClaimIsMissingOrNotAListThenNoTenant() throws AuthenticationException {
+        assertThat(verifier.verify(token().sign()).tenants()).isEmpty();
+        assertThat(verifier.verify(token().claim("tenants", "/tenants/acme").sign()).tenants()).isEmpty();
+        assertThat(verifier.verify(token().claim("tenants", Map.of("acme", true)).sign()).tenants()).isEmpty();
+    }
+
+    @Test
+    void verifyWhenTheIssuerHasNoTenantsClaimConfiguredThenATokenCannotClaimATenant() throws AuthenticationException {
+        NimbusJwtVerifier untenanted = verifier(new IssuerSettings(TestTokens.ISSUER, jwks.jwksUri(),
+                Set.of(JWSAlgorithm.RS256), Set.of(TestTokens.AUDIENCE), IssuerSettings.DEFAULT_TYPES, SKEW,
+                "preferred_username", "realm_access.roles", IssuerSettings.TenantsClaim.NONE, CACHE_TTL, MIN_REFETCH,
+                null), RevocationChecker.NONE, clock);
+
+        assertThat(untenanted.verify(token().claim("tenants", List.of("acme", "/tenants/acme")).sign()).tenants()).isEmpty();
+    }
+
+    @Test
+    void tenantsClaimWhenThePathIsMalformedThenRefusedWithTheSetting() {
+        assertThatThrownBy(() -> new IssuerSettings.TenantsClaim("org..tenants", ""))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tenants-claim");
+        assertThat(new IssuerSettings.TenantsClaim(" ", "/tenants/").claim()).isNull();
+        assertThat(new IssuerSettings.TenantsClaim("org.tenants", null).path()).containsExactly("org", "tenants");
     }
 
     // --- time, audience, issuer, subject, type --------------------------------------------------
@@ -692,7 +730,7 @@ class NimbusJwtVerifierTest {
         for (JWSAlgorithm alg : List.of(JWSAlgorithm.HS256, JWSAlgorithm.HS512, new JWSAlgorithm("none"))) {
             assertThatThrownBy(() -> new IssuerSettings(TestTokens.ISSUER, jwks.jwksUri(), Set.of(alg),
                     Set.of(TestTokens.AUDIENCE), IssuerSettings.DEFAULT_TYPES, SKEW, "sub", "realm_access.roles",
-                    CACHE_TTL, MIN_REFETCH, null))
+                    TENANTS, CACHE_TTL, MIN_REFETCH, null))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not allowed");
         }
     }
@@ -719,10 +757,10 @@ class NimbusJwtVerifierTest {
     void issuerSettingsWhenNoAudienceOrExcessiveSkewThenRefused() {
         assertThatThrownBy(() -> new IssuerSettings(TestTokens.ISSUER, jwks.jwksUri(), Set.of(JWSAlgorithm.RS256),
                 Set.of(), IssuerSettings.DEFAULT_TYPES, SKEW, "sub", "realm_access.roles",
-                CACHE_TTL, MIN_REFETCH, null)).hasMessageContaining("audiences");
+                TENANTS, CACHE_TTL, MIN_REFETCH, null)).hasMessageContaining("audiences");
         assertThatThrownBy(() -> new IssuerSettings(TestTokens.ISSUER, jwks.jwksUri(), Set.of(JWSAlgorithm.RS256),
                 Set.of("a"), IssuerSettings.DEFAULT_TYPES, Duration.ofMinutes(6), "sub", "realm_access.roles",
-                CACHE_TTL, MIN_REFETCH, null)).hasMessageContaining("clock-skew");
+                TENANTS, CACHE_TTL, MIN_REFETCH, null)).hasMessageContaining("clock-skew");
     }
 
     private static String b64(String json) {
