@@ -2,6 +2,7 @@ package dev.portcullis.authz.config;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
@@ -11,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -30,6 +32,7 @@ import dev.portcullis.authz.identity.jwt.NimbusJwtVerifier;
 import dev.portcullis.authz.identity.jwt.OidcDiscovery;
 import dev.portcullis.authz.identity.jwt.RevocationChecker;
 import dev.portcullis.authz.identity.mtls.ClientCertificateVerifier;
+import dev.portcullis.authz.identity.mtls.CrlSource;
 import dev.portcullis.authz.identity.mtls.HttpCrlSource;
 import dev.portcullis.authz.identity.mtls.PkixClientCertificateVerifier;
 import tools.jackson.databind.json.JsonMapper;
@@ -103,13 +106,22 @@ class IdentityConfiguration {
         PortcullisProperties.Mtls mtls = properties.mtls();
         ClientCertificateVerifier certificates = null;
         if (mtls.enabled()) {
-            if (mtls.trustBundle() == null || mtls.crlUrl() == null) {
-                throw new IllegalStateException("portcullis.mtls.trust-bundle and portcullis.mtls.crl-url must be set"
-                        + " when portcullis.mtls.enabled is true");
+            Set<URI> crlUrls = new LinkedHashSet<>();
+            if (mtls.crlUrl() != null) {
+                crlUrls.add(mtls.crlUrl());
+            }
+            crlUrls.addAll(mtls.crlUrls());
+            if (mtls.trustBundle() == null || crlUrls.isEmpty()) {
+                throw new IllegalStateException("portcullis.mtls.trust-bundle and portcullis.mtls.crl-url (or crl-urls,"
+                        + " one per certificate authority of the bundle) must be set when portcullis.mtls.enabled is true");
             }
             List<X509Certificate> bundle = readCertificates(mtls);
-            HttpCrlSource crls = new HttpCrlSource(mtls.crlUrl(), bundle, http, mtls.crlRefresh(), HTTP_TIMEOUT, clock);
-            certificates = new PkixClientCertificateVerifier(bundle, crls, Set.copyOf(mtls.trustDomains()), clock);
+            List<HttpCrlSource> sources = new ArrayList<>();
+            for (URI url : crlUrls) {
+                sources.add(new HttpCrlSource(url, bundle, http, mtls.crlRefresh(), HTTP_TIMEOUT, clock));
+            }
+            certificates = new PkixClientCertificateVerifier(bundle, CrlSource.union(sources),
+                    Set.copyOf(mtls.trustDomains()), clock);
         }
         return new IdentityResolver(jwt, certificates, Set.copyOf(mtls.trustedProxies()),
                 CheckConfiguration.protocols(mtls.forwardedCertificateProtocols(), "portcullis.mtls.forwarded-certificate-protocols"));

@@ -62,6 +62,7 @@ public record PortcullisProperties(
             @DefaultValue("false") boolean enabled,
             Path trustBundle,
             URI crlUrl,
+            @DefaultValue List<URI> crlUrls,
             @DefaultValue("5m") Duration crlRefresh,
             @DefaultValue List<String> trustDomains,
             @DefaultValue List<String> trustedProxies,

@@ -97,31 +97,49 @@ public final class TestCertificates {
         }
     }
 
-    /** A certificate authority: a self-signed root that issues client certificates and CRLs. */
+    /**
+     * A certificate authority that issues client certificates and CRLs: a self-signed root, or an
+     * intermediate issued by another authority ({@link #subordinate}).
+     */
     public static final class Authority {
         private final X500Name name;
         private final KeyPair keys;
         private final X509Certificate certificate;
 
-        private Authority(String commonName, KeyPair keys) {
+        private Authority(String commonName, KeyPair keys, Authority parent) {
             this.name = new X500Name("CN=" + commonName);
             this.keys = keys;
             try {
-                JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name,
+                JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(parent == null ? name : parent.name,
                         BigInteger.valueOf(SERIALS.incrementAndGet()), Date.from(NOW.minus(Duration.ofDays(1))),
                         Date.from(NOW.plus(Duration.ofDays(3650))), name, keys.getPublic());
                 JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
                 builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
                 builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
                 builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()));
-                this.certificate = new JcaX509CertificateConverter().getCertificate(builder.build(signer(keys.getPrivate())));
+                if (parent != null) {
+                    builder.addExtension(Extension.authorityKeyIdentifier, false,
+                            utils.createAuthorityKeyIdentifier(parent.certificate));
+                }
+                PrivateKey signingKey = parent == null ? keys.getPrivate() : parent.keys.getPrivate();
+                this.certificate = new JcaX509CertificateConverter().getCertificate(builder.build(signer(signingKey)));
             } catch (GeneralSecurityException | org.bouncycastle.cert.CertIOException e) {
                 throw new IllegalStateException(e);
             }
         }
 
         public static Authority create(String commonName) {
-            return new Authority(commonName, ecKeyPair());
+            return new Authority(commonName, ecKeyPair(), null);
+        }
+
+        /** An intermediate authority whose certificate this authority issues. */
+        public Authority subordinate(String commonName) {
+            return new Authority(commonName, ecKeyPair(), this);
+        }
+
+        /** This authority's certificate's serial number (what its issuer's CRL revokes). */
+        public BigInteger serial() {
+            return certificate.getSerialNumber();
         }
 
         /**
@@ -129,7 +147,7 @@ public final class TestCertificates {
          * claims to come from {@code other} and does not verify against it.
          */
         public static Authority impersonating(Authority other) {
-            return new Authority(other.name.toString().substring(3), ecKeyPair());
+            return new Authority(other.name.toString().substring(3), ecKeyPair(), null);
         }
 
         public X509Certificate certificate() {

@@ -30,9 +30,10 @@ import dev.portcullis.authz.identity.AuthenticationFailure;
 
 /**
  * Verifies client certificates with the JDK's PKIX path validator: the chain must lead to one of
- * the trust anchors, every certificate must be valid at the injected clock's time, and the leaf
- * must not be revoked according to the CRLs of {@link CrlSource} (no CRL, or a CRL past its
- * {@code nextUpdate}, means the status is unknown: rejected). The leaf must allow client
+ * the trust anchors, every certificate must be valid at the injected clock's time, and no
+ * certificate of the path (the client's and any intermediate authority's; a trust anchor is
+ * trusted as configured) may be revoked according to the CRLs of {@link CrlSource} (no CRL from a
+ * certificate's issuer, or one past its {@code nextUpdate}, means the status is unknown: rejected). The leaf must allow client
  * authentication and carry exactly one URI SAN that is a SPIFFE ID in an accepted trust domain.
  */
 public final class PkixClientCertificateVerifier implements ClientCertificateVerifier {
@@ -99,9 +100,10 @@ public final class PkixClientCertificateVerifier implements ClientCertificateVer
             parameters.setDate(Date.from(clock.instant()));
             parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(current)));
             PKIXRevocationChecker revocation = (PKIXRevocationChecker) validator.getRevocationChecker();
-            // CRLs we fetched ourselves only: no OCSP, no fetching from URLs in the certificate.
+            // CRLs we fetched ourselves only: no OCSP, no fetching from URLs in the certificate. Every
+            // certificate of the path, not only the client's: a revoked intermediate revokes all it issued.
             revocation.setOptions(EnumSet.of(PKIXRevocationChecker.Option.PREFER_CRLS,
-                    PKIXRevocationChecker.Option.NO_FALLBACK, PKIXRevocationChecker.Option.ONLY_END_ENTITY));
+                    PKIXRevocationChecker.Option.NO_FALLBACK));
             parameters.addCertPathChecker(revocation);
             parameters.setRevocationEnabled(false);
             validator.validate(certPath, parameters);

@@ -129,6 +129,47 @@ class PkixClientCertificateVerifierTest {
     }
 
     @Test
+    void verifyWhenTheChainPassesThroughAnIntermediateThenEachCertificateIsCheckedAgainstItsIssuersCrl()
+            throws AuthenticationException {
+        Authority intermediate = ca.subordinate("Portcullis test issuing CA");
+        TestCertificates.Issued leaf = intermediate.leaf().issue();
+        X509CRL rootCrl = ca.crl();
+        X509CRL intermediateCrl = intermediate.crl();
+
+        assertThat(verifier(() -> List.of(rootCrl, intermediateCrl))
+                .verify(List.of(leaf.certificate(), intermediate.certificate())).spiffeId()).isNotNull();
+
+        X509CRL intermediateRevoked = ca.crl(intermediate.serial());
+        assertThat(rejection(verifier(() -> List.of(intermediateRevoked, intermediateCrl)), leaf.certificate(),
+                intermediate.certificate()).failure())
+                .as("a revoked intermediate revokes what it issued").isEqualTo(AuthenticationFailure.REVOKED_CERTIFICATE);
+        assertThat(rejection(verifier(() -> List.of(rootCrl, intermediate.crl(leaf.serial()))), leaf.certificate(),
+                intermediate.certificate()).failure()).isEqualTo(AuthenticationFailure.REVOKED_CERTIFICATE);
+        assertThat(rejection(verifier(() -> List.of(rootCrl)), leaf.certificate(), intermediate.certificate()).failure())
+                .as("no CRL from the intermediate").isEqualTo(AuthenticationFailure.REVOCATION_UNKNOWN);
+        assertThat(rejection(verifier(() -> List.of(intermediateCrl)), leaf.certificate(), intermediate.certificate())
+                .failure()).as("no CRL from the root").isEqualTo(AuthenticationFailure.REVOCATION_UNKNOWN);
+    }
+
+    @Test
+    void verifyWhenTheBundleHoldsTwoAuthoritiesThenEachNeedsItsOwnCrlFromTheUnionOfSources()
+            throws AuthenticationException {
+        // A CA rotation: the bundle trusts the old and the new CA, each with its CRL URL.
+        PkixClientCertificateVerifier both = new PkixClientCertificateVerifier(List.of(ca.certificate(),
+                otherCa.certificate()), CrlSource.union(List.of(() -> List.of(ca.crl()), () -> List.of(otherCa.crl()))),
+                Set.of("portcullis.test"), clock);
+        PkixClientCertificateVerifier onlyOldCrl = new PkixClientCertificateVerifier(List.of(ca.certificate(),
+                otherCa.certificate()), CrlSource.union(List.of(() -> List.of(ca.crl()), List::of)),
+                Set.of("portcullis.test"), clock);
+
+        assertThat(both.verify(List.of(ca.leaf().issue().certificate()))).isNotNull();
+        assertThat(both.verify(List.of(otherCa.leaf().issue().certificate()))).isNotNull();
+        assertThat(onlyOldCrl.verify(List.of(ca.leaf().issue().certificate()))).isNotNull();
+        assertThat(rejection(onlyOldCrl, otherCa.leaf().issue().certificate()).failure())
+                .isEqualTo(AuthenticationFailure.REVOCATION_UNKNOWN);
+    }
+
+    @Test
     void verifyWhenNoCrlIsAvailableThenRevocationUnknown() {
         AuthenticationException e = rejection(verifier(List::of), ca.leaf().issue().certificate());
 
