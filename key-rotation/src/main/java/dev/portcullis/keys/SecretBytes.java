@@ -42,6 +42,12 @@ public final class SecretBytes implements AutoCloseable {
         return bytes.clone();
     }
 
+    /** An independent copy of this secret (one clone, nothing left behind to wipe). */
+    public synchronized SecretBytes copy() {
+        checkNotDestroyed();
+        return new SecretBytes(bytes.clone());
+    }
+
     public int length() {
         return bytes.length;
     }

@@ -116,7 +116,7 @@ public final class DataKeyCache implements AutoCloseable {
             }
             misses.increment();
             DataKey fresh = generator.generate(kekName, associatedData);
-            DataKey copy = new DataKey(SecretBytes.copyOf(bytesOf(fresh.plaintext())), fresh.wrapped());
+            DataKey copy = new DataKey(fresh.plaintext().copy(), fresh.wrapped());
             put(id, new Entry(fresh.plaintext(), fresh.wrapped(), clock.instant()));
             return copy;
         }
@@ -143,7 +143,7 @@ public final class DataKeyCache implements AutoCloseable {
             }
             misses.increment();
             SecretBytes plaintext = wrapper.unwrap(wrapped, associatedData);
-            SecretBytes copy = SecretBytes.copyOf(bytesOf(plaintext));
+            SecretBytes copy = plaintext.copy();
             put(id, new Entry(plaintext, wrapped, clock.instant()));
             return copy;
         }
@@ -243,7 +243,7 @@ public final class DataKeyCache implements AutoCloseable {
             }
             e.uses++;
             hits.increment();
-            DataKey copy = new DataKey(SecretBytes.copyOf(bytesOf(e.key)), e.wrapped);
+            DataKey copy = new DataKey(e.key.copy(), e.wrapped);
             if (e.uses >= maxUses) {
                 entries.remove(id);
                 wipe(e);
@@ -294,10 +294,6 @@ public final class DataKeyCache implements AutoCloseable {
 
     private Object loadLock(String id) {
         return loadLocks[Math.floorMod(id.hashCode(), LOAD_STRIPES)];
-    }
-
-    private static byte[] bytesOf(SecretBytes s) {
-        return s.toByteArray();
     }
 
     /** SHA-256 over length-prefixed parts, so that no two different inputs share a cache id. */

@@ -168,7 +168,7 @@ public final class KeyRotationService {
         ManagedKey key = requireTransit(name);
         RotationOutcome outcome = run(key, Trigger.MANUAL_ROTATE, actorOrSystem(actor), RewrapProgress.NONE).outcome;
         if (outcome == RotationOutcome.LOCKED_ELSEWHERE) {
-            throw new KeyException(Reason.CONFLICT, "another instance is rotating " + name + " right now; try again shortly");
+            throw new KeyException(Reason.CONFLICT, "a rotation of " + name + " is running right now (on this or another instance); try again shortly");
         }
         return outcome;
     }
@@ -181,7 +181,7 @@ public final class KeyRotationService {
         ManagedKey key = requireTransit(name);
         Run run = run(key, Trigger.MANUAL_REWRAP, actorOrSystem(actor), Objects.requireNonNull(progress, "progress cannot be null"));
         if (run.outcome == RotationOutcome.LOCKED_ELSEWHERE) {
-            throw new KeyException(Reason.CONFLICT, "another instance is rotating " + name + " right now; try again shortly");
+            throw new KeyException(Reason.CONFLICT, "a rotation of " + name + " is running right now (on this or another instance); try again shortly");
         }
         return run.report;
     }
@@ -268,13 +268,23 @@ public final class KeyRotationService {
                     throw new KeyException(Reason.REJECTED, "not raising min_decryption_version of " + name
                             + " to " + target + ": " + blocker);
                 }
-                admin.setMinDecryptionVersion(name, target);
-                didWork = true;
-                append(event(EventType.KEY_ROTATED, key, actor, "set_min_decryption_version", Outcome.SUCCESS)
-                        .attribute("trigger", trigger.label)
-                        .attribute("from_version", versions.minDecryptionVersion())
-                        .attribute("to_version", target)
-                        .build());
+                // The re-wrap may have taken long: prove the lock is still ours (a CAS renew) and
+                // decide on what Vault says now, so that a stale run can never lower the minimum.
+                held.lease = lock.renew(held.lease, lease, held.rewrappedTo);
+                TransitKeyVersions current = admin.read(name);
+                if (current.latestVersion() != versions.latestVersion()) {
+                    throw new KeyException(Reason.CONFLICT, name + " was rotated to v" + current.latestVersion()
+                            + " by someone else during this run (v" + versions.latestVersion() + ")");
+                }
+                if (target > current.minDecryptionVersion()) {
+                    admin.setMinDecryptionVersion(name, target);
+                    didWork = true;
+                    append(event(EventType.KEY_ROTATED, key, actor, "set_min_decryption_version", Outcome.SUCCESS)
+                            .attribute("trigger", trigger.label)
+                            .attribute("from_version", current.minDecryptionVersion())
+                            .attribute("to_version", target)
+                            .build());
+                }
             }
             if (metrics != null) {
                 metrics.rotationRun(name, rotated ? RotationOutcome.ROTATED : didWork ? RotationOutcome.COMPLETED : RotationOutcome.NOT_DUE);

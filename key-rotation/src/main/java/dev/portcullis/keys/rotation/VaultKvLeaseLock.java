@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -32,6 +34,13 @@ import io.github.jopenlibs.vault.json.JsonObject;
  * not a double rotation, unless the skew is larger than the time one rotation takes.
  *
  * <p>A lock is released by writing an expired lease (no delete capability is needed).
+ *
+ * <p>Within one instance the lock is held by one run at a time: the scheduler and the admin API's
+ * requests share this object (one per instance), and a lock that let its own instance in twice
+ * would let two runs rotate the same key at once (and the slower one lower
+ * {@code min_decryption_version} again). A lease under this instance's name that no run of this
+ * object holds (a run whose release failed, e.g. Vault went away, or the instance's previous life)
+ * is taken over at once rather than waited out.
  */
 public final class VaultKvLeaseLock implements LeaseLock {
 
@@ -48,6 +57,8 @@ public final class VaultKvLeaseLock implements LeaseLock {
     private final Clock clock;
     private final String mount;
     private final String prefix;
+    /** The locks a run of this instance holds now (taken before Vault is asked, given back on release). */
+    private final Set<String> heldHere = ConcurrentHashMap.newKeySet();
 
     /** A lock at the default mount and prefix, held under the name {@code holder} (unique per instance). */
     public VaultKvLeaseLock(VaultClient vault, String holder, Clock clock) {
@@ -81,7 +92,7 @@ public final class VaultKvLeaseLock implements LeaseLock {
     }
 
     private Optional<Doc> read(String name) {
-        Optional<JsonObject> response = vault.readIfPresent(path(name));
+        Optional<JsonObject> response = vault.readKvVersion(path(name));
         if (response.isEmpty()) {
             return Optional.empty();
         }
@@ -89,7 +100,8 @@ public final class VaultKvLeaseLock implements LeaseLock {
         var dataValue = response.get().get("data");
         long version = metadata == null ? 0 : metadata.getLong("version", 0);
         if (dataValue == null || dataValue.isNull()) {
-            // A deleted version: treat as a free lock at this version.
+            // A deleted version (e.g. an operator's `kv delete` of a lock thought stuck): a free lock
+            // at this version, which the next check-and-set write must name.
             return Optional.of(new Doc(version, "", Instant.EPOCH, 0));
         }
         JsonObject data = dataValue.asObject();
@@ -110,29 +122,41 @@ public final class VaultKvLeaseLock implements LeaseLock {
                 .add("holder", who)
                 .add("expires_at", expiresAt.toString())
                 .add("rewrapped_to", Integer.toString(rewrappedTo)));
-        JsonObject response = vault.write(path(name), body);
+        // Once only: a repeated check-and-set that had succeeded would come back as a conflict.
+        JsonObject response = vault.writeOnce(path(name), body);
         return response.getLong("version", cas + 1);
     }
 
     @Override
     public Optional<Lease> tryAcquire(String name, Duration duration) {
-        Instant now = clock.instant();
-        Optional<Doc> current = read(name);
-        if (current.isPresent() && !current.get().holder.isEmpty() && !current.get().holder.equals(holder)
-                && now.isBefore(current.get().expiresAt)) {
-            return Optional.empty();
+        if (!heldHere.add(name)) {
+            return Optional.empty(); // another run of this instance holds it
         }
-        long cas = current.map(Doc::version).orElse(0L);
-        int progress = current.map(Doc::rewrappedTo).orElse(0);
-        Instant expires = now.plus(duration);
+        boolean acquired = false;
         try {
-            long version = write(name, cas, holder, expires, progress);
-            return Optional.of(new Lease(name, holder, expires, version, progress));
-        } catch (KeyException e) {
-            if (e.reason() == Reason.CONFLICT) {
-                return Optional.empty(); // another instance took it between our read and write
+            Instant now = clock.instant();
+            Optional<Doc> current = read(name);
+            if (current.isPresent() && !current.get().holder.isEmpty() && !current.get().holder.equals(holder)
+                    && now.isBefore(current.get().expiresAt)) {
+                return Optional.empty(); // another instance holds it
             }
-            throw e;
+            long cas = current.map(Doc::version).orElse(0L);
+            int progress = current.map(Doc::rewrappedTo).orElse(0);
+            Instant expires = now.plus(duration);
+            try {
+                long version = write(name, cas, holder, expires, progress);
+                acquired = true;
+                return Optional.of(new Lease(name, holder, expires, version, progress));
+            } catch (KeyException e) {
+                if (e.reason() == Reason.CONFLICT) {
+                    return Optional.empty(); // another instance took it between our read and write
+                }
+                throw e;
+            }
+        } finally {
+            if (!acquired) {
+                heldHere.remove(name);
+            }
         }
     }
 
@@ -156,9 +180,11 @@ public final class VaultKvLeaseLock implements LeaseLock {
         try {
             write(lease.name(), lease.version(), "", Instant.EPOCH, rewrappedTo);
         } catch (KeyException e) {
-            // The lease runs out by itself; releasing early is only a courtesy.
+            // Other instances wait for the lease to run out; this one takes it over on its next run.
             LOG.log(Level.WARNING, "could not release the rotation lock on " + lease.name() + " (" + e.reason()
                     + "); it expires at " + lease.expiresAt());
+        } finally {
+            heldHere.remove(lease.name());
         }
     }
 

@@ -127,7 +127,7 @@ public final class VaultClient {
     public Optional<JsonObject> readIfPresent(String path) throws KeyException {
         Objects.requireNonNull(path, "path cannot be null");
         try {
-            return Optional.of(execute(path, null));
+            return Optional.of(execute(path, null, true, false));
         } catch (KeyException e) {
             if (e.reason() == Reason.NOT_FOUND && e instanceof NoSuchPathException) {
                 return Optional.empty();
@@ -144,13 +144,45 @@ public final class VaultClient {
     public JsonObject write(String path, Map<String, Object> body) throws KeyException {
         Objects.requireNonNull(path, "path cannot be null");
         Objects.requireNonNull(body, "body cannot be null");
-        return execute(path, body);
+        return execute(path, body, true, false);
+    }
+
+    /**
+     * Like {@link #write}, for a write that must not happen twice (a Transit {@code rotate}, a
+     * check-and-set): retried only when Vault certainly did not perform it (no connection, sealed,
+     * a standby's redirect, rate limiting). After an answer that was lost or garbled (a 5xx from a
+     * proxy, a timeout, an unreadable body) the write may have happened: the caller gets the
+     * failure (UNAVAILABLE) and must read the state again rather than write again.
+     */
+    public JsonObject writeOnce(String path, Map<String, Object> body) throws KeyException {
+        Objects.requireNonNull(path, "path cannot be null");
+        Objects.requireNonNull(body, "body cannot be null");
+        return execute(path, body, false, false);
+    }
+
+    /**
+     * Reads a KV v2 secret ({@code <mount>/data/<path>}): empty when it never existed, else its
+     * {@code data} object (with {@code data} and {@code metadata}). When the latest version was
+     * deleted Vault answers 404 but still says which version that is ({@code data.data} null,
+     * {@code data.metadata.version}), and a check-and-set write needs that version: so that
+     * answer is returned too, not taken for "never existed".
+     */
+    public Optional<JsonObject> readKvVersion(String path) throws KeyException {
+        Objects.requireNonNull(path, "path cannot be null");
+        try {
+            return Optional.of(execute(path, null, true, true));
+        } catch (KeyException e) {
+            if (e.reason() == Reason.NOT_FOUND && e instanceof NoSuchPathException) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /** Deletes {@code path} (an HTTP DELETE). */
     public void delete(String path) throws KeyException {
         Objects.requireNonNull(path, "path cannot be null");
-        execute(path, DELETE);
+        execute(path, DELETE, true, false);
     }
 
     /**
@@ -167,7 +199,7 @@ public final class VaultClient {
     /** Marks a DELETE in {@link #execute}. */
     private static final Map<String, Object> DELETE = java.util.Collections.unmodifiableMap(new java.util.HashMap<>());
 
-    private JsonObject execute(String path, Map<String, Object> body) {
+    private JsonObject execute(String path, Map<String, Object> body, boolean mayRepeat, boolean deletedKvVersionAnswers) {
         boolean reauthenticated = false;
         for (int attempt = 1; ; attempt++) {
             TokenState t = currentToken();
@@ -181,6 +213,12 @@ public final class VaultClient {
                 if (status == 200 || status == 204) {
                     JsonObject data = response.getDataObject();
                     return data == null ? new JsonObject() : data;
+                }
+                if (status == 404 && deletedKvVersionAnswers) {
+                    JsonObject deleted = deletedKvVersion(rest.getBody());
+                    if (deleted != null) {
+                        return deleted;
+                    }
                 }
                 failure = new Failure(status, errorsOf(rest.getBody()), null);
             } catch (VaultException e) {
@@ -205,7 +243,8 @@ public final class VaultClient {
                 }
             }
             KeyException mapped = map(path, failure);
-            if (mapped.reason() == Reason.UNAVAILABLE && attempt < retryPolicy.maxAttempts()) {
+            if (mapped.reason() == Reason.UNAVAILABLE && attempt < retryPolicy.maxAttempts()
+                    && (mayRepeat || failure.certainlyNotPerformed())) {
                 Duration pause = retryPolicy.delayAfter(attempt);
                 int failedAttempt = attempt;
                 LOG.log(Level.FINE, () -> "transient Vault failure on " + path + " (attempt " + failedAttempt
@@ -238,6 +277,19 @@ public final class VaultClient {
 
         boolean sealed() {
             return status == 503 && errors.stream().anyMatch(m -> m.toLowerCase(java.util.Locale.ROOT).contains("sealed"));
+        }
+
+        /** Whether Vault certainly did not perform the request (so that repeating it is safe). */
+        boolean certainlyNotPerformed() {
+            if (status == 307 || status == 412 || status == 429 || sealed()) {
+                return true;
+            }
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                if (t instanceof java.net.ConnectException) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -299,6 +351,23 @@ public final class VaultClient {
 
     private static String truncate(String s) {
         return s.length() <= MAX_ERROR_TEXT ? s : s.substring(0, MAX_ERROR_TEXT) + "...";
+    }
+
+    /** The {@code data} of KV v2's 404 for a deleted latest version, or null when the body is anything else. */
+    private static JsonObject deletedKvVersion(byte[] body) {
+        if (body == null || body.length == 0) {
+            return null;
+        }
+        try {
+            JsonValue data = Json.parse(new String(body, StandardCharsets.UTF_8)).asObject().get("data");
+            if (data != null && data.isObject() && data.asObject().get("metadata") != null
+                    && data.asObject().get("metadata").isObject()) {
+                return data.asObject();
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static List<String> errorsOf(byte[] body) {

@@ -119,6 +119,29 @@ class VaultClientTest {
     }
 
     @Test
+    void aWriteOnceIsNotRepeatedAfterAnAnswerThatMayFollowItsEffect() {
+        // A proxy's 502 after Vault rotated the key: repeating the rotate would make a second version.
+        answer(502, "{\"errors\":[\"bad gateway\"]}");
+        answer(200, "{\"data\":{}}");
+
+        assertThatThrownBy(() -> client().writeOnce("transit/keys/k/rotate", java.util.Map.of()))
+                .satisfies(e -> assertThat(((KeyException) e).reason()).isEqualTo(Reason.UNAVAILABLE))
+                .hasMessageContaining("HTTP 502");
+        assertThat(requests).hasValue(1);
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void aWriteOnceIsRepeatedWhenVaultCertainlyDidNotPerformIt() {
+        answer(307, "");
+        answer(429, "{\"errors\":[\"rate limited\"]}");
+        answer(200, "{\"data\":{\"ok\":true}}");
+
+        assertThat(client().writeOnce("transit/keys/k/rotate", java.util.Map.of()).getBoolean("ok", false)).isTrue();
+        assertThat(requests).hasValue(3);
+    }
+
+    @Test
     void aSealedVaultFailsAtOnceAsSealed() {
         answer(503, "{\"errors\":[\"Vault is sealed\"]}");
 
