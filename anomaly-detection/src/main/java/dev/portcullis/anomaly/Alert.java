@@ -45,4 +45,18 @@ public record Alert(
             throw new IllegalArgumentException("an alert needs at least one event id as evidence");
         }
     }
+
+    /**
+     * An alert over the events between {@code one} and {@code other}, in either order: what
+     * detectors build their alerts with. Events reach the log in the order their requests finished,
+     * not the order they were received (their {@code time}), so the event that crosses a threshold
+     * can be older than the first one of its burst; an alert from it must still be raised (an
+     * earlier version threw, dropped the alert and kept the entity muted for the cooldown).
+     */
+    public static Alert spanning(String detector, Severity severity, Entity entity, Instant one, Instant other,
+            double score, List<String> eventIds, String explanation) {
+        Instant start = one.isBefore(other) ? one : other;
+        Instant end = one.isBefore(other) ? other : one;
+        return new Alert(detector, severity, entity, start, end, score, eventIds, explanation);
+    }
 }

@@ -78,7 +78,7 @@ public final class BruteForceDetector implements Detector {
         if (failures >= minFailures && cooldown.tryAlert(s, t)) {
             long start = s.failures.burstStart();
             double ratio = (double) failures / minFailures;
-            alerts.accept(new Alert(NAME, ratio >= 5 ? Severity.CRITICAL : Severity.HIGH,
+            alerts.accept(Alert.spanning(NAME, ratio >= 5 ? Severity.CRITICAL : Severity.HIGH,
                     Entity.subject(subject), Instant.ofEpochMilli(start), event.time(),
                     Explain.ruleScore(failures, minFailures), s.evidence.toList(),
                     failures + " failed logins for subject " + Explain.shorten(subject) + " from "

@@ -91,7 +91,7 @@ public final class CredentialStuffingDetector implements Detector {
             double ratio = Math.min((double) failures / minFailures, (double) subjects / minSubjects);
             Severity severity = ratio >= 5 ? Severity.CRITICAL : Severity.HIGH;
             String saturated = subjects >= subjectCapacity ? " at least" : "";
-            alerts.accept(new Alert(NAME, severity, Entity.ip(ip), Instant.ofEpochMilli(start),
+            alerts.accept(Alert.spanning(NAME, severity, Entity.ip(ip), Instant.ofEpochMilli(start),
                     event.time(), Explain.ruleScore(ratio, 1.0), s.evidence.toList(),
                     failures + " failed logins for" + saturated + " " + subjects + " distinct subjects from "
                             + Explain.shorten(ip) + " in " + Explain.span(t - start)

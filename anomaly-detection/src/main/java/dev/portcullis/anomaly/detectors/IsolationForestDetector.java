@@ -308,7 +308,7 @@ public final class IsolationForestDetector implements Detector {
         String explanation = "unusual hour for " + Explain.entity(who)
                 + String.format(Locale.ROOT, " (isolation score %.2f, alert at %.2f); most unusual: ", score, threshold)
                 + String.join("; ", top);
-        return new Alert(NAME, score >= threshold + 0.1 ? Severity.HIGH : Severity.MEDIUM, who,
+        return Alert.spanning(NAME, score >= threshold + 0.1 ? Severity.HIGH : Severity.MEDIUM, who,
                 Instant.ofEpochMilli(s.start()), Instant.ofEpochMilli(Math.max(s.start(), s.end())),
                 Math.min(1.0, Math.round(score * 1000) / 1000.0), s.evidence.toList(), explanation);
     }

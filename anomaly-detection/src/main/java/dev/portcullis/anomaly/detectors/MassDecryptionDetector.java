@@ -108,7 +108,7 @@ public final class MassDecryptionDetector implements Detector {
                     ? Explain.decimal(volume / Math.max(s.mean, 1f)) + "x its usual " + Explain.decimal(s.mean)
                             + " per active hour"
                     : "no baseline yet (" + s.activeHours + " active hours of history)";
-            alerts.accept(new Alert(NAME, volume >= 4 * limit ? Severity.CRITICAL : Severity.HIGH, who,
+            alerts.accept(Alert.spanning(NAME, volume >= 4 * limit ? Severity.CRITICAL : Severity.HIGH, who,
                     Instant.ofEpochMilli(s.volume.burstStart()), event.time(), Explain.ruleScore(volume, limit),
                     s.evidence.toList(),
                     Explain.entity(who) + " decrypted " + volume

@@ -128,7 +128,7 @@ public final class NewContextDetector implements Detector {
             if (newClient) {
                 parts.add("client " + Explain.shorten(event.actor().clientId()));
             }
-            alerts.accept(new Alert(NAME, fresh == 3 ? Severity.HIGH : Severity.MEDIUM, Entity.subject(subject),
+            alerts.accept(Alert.spanning(NAME, fresh == 3 ? Severity.HIGH : Severity.MEDIUM, Entity.subject(subject),
                     event.time(), event.time(), fresh / 3.0 >= 1 ? 0.95 : (fresh == 2 ? 0.8 : 0.6),
                     s.evidence.toList(),
                     "subject " + Explain.shorten(subject) + " reached sensitive "

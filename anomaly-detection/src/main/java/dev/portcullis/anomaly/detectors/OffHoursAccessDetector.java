@@ -175,7 +175,7 @@ public final class OffHoursAccessDetector implements Detector {
                 + session.denied + " denied) reaching " + Explain.count(session.newRoutes, "route", "routes")
                 + " it never called before (limit " + minNewRoutes + "), e.g. " + String.join(", ", session.named);
         Severity severity = session.newRoutes >= 2 * minNewRoutes ? Severity.HIGH : Severity.MEDIUM;
-        return new Alert(NAME, severity, who, Instant.ofEpochMilli(session.start), Instant.ofEpochMilli(t),
+        return Alert.spanning(NAME, severity, who, Instant.ofEpochMilli(session.start), Instant.ofEpochMilli(t),
                 Explain.ruleScore(session.newRoutes, minNewRoutes), session.evidence.toList(), explanation);
     }
 

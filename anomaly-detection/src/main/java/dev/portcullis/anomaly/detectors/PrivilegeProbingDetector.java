@@ -97,7 +97,7 @@ public final class PrivilegeProbingDetector implements Detector {
         boolean adminProbe = admin >= minAdmin;
         if ((manyResources || adminProbe) && cooldown.tryAlert(s, t)) {
             double ratio = Math.max((double) distinct / minResources, (double) admin / minAdmin);
-            alerts.accept(new Alert(NAME, adminProbe ? Severity.HIGH : Severity.MEDIUM, who,
+            alerts.accept(Alert.spanning(NAME, adminProbe ? Severity.HIGH : Severity.MEDIUM, who,
                     Instant.ofEpochMilli(s.burstStart), event.time(), Explain.ruleScore(ratio, 1.0),
                     s.evidence.toList(),
                     Explain.entity(who) + " was denied on " + distinct

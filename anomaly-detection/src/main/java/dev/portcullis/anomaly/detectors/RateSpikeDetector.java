@@ -112,7 +112,7 @@ public final class RateSpikeDetector implements Detector {
         s.evidence = EvidenceRing.addOnceStarted(s.evidence, recent * 2 >= limit, evidence, event.id());
         if (recent >= limit && cooldown.tryAlert(s, t)) {
             double ratio = recent / Math.max(mean, 0.1);
-            alerts.accept(new Alert(NAME, Severity.MEDIUM, who, Instant.ofEpochMilli(Math.max(s.recent.burstStart(), t - HOUR)),
+            alerts.accept(Alert.spanning(NAME, Severity.MEDIUM, who, Instant.ofEpochMilli(Math.max(s.recent.burstStart(), t - HOUR)),
                     event.time(), Explain.ruleScore(recent, limit), s.evidence.toList(),
                     recent + " events from " + Explain.entity(who)
                             + " in the 60 minutes to " + String.format(Locale.ROOT, "%02d:%02d UTC", Math.floorMod(s.hour, 24),

@@ -121,7 +121,7 @@ public final class ServiceIdentityMisuseDetector implements Detector {
                 ? "called " + Explain.shorten(route)
                 : "called " + s.newRoutes + " new routes within " + Explain.span(t - s.firstNewRoute) + ", the last "
                         + Explain.shorten(route);
-        alerts.accept(new Alert(NAME, allowed ? Severity.HIGH : Severity.MEDIUM, Entity.spiffe(spiffe),
+        alerts.accept(Alert.spanning(NAME, allowed ? Severity.HIGH : Severity.MEDIUM, Entity.spiffe(spiffe),
                 Instant.ofEpochMilli(s.firstNewRoute), event.time(), allowed ? 0.9 : 0.7, s.evidence.toList(),
                 "workload " + Explain.shorten(spiffe) + " " + what
                         + (allowed ? " (allowed)" : " (denied)") + ", outside the " + s.learnedBefore + " routes"

@@ -101,7 +101,7 @@ public final class TokenReplayDetector implements Detector {
             boolean both = ips >= 2 && agents >= 2;
             double ratio = Math.max((double) ips / minIps, (double) agents / minAgents);
             String who = s.subject == null ? "" : " of subject " + Explain.shorten(s.subject);
-            alerts.accept(new Alert(NAME, both ? Severity.CRITICAL : Severity.HIGH, Entity.token(token),
+            alerts.accept(Alert.spanning(NAME, both ? Severity.CRITICAL : Severity.HIGH, Entity.token(token),
                     Instant.ofEpochMilli(Math.max(s.first, t - windowMillis)), event.time(),
                     Explain.ruleScore(ratio, 1.0), s.evidence == null ? List.of(event.id()) : s.evidence.toList(),
                     "token " + Explain.shorten(token) + who + " used from " + Explain.count(ips, "IP", "IPs")

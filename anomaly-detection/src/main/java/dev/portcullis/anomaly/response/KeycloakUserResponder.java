@@ -1,16 +1,21 @@
 package dev.portcullis.anomaly.response;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import org.keycloak.OAuth2Constants;
+import org.jboss.resteasy.client.jaxrs.internal.ResteasyClientBuilderImpl;
+import org.keycloak.admin.client.JacksonProvider;
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.admin.client.KeycloakBuilder;
 import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.admin.client.resource.UserResource;
+import org.keycloak.admin.client.spi.ResteasyClientClassicProvider;
 import org.keycloak.representations.idm.UserRepresentation;
 
 import dev.portcullis.anomaly.EntityKind;
@@ -33,6 +38,8 @@ import jakarta.ws.rs.WebApplicationException;
 public final class KeycloakUserResponder implements Responder, AutoCloseable {
 
     public static final String NAME = "keycloak-user";
+    /** Default bound on connecting to Keycloak and on each of its answers. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
     private final Keycloak keycloak;
     private final String realm;
@@ -47,12 +54,20 @@ public final class KeycloakUserResponder implements Responder, AutoCloseable {
         this.rule = b.rule;
         this.revokeSessions = b.revokeSessions;
         this.disableUser = b.disableUser;
+        // Bounded waits: responses run one after another on the dispatcher's thread, so a Keycloak
+        // that accepts connections and never answers would otherwise hold back every later response
+        // (and the outcome that audits this one) for ever.
+        ResteasyClientBuilderImpl http = ResteasyClientClassicProvider.createClientBuilder();
+        http.register(JacksonProvider.class, 100);
+        http.connectTimeout(b.timeout.toMillis(), TimeUnit.MILLISECONDS);
+        http.readTimeout(b.timeout.toMillis(), TimeUnit.MILLISECONDS);
         this.keycloak = KeycloakBuilder.builder()
                 .serverUrl(b.serverUrl.toString())
                 .realm(b.realm)
                 .grantType(OAuth2Constants.CLIENT_CREDENTIALS)
                 .clientId(b.clientId)
                 .clientSecret(b.clientSecret)
+                .resteasyClient(http.build())
                 .build();
     }
 
@@ -93,7 +108,13 @@ public final class KeycloakUserResponder implements Responder, AutoCloseable {
                 return List.of(outcome("respond", ResponseOutcome.Status.NOT_APPLICABLE, target,
                         "no user with that username in realm " + realm));
             }
-            UserResource user = realmResource.users().get(found.getFirst().getId());
+            UserRepresentation match = found.getFirst();
+            if (rule.isProtected(match.getUsername())) {
+                // The alert's spelling passed the rule; the account Keycloak found is a protected one.
+                return List.of(outcome("respond", ResponseOutcome.Status.NOT_APPLICABLE, target,
+                        "user " + match.getUsername() + " is protected from automatic responses"));
+            }
+            UserResource user = realmResource.users().get(match.getId());
             if (revokeSessions) {
                 int sessions = user.getUserSessions().size();
                 if (mode == ResponseMode.DRY_RUN) {
@@ -168,6 +189,7 @@ public final class KeycloakUserResponder implements Responder, AutoCloseable {
         private ResponseRule rule = ResponseRule.of(Set.of(EntityKind.SUBJECT));
         private boolean revokeSessions = true;
         private boolean disableUser = true;
+        private Duration timeout = DEFAULT_TIMEOUT;
 
         private Builder(URI serverUrl, String realm, String clientId, String clientSecret) {
             this.serverUrl = Objects.requireNonNull(serverUrl, "serverUrl cannot be null");
@@ -186,6 +208,16 @@ public final class KeycloakUserResponder implements Responder, AutoCloseable {
             Objects.requireNonNull(rule, "rule cannot be null");
             this.rule = new ResponseRule(rule.minSeverity(), rule.detectors(), Set.of(EntityKind.SUBJECT),
                     rule.protectedValues());
+            return this;
+        }
+
+        /** How long connecting to Keycloak, and then each answer, may take (default {@link #DEFAULT_TIMEOUT}). */
+        public Builder timeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout cannot be null");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+            }
+            this.timeout = timeout;
             return this;
         }
 

@@ -1,8 +1,10 @@
 package dev.portcullis.anomaly.response;
 
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import dev.portcullis.anomaly.Alert;
 import dev.portcullis.anomaly.EntityKind;
@@ -11,10 +13,20 @@ import dev.portcullis.anomaly.Severity;
 /**
  * Which alerts a response acts on: at least {@code minSeverity}, from one of {@code detectors}
  * (all when empty), about an entity of one of {@code kinds}, and not about one of the
- * {@code protectedValues} (e.g. the break-glass admin account, which a response must never lock out).
+ * {@code protectedValues} (e.g. the break-glass admin account, which a response must never lock out;
+ * compared without regard to case, as Keycloak treats user names).
+ *
+ * <p>Never, whatever the rule says, an alert whose subject is only what rejected credentials
+ * claimed ({@link #CLAIMED_SUBJECT_DETECTORS}): anyone can send a forged token naming any user, and
+ * acting on such an alert would let an anonymous attacker have an administrator disabled and
+ * blocked, again after every cooldown. Those alerts are for people to read; their source addresses
+ * are what credential-stuffing alerts (and responses on {@code ip}) act on.
  */
 public record ResponseRule(Severity minSeverity, Set<String> detectors, Set<EntityKind> kinds,
         Set<String> protectedValues) {
+
+    /** Detectors whose subject entity comes from failed authentications: what a credential claimed. */
+    public static final Set<String> CLAIMED_SUBJECT_DETECTORS = Set.of("brute-force");
 
     /** Default minimum severity: automatic action only on high and critical alerts. */
     public static final Severity DEFAULT_MIN_SEVERITY = Severity.HIGH;
@@ -23,7 +35,7 @@ public record ResponseRule(Severity minSeverity, Set<String> detectors, Set<Enti
         Objects.requireNonNull(minSeverity, "minSeverity cannot be null");
         detectors = Set.copyOf(detectors);
         kinds = kinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(kinds));
-        protectedValues = Set.copyOf(protectedValues);
+        protectedValues = protectedValues.stream().map(ResponseRule::normalized).collect(Collectors.toUnmodifiableSet());
     }
 
     /** High and critical alerts from every detector, about entities of {@code kinds}. */
@@ -54,9 +66,22 @@ public record ResponseRule(Severity minSeverity, Set<String> detectors, Set<Enti
         if (!kinds.contains(alert.entity().kind())) {
             return "entity kind " + alert.entity().kind() + " is not one this response acts on";
         }
-        if (protectedValues.contains(alert.entity().value())) {
+        if (alert.entity().kind() == EntityKind.SUBJECT && CLAIMED_SUBJECT_DETECTORS.contains(alert.detector())) {
+            return "a " + alert.detector() + " alert names the subject that rejected credentials claimed, which anyone"
+                    + " can claim: no automatic response acts on it";
+        }
+        if (isProtected(alert.entity().value())) {
             return alert.entity().key() + " is protected from automatic responses";
         }
         return null;
+    }
+
+    /** Whether {@code value} (a user name, an address, ...) is one no response may touch, whatever its case. */
+    public boolean isProtected(String value) {
+        return value != null && protectedValues.contains(normalized(value));
+    }
+
+    private static String normalized(String value) {
+        return value.strip().toLowerCase(Locale.ROOT);
     }
 }

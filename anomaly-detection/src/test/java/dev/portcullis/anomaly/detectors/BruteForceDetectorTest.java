@@ -55,4 +55,22 @@ class BruteForceDetectorTest {
         }
         assertThat(Events.run(new BruteForceDetector(Thresholds.defaults()), events)).isEmpty();
     }
+
+    @Test
+    void firesWhenTheEventCrossingTheThresholdIsOlderThanTheFirstOfItsBurst() {
+        // Parallel requests: the log holds events in the order the requests finished, so the
+        // tenth failure (received first) is logged last. It still raises the alert, over both.
+        List<AuditEvent> events = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            events.add(Events.failedLogin(T0.plusMillis(5 + i), "alice", "203.0.113.9"));
+        }
+        events.add(Events.failedLogin(T0, "alice", "203.0.113.9"));
+
+        List<Alert> alerts = Events.run(new BruteForceDetector(Thresholds.defaults()), events);
+
+        assertThat(alerts).singleElement().satisfies(a -> {
+            assertThat(a.start()).isEqualTo(T0);
+            assertThat(a.end()).isEqualTo(T0.plusMillis(5));
+        });
+    }
 }

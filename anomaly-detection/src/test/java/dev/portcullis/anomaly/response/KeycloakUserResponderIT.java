@@ -105,8 +105,10 @@ class KeycloakUserResponderIT {
     }
 
     private AlertRecord alert(String subject, Severity severity) {
-        Alert alert = new Alert("brute-force", severity, Entity.subject(subject), Instant.now().minusSeconds(60),
-                Instant.now(), 0.8, List.of("01JD0000000000000000000001"), "12 failed logins for subject " + subject);
+        // A detector whose subject is a verified identity (a brute-force alert's subject is only
+        // claimed, and no response acts on it: ResponseRuleTest).
+        Alert alert = new Alert("mass-decryption", severity, Entity.subject(subject), Instant.now().minusSeconds(60),
+                Instant.now(), 0.8, List.of("01JD0000000000000000000001"), "5000 fields decrypted by " + subject);
         return new AlertRecord("01JDALERT0000000000000000K", Instant.now(), alert, null);
     }
 
@@ -150,6 +152,9 @@ class KeycloakUserResponderIT {
                     .satisfies(o -> assertThat(o.detail()).isEqualTo("severity medium is below high"));
             assertThat(responder.respond(alert("sec-admin", Severity.CRITICAL))).singleElement()
                     .satisfies(o -> assertThat(o.detail()).isEqualTo("subject:sec-admin is protected from automatic responses"));
+            // Keycloak finds users whatever the case of the name asked for: so is protection.
+            assertThat(responder.respond(alert("SEC-Admin", Severity.CRITICAL))).singleElement()
+                    .satisfies(o -> assertThat(o.detail()).contains("is protected from automatic responses"));
             assertThat(responder.respond(alert("nobody-" + UUID.randomUUID(), Severity.HIGH))).singleElement()
                     .extracting(ResponseOutcome::status).isEqualTo(ResponseOutcome.Status.NOT_APPLICABLE);
         }
