@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import dev.portcullis.anomaly.alert.AlertJson;
 import dev.portcullis.anomaly.alert.AlertRecord;
 import dev.portcullis.anomaly.alert.AlertStore;
 import dev.portcullis.anomaly.online.OnlineDetection;
+import dev.portcullis.anomaly.response.OpaBlocklistResponder;
 import dev.portcullis.audit.Actor;
 import dev.portcullis.audit.AuditEvent;
 import dev.portcullis.audit.AuditSink;
@@ -33,6 +35,8 @@ import tools.jackson.databind.node.ObjectNode;
  * GET  /v1/admin/anomalies?all=false&amp;limit=100  -&gt; 200 {"alerts": [RECORD...], "count": n}
  * POST /v1/admin/anomalies/{id}/ack {"note": "..."}  -&gt; 200 RECORD | 404 | 400 {"error": "..."}
  * GET  /v1/admin/anomalies/status                  -&gt; 200 {"running": true, "next_index": ..., ...}
+ * GET  /v1/admin/anomalies/blocks                  -&gt; 200 {"blocks": [{"key", "until", "reason", "alert_id"}], "count": n}
+ * POST /v1/admin/anomalies/unblock {"key": "ip:203.0.113.7"} -&gt; 200 {"unblocked": key} | 404
  * RECORD = {"id": "01J...", "detected_at": "...Z", "alert": {contract alert JSON},
  *           "acknowledged": null | {"by": "sec-admin", "at": "...Z", "note": "..." | null}}
  * </pre>
@@ -45,15 +49,86 @@ public final class AnomalyAdmin {
     private final AuditSink audit;
     private final Clock clock;
     private final OnlineDetection online;
+    private final OpaBlocklistResponder blocklist;
 
     /**
      * @param online the running online detection, or null when this process does not run one
      */
     public AnomalyAdmin(AlertStore store, AuditSink audit, Clock clock, OnlineDetection online) {
+        this(store, audit, clock, online, null);
+    }
+
+    /**
+     * @param blocklist the block-list response whose blocks admins may list and lift, or null when off
+     */
+    public AnomalyAdmin(AlertStore store, AuditSink audit, Clock clock, OnlineDetection online,
+            OpaBlocklistResponder blocklist) {
         this.store = Objects.requireNonNull(store, "store cannot be null");
         this.audit = Objects.requireNonNull(audit, "audit cannot be null");
         this.clock = Objects.requireNonNull(clock, "clock cannot be null");
         this.online = online;
+        this.blocklist = blocklist;
+    }
+
+    /** Whether a block-list response runs here (its blocks can be listed and lifted). */
+    public boolean blocklistEnabled() {
+        return blocklist != null;
+    }
+
+    /** {@code {"blocks": [{"key", "until", "reason", "alert_id"}], "count": n}}: the unexpired blocks, by key. */
+    public String blocksJson() {
+        requireBlocklist();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ArrayNode blocks = root.putArray("blocks");
+        new TreeMap<>(blocklist.entries()).forEach((key, entry) -> {
+            ObjectNode node = blocks.addObject();
+            node.put("key", key);
+            node.put("until", AuditEventJson.formatTime(entry.until()));
+            node.put("reason", entry.reason());
+            node.put("alert_id", entry.alertId());
+        });
+        root.put("count", blocks.size());
+        return MAPPER.writeValueAsString(root);
+    }
+
+    /**
+     * Lifts the block on {@code key} (e.g. {@code ip:203.0.113.7}) as admin {@code by}: an automatic
+     * response can be wrong, and without this its block came back (the reconciler re-pushes what it
+     * holds) until it expired. Audited first ({@code admin.action unblock}), so a lift that cannot be
+     * audited does not happen; a failure to write OPA afterwards is audited too.
+     *
+     * @return false when no unexpired block has that key
+     * @throws IOException when OPA could not be updated (the block stays)
+     */
+    public boolean unblock(String key, String by) throws IOException {
+        requireBlocklist();
+        Objects.requireNonNull(key, "key cannot be null");
+        if (!blocklist.entries().containsKey(key)) {
+            return false;
+        }
+        String resource = "opa:blocklist/" + key;
+        audit.append(AuditEvent.builder(EventType.ADMIN_ACTION, clock.instant())
+                .actor(new Actor(by, null, null, null, null, null, null))
+                .action("unblock").resource(resource).outcome(Outcome.SUCCESS).build());
+        try {
+            blocklist.unblock(key);
+            return true;
+        } catch (IOException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            audit.append(AuditEvent.builder(EventType.ADMIN_ACTION, clock.instant())
+                    .actor(new Actor(by, null, null, null, null, null, null))
+                    .action("unblock").resource(resource).outcome(Outcome.FAILURE)
+                    .reason("opa_unavailable").build());
+            throw new IOException("OPA could not be updated; the block stays: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    private void requireBlocklist() {
+        if (blocklist == null) {
+            throw new IllegalStateException("the block-list response is off");
+        }
     }
 
     public List<AlertRecord> list(boolean includeAcknowledged, int limit) throws IOException {

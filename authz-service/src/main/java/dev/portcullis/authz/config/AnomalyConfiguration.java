@@ -135,7 +135,7 @@ class AnomalyConfiguration {
         AlertDispatcher builtDispatcher = dispatcher.build();
         OnlineDetection online = OnlineDetection.builder(audit, Detectors.all(thresholds), builtDispatcher,
                 state.resolve("anomaly-checkpoint.json")).clock(clock).build();
-        AnomalyAdmin admin = new AnomalyAdmin(store, audit, clock, online);
+        AnomalyAdmin admin = new AnomalyAdmin(store, audit, clock, online, block);
         return new AnomalyDetection(online, builtDispatcher, admin, block, blocklist.reconcileEvery(), closeables);
     }
 

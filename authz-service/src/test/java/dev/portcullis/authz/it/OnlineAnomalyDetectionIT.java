@@ -41,8 +41,8 @@ import tools.jackson.databind.JsonNode;
  * {@code X-Real-IP} it forwards) are audited as {@code authn.failure}; the detectors following the
  * live log raise alerts that an admin lists through {@code /v1/admin/anomalies}, and the responses
  * act on the real servers: the block-list response makes the real OPA deny that source's next
- * request ({@code blocked:} reason), the Keycloak response revokes the attacked user's sessions in
- * the real Keycloak (a refresh token obtained before is refused afterwards).
+ * request ({@code blocked:} reason) until an admin lifts the block; the Keycloak response declines to
+ * act on a subject that only forged tokens claimed (the user's session keeps working).
  *
  * <p>The time from the event that completed the pattern to the alert is measured and printed (see
  * docs/anomaly-detection.md); it is not asserted: polls have generous deadlines.
@@ -132,6 +132,27 @@ class OnlineAnomalyDetectionIT {
         assertThat(proxied.status()).isEqualTo(403);
         // The same token from another address is still allowed: only the attacker's address is blocked.
         assertThat(check("198.51.100.0", keycloak.accessToken("alice")).status()).isEqualTo(200);
+
+        // An admin lifts the block (a response can be wrong): audited, and the address passes again.
+        Http.Answer blocks = HTTP.get(service.uri("/v1/admin/anomalies/blocks"), keycloak.accessToken("sec-admin"));
+        assertThat(blocks.status()).as(blocks.body()).isEqualTo(200);
+        assertThat(blocks.json().path("blocks").toString()).contains("\"key\":\"ip:" + ip + "\"");
+        String unblock = "{\"key\": \"ip:" + ip + "\"}";
+        assertThat(HTTP.post(service.uri("/v1/admin/anomalies/unblock"), keycloak.accessToken("alice"), unblock).status())
+                .as("not an admin").isEqualTo(403);
+        Http.Answer lifted = HTTP.post(service.uri("/v1/admin/anomalies/unblock"), keycloak.accessToken("sec-admin"), unblock);
+        assertThat(lifted.status()).as(lifted.body()).isEqualTo(200);
+        assertThat(service.audit().events()).anySatisfy(e -> {
+            assertThat(e.type()).isEqualTo(EventType.ADMIN_ACTION);
+            assertThat(e.action()).isEqualTo("unblock");
+            assertThat(e.resource()).isEqualTo("opa:blocklist/ip:" + ip);
+            assertThat(e.actor().subject()).isEqualTo("sec-admin");
+        });
+        assertThat(check(ip, keycloak.accessToken("alice")).status()).as("unblocked").isEqualTo(200);
+        assertThat(HTTP.get(service.uri("/v1/admin/anomalies/blocks"), keycloak.accessToken("sec-admin")).body())
+                .as("the reconciler has nothing to put back").doesNotContain("ip:" + ip);
+        assertThat(HTTP.post(service.uri("/v1/admin/anomalies/unblock"), keycloak.accessToken("sec-admin"), unblock).status())
+                .as("no such block any more").isEqualTo(404);
 
         // The admin acknowledges it: recorded as their admin.action, then the record says so.
         Http.Answer ack = HTTP.post(service.uri("/v1/admin/anomalies/" + record.path("id").asString() + "/ack"),

@@ -34,7 +34,10 @@ import tools.jackson.databind.JsonNode;
  *   <li>{@code POST /v1/admin/anomalies/{id}/ack} {@code {"note": "..."}} → the acknowledged RECORD,
  *       404 for an unknown id, 400 for a bad note; recorded as an {@code admin.action} by the
  *       admin <em>before</em> it is stored (503 when that record cannot be written: nothing stored);
- *   <li>{@code GET /v1/admin/anomalies/status} → the online detector's position, lag and counters.
+ *   <li>{@code GET /v1/admin/anomalies/status} → the online detector's position, lag and counters;
+ *   <li>{@code GET /v1/admin/anomalies/blocks} → the block-list response's unexpired blocks;
+ *   <li>{@code POST /v1/admin/anomalies/unblock} {@code {"key": "ip:203.0.113.7"}} → lifts that block
+ *       (audited first), 404 when there is none, 409 {@code blocklist_off} when the response is off.
  * </ul>
  * 404 {@code not_enabled} unless {@code portcullis.anomaly.enabled=true}.
  */
@@ -43,6 +46,8 @@ public final class AnomaliesAdminController {
 
     private static final Logger log = LoggerFactory.getLogger(AnomaliesAdminController.class);
     private static final Pattern ID = Pattern.compile("[0-9A-HJKMNP-TV-Z]{26}");
+    /** A block-list key: an entity kind, a colon, a value without control characters. */
+    private static final Pattern BLOCK_KEY = Pattern.compile("(subject|client|token|spiffe|ip):[^\\p{Cntrl}]{1,1024}");
     private static final int MAX_BODY_BYTES = 8 * 1024;
     private static final int MAX_LIMIT = 10_000;
 
@@ -129,6 +134,73 @@ public final class AnomaliesAdminController {
             return;
         }
         writeRaw(response, 200, AnomalyAdmin.toJson(acknowledged.get()));
+    }
+
+    @GetMapping("/v1/admin/anomalies/blocks")
+    public void blocks(HttpServletResponse response) throws IOException {
+        AnomalyAdmin anomalies = admin.getIfAvailable();
+        if (requests.notEnabled(anomalies, PROPERTY, response) || blocklistOff(anomalies, response)) {
+            return;
+        }
+        writeRaw(response, 200, anomalies.blocksJson());
+    }
+
+    @PostMapping("/v1/admin/anomalies/unblock")
+    public void unblock(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        AnomalyAdmin anomalies = admin.getIfAvailable();
+        if (requests.notEnabled(anomalies, PROPERTY, response) || blocklistOff(anomalies, response)) {
+            return;
+        }
+        String key;
+        try {
+            key = blockKey(AdminRequests.body(request, MAX_BODY_BYTES));
+        } catch (AdminRequests.BodyTooLargeException e) {
+            requests.writeJson(response, 413, AdminRequests.error("too_large", e.getMessage()));
+            return;
+        } catch (IllegalArgumentException e) {
+            requests.writeJson(response, 400, AdminRequests.error("bad_request", e.getMessage()));
+            return;
+        }
+        Actor actor = AdminRequests.actor(request);
+        String by = AdminRequests.callerName(actor);
+        boolean lifted;
+        try {
+            lifted = anomalies.unblock(key, by);
+        } catch (IOException | RuntimeException e) {
+            // Not audited (nothing changed), or OPA refused the update (audited as a failure): the block stays.
+            log.error("lifting block {} by {} failed: {}", key, by, e.toString());
+            requests.writeJson(response, 503, AdminRequests.error("unavailable", "the block could not be lifted"));
+            return;
+        }
+        if (!lifted) {
+            requests.writeJson(response, 404, AdminRequests.error("not_found", "no block has that key"));
+            return;
+        }
+        requests.writeJson(response, 200, java.util.Map.of("unblocked", key));
+    }
+
+    private boolean blocklistOff(AnomalyAdmin anomalies, HttpServletResponse response) throws IOException {
+        if (anomalies.blocklistEnabled()) {
+            return false;
+        }
+        requests.writeJson(response, 409, AdminRequests.error("blocklist_off",
+                "the block-list response is off (portcullis.anomaly.responses.blocklist.mode)"));
+        return true;
+    }
+
+    /** The {@code key} of {@code {"key": "<kind>:<value>"}}, and nothing else. */
+    private String blockKey(byte[] body) {
+        JsonNode root;
+        try {
+            root = requests.json().readTree(body);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("the body is not valid JSON");
+        }
+        if (root == null || !root.isObject() || root.size() != 1 || !root.path("key").isString()
+                || !BLOCK_KEY.matcher(root.path("key").asString()).matches()) {
+            throw new IllegalArgumentException("the body must be {\"key\": \"<subject|client|token|spiffe|ip>:<value>\"}");
+        }
+        return root.path("key").asString();
     }
 
     /** The optional {@code note} of an empty body, {@code {}} or {@code {"note": "..."}}. */
