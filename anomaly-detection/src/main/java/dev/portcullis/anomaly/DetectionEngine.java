@@ -82,7 +82,10 @@ public final class DetectionEngine {
         if (t > latest) {
             latest = t;
         }
-        if (lastAdvance == Long.MIN_VALUE) {
+        if (lastAdvance == Long.MIN_VALUE || lastAdvance - t > advanceEveryMillis) {
+            // The first event, or time went back by more than an advance period: one event dated far
+            // ahead (an imported file, a clock that jumped) must not stop every later window from
+            // closing and every idle entity from being evicted, so the stream's time starts again here.
             lastAdvance = t;
         } else if (t - lastAdvance >= advanceEveryMillis) {
             advanceTo(Instant.ofEpochMilli(t));

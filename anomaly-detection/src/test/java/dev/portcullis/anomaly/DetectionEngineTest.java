@@ -4,6 +4,7 @@ import static dev.portcullis.anomaly.Events.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -101,5 +102,47 @@ class DetectionEngineTest {
                 "credential-stuffing", "brute-force", "token-replay", "privilege-probing", "rate-spike",
                 "mass-decryption", "new-context", "service-identity-misuse", "off-hours-access",
                 "isolation-forest");
+    }
+
+    @Test
+    void oneEventDatedFarAheadDoesNotStopTheStreamFromAdvancing() {
+        List<Instant> advances = new ArrayList<>();
+        Detector recording = new Detector() {
+            @Override
+            public String name() {
+                return "recording";
+            }
+
+            @Override
+            public void observe(AuditEvent event, Consumer<Alert> alerts) {
+            }
+
+            @Override
+            public void advanceTo(Instant now, Consumer<Alert> alerts) {
+                advances.add(now);
+            }
+
+            @Override
+            public int trackedEntities() {
+                return 0;
+            }
+
+            @Override
+            public Map<String, String> thresholds() {
+                return Map.of();
+            }
+        };
+        DetectionEngine engine = new DetectionEngine(List.of(recording), new Events.Collector(), java.time.Duration.ofMinutes(1));
+        engine.process(Events.failedLogin(Events.T0, "alice", "198.51.100.4"));
+        engine.process(Events.failedLogin(Instant.parse("9999-12-31T23:59:59Z"), "mallory", "203.0.113.9"));
+        advances.clear();
+
+        // Two hours of ordinary events after it, one a minute.
+        for (int i = 1; i <= 120; i++) {
+            engine.process(Events.failedLogin(Events.T0.plusSeconds(60L * i), "alice", "198.51.100.4"));
+        }
+
+        assertThat(advances).as("windows close and idle state is evicted as the ordinary events go on")
+                .hasSizeGreaterThanOrEqualTo(100).allMatch(t -> t.isBefore(Events.T0.plusSeconds(7201)));
     }
 }
