@@ -73,6 +73,9 @@ public final class BruteForceDetector implements Detector {
         long t = event.time().toEpochMilli();
         State s = states.seen(subject, t, () -> new State(evidence));
         int failures = s.failures.add(t, 1, windowMillis);
+        if (failures == 1) {
+            s.evidence.clear(); // a new burst: the evidence of an earlier one is not this alert's
+        }
         int ips = s.ips.add(Principals.hash(event.actor().ip()), t, windowMillis, IP_CAPACITY);
         s.evidence.add(event.id());
         if (failures >= minFailures && cooldown.tryAlert(s, t)) {

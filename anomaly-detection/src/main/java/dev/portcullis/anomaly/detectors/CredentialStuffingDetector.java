@@ -83,6 +83,9 @@ public final class CredentialStuffingDetector implements Detector {
         long t = event.time().toEpochMilli();
         State s = states.seen(ip, t, () -> new State(evidence));
         int failures = s.failures.add(t, 1, windowMillis);
+        if (failures == 1) {
+            s.evidence.clear(); // a new burst: the evidence of an earlier one is not this alert's
+        }
         String subject = event.actor().subject();
         int subjects = s.subjects.add(Principals.hash(subject == null ? "" : subject), t, windowMillis, subjectCapacity);
         s.evidence.add(event.id());

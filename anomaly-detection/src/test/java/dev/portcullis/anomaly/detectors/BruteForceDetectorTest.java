@@ -73,4 +73,21 @@ class BruteForceDetectorTest {
             assertThat(a.end()).isEqualTo(T0.plusMillis(5));
         });
     }
+
+    @Test
+    void aLaterBurstsAlertCarriesOnlyItsOwnEventsAsEvidence() {
+        List<AuditEvent> first = new ArrayList<>();
+        List<AuditEvent> second = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            first.add(Events.failedLogin(T0.plusSeconds(i), "alice", "203.0.113.9"));
+            second.add(Events.failedLogin(T0.plusSeconds(3601 + i), "alice", "203.0.113.9"));
+        }
+        List<AuditEvent> events = new ArrayList<>(first);
+        events.addAll(second);
+
+        List<Alert> alerts = Events.run(new BruteForceDetector(Thresholds.defaults()), events);
+
+        assertThat(alerts).hasSize(2);
+        assertThat(alerts.get(1).eventIds()).containsExactlyElementsOf(second.stream().map(AuditEvent::id).toList());
+    }
 }
