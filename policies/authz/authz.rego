@@ -1,7 +1,8 @@
 # Portcullis authorization policy: one decision for every request a proxy or service asks about.
 #
 # Input (built by the authz-service from its CheckContext and the verified Principal):
-#   input.request   {method, path, protocol, source_ip, id}
+#   input.request   {method, path, protocol, source_ip, source_network (an IPv6 source's /64,
+#                   else null), id}
 #   input.principal {authenticated, subject, client_id, roles, tenants, scopes, spiffe_id,
 #                    issuer, auth_methods, token_id}
 #   input.now_ns    the service's clock, so that every decision about the same request is the same
@@ -181,3 +182,6 @@ principal_keys contains concat("", ["spiffe:", input.principal.spiffe_id]) if is
 principal_keys contains concat("", ["token:", input.principal.token_id]) if is_string(input.principal.token_id)
 
 principal_keys contains concat("", ["ip:", input.request.source_ip]) if is_string(input.request.source_ip)
+
+# An IPv6 source's /64 (the service computes it): one host can use every address of its /64.
+principal_keys contains concat("", ["ip:", input.request.source_network]) if is_string(input.request.source_network)

@@ -143,6 +143,22 @@ test_block_by_ip_client_token_and_spiffe if {
 	allowed_with_block(alice, "subject:bob")
 }
 
+test_block_of_an_ipv6_network_denies_every_address_in_it if {
+	v6 := {
+		"method": "GET", "path": "/orders/1", "source_ip": "2001:db8:1:2::99",
+		"source_network": "2001:db8:1:2:0:0:0:0/64", "id": "d-6",
+	}
+	block := blocklist("ip:2001:db8:1:2:0:0:0:0/64", "2030-01-01T00:00:00Z")
+	d := authz.decision with input as {"request": v6, "principal": alice, "now_ns": now}
+		with data.portcullis.blocklist as block
+	d.allow == false
+	d.reasons == ["blocked:ip:2001:db8:1:2:0:0:0:0/64"]
+
+	other := object.union(v6, {"source_ip": "2001:db8:1:3::99", "source_network": "2001:db8:1:3:0:0:0:0/64"})
+	authz.decision.allow with input as {"request": other, "principal": alice, "now_ns": now}
+		with data.portcullis.blocklist as block
+}
+
 allowed_with_block(principal, key) if {
 	d := decide(principal, "GET", "/orders/1") with data.portcullis.blocklist as blocklist(key, "2030-01-01T00:00:00Z")
 	d.allow == true

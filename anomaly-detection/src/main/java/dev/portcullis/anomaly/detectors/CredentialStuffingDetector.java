@@ -10,6 +10,7 @@ import dev.portcullis.anomaly.Alert;
 import dev.portcullis.anomaly.Detector;
 import dev.portcullis.anomaly.Entity;
 import dev.portcullis.anomaly.Severity;
+import dev.portcullis.anomaly.SourceAddress;
 import dev.portcullis.anomaly.Thresholds;
 import dev.portcullis.anomaly.internal.Cooldown;
 import dev.portcullis.anomaly.internal.EntityStates;
@@ -76,7 +77,8 @@ public final class CredentialStuffingDetector implements Detector {
         if (event.type() != EventType.AUTHN_FAILURE) {
             return;
         }
-        String ip = event.actor().ip();
+        // By network: an IPv6 host holds its whole /64 and could use a new address for every attempt.
+        String ip = SourceAddress.network(event.actor().ip());
         if (!Principals.nonEmpty(ip)) {
             return;
         }

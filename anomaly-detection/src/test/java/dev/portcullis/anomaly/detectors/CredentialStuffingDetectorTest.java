@@ -21,6 +21,22 @@ import dev.portcullis.audit.Outcome;
 class CredentialStuffingDetectorTest {
 
     @Test
+    void firesOnOneIpv6HostUsingANewAddressOfItsSlash64ForEveryAttempt() {
+        List<AuditEvent> events = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            events.add(Events.failedLogin(T0.plusSeconds(10L * i), "user" + i, "2001:db8:1:2::" + Integer.toHexString(i + 1)));
+        }
+
+        List<Alert> alerts = Events.run(new CredentialStuffingDetector(Thresholds.defaults()), events);
+
+        assertThat(alerts).singleElement().satisfies(a -> {
+            assertThat(a.entity().kind()).isEqualTo(EntityKind.IP);
+            assertThat(a.entity().value()).as("the network, which the block list then blocks whole")
+                    .isEqualTo("2001:db8:1:2:0:0:0:0/64");
+        });
+    }
+
+    @Test
     void firesWhenOneIpFailsForManySubjectsWithinTheWindow() {
         List<AuditEvent> events = new ArrayList<>();
         for (int i = 0; i < 30; i++) {

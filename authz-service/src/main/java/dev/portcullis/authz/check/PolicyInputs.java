@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.portcullis.anomaly.SourceAddress;
 import dev.portcullis.authz.identity.AuthMethod;
 import dev.portcullis.authz.identity.Principal;
 
@@ -27,6 +28,9 @@ final class PolicyInputs {
         request.put("path", context.path());
         request.put("query", context.query());
         request.put("source_ip", context.sourceIp());
+        // The /64 of an IPv6 source: what anomaly responses block (SourceAddress), and what the
+        // block list's rule looks up besides the exact address.
+        request.put("source_network", SourceAddress.ipv6Network(context.sourceIp()));
         request.put("headers", context.headers().withoutCredentials());
 
         Map<String, Object> who = new LinkedHashMap<>();

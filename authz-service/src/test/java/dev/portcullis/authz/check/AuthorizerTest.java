@@ -281,7 +281,18 @@ class AuthorizerTest {
         assertThat(request).containsEntry("method", "GET").containsEntry("path", "/orders/1")
                 .containsEntry("protocol", "nginx").containsEntry("id", Checks.DECISION_ID);
         assertThat(request.get("headers")).isEqualTo(Map.of("accept", "application/json"));
+        assertThat(request).containsEntry("source_ip", "203.0.113.7").containsEntry("source_network", null);
         assertThat(input.get("now_ns")).isEqualTo(NOW.getEpochSecond() * 1_000_000_000L);
+    }
+
+    @Test
+    void checkFromAnIpv6SourceGivesThePolicyItsSlash64ForTheBlockList() {
+        authorizer().check(Checks.check().bearer(TOKEN).sourceIp("2001:db8:1:2::99").build());
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> request = (Map<String, Object>) policyInputs.get(0).get("request");
+        assertThat(request).containsEntry("source_ip", "2001:db8:1:2::99")
+                .containsEntry("source_network", "2001:db8:1:2:0:0:0:0/64");
     }
 
     @Test

@@ -67,6 +67,11 @@ public final class Checks {
         return this;
     }
 
+    public Checks sourceIp(String address) {
+        this.sourceIp = address;
+        return this;
+    }
+
     public Checks notOnLoopback() {
         this.loopback = false;
         return this;
