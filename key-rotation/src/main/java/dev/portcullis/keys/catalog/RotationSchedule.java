@@ -108,7 +108,10 @@ public final class RotationSchedule {
         return base == Instant.MAX ? base : base.plus(jitterFor(keyName, version));
     }
 
-    /** The shortest interval between two rotations this schedule can produce (for validations). */
+    /**
+     * The shortest interval between two rotations this schedule produces in the year from
+     * {@code from} (for validations; any value under a minute may stand for a shorter one).
+     */
     public Duration shortestInterval(Instant from) {
         if (period != null) {
             return period;
@@ -117,9 +120,25 @@ public final class RotationSchedule {
             ZonedDateTime start = ZonedDateTime.ofInstant(from, ZoneOffset.UTC);
             return Duration.between(start, start.plus(calendarPeriod));
         }
-        ZonedDateTime a = cron.next(ZonedDateTime.ofInstant(from, ZoneOffset.UTC));
-        ZonedDateTime b = a == null ? null : cron.next(a);
-        return a == null || b == null ? Duration.ofDays(36500) : Duration.between(a, b);
+        // Every firing over a year and a leap day, not only the first two: "0,30 0 0 1 1 *" fires
+        // twice, 30 s apart, once a year. It stops at the first gap under a minute, which is already
+        // below any sensible rotation interval (so a schedule firing every minute costs no more).
+        ZonedDateTime start = ZonedDateTime.ofInstant(from, ZoneOffset.UTC);
+        ZonedDateTime horizon = start.plusDays(367);
+        Duration shortest = Duration.ofDays(36500);
+        ZonedDateTime previous = cron.next(start);
+        while (previous != null && previous.isBefore(horizon) && shortest.compareTo(Duration.ofMinutes(1)) >= 0) {
+            ZonedDateTime next = cron.next(previous);
+            if (next == null) {
+                break;
+            }
+            Duration gap = Duration.between(previous, next);
+            if (gap.compareTo(shortest) < 0) {
+                shortest = gap;
+            }
+            previous = next;
+        }
+        return shortest;
     }
 
     Duration jitterFor(String keyName, int version) {

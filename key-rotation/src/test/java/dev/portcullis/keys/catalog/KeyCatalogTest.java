@@ -80,6 +80,9 @@ class KeyCatalogTest {
         Map<String, String> p = valid();
         p.put("portcullis.keys.catalog.portcullis-fields.rotation", "PT10S");
         assertThatThrownBy(() -> KeyCatalog.fromProperties(p)).hasMessageContaining("rotates more often than every PT1M");
+        // Two firings 30 s apart once a year: found although they are not the first two after the check's start.
+        p.put("portcullis.keys.catalog.portcullis-fields.rotation", "cron:0,30 0 0 1 6 *");
+        assertThatThrownBy(() -> KeyCatalog.fromProperties(p)).hasMessageContaining("rotates more often than every PT1M");
 
         p.put("portcullis.keys.catalog.portcullis-fields.rotation", "PT2H");
         p.put("portcullis.keys.catalog.portcullis-fields.jitter", "PT3H");

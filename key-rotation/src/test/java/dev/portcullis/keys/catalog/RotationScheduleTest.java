@@ -32,6 +32,18 @@ class RotationScheduleTest {
     }
 
     @Test
+    void shortestIntervalLooksAtEveryFiringOfTheYearNotOnlyTheFirstTwo() {
+        Instant from = Instant.parse("2026-01-01T00:00:00Z");
+        // Twice a year: on 1 January at midnight and 30 seconds later.
+        assertThat(RotationSchedule.parse("cron:0,30 0 0 1 1 *", Duration.ZERO).shortestInterval(from))
+                .isEqualTo(Duration.ofSeconds(30));
+        // Monthly, except that June also fires on the 2nd.
+        assertThat(RotationSchedule.parse("cron:0 0 3 1 * *", Duration.ZERO).shortestInterval(from)).isEqualTo(Duration.ofDays(28));
+        assertThat(RotationSchedule.parse("cron:0 0 3 1,2 6 *", Duration.ZERO).shortestInterval(from)).isEqualTo(Duration.ofDays(1));
+        assertThat(RotationSchedule.parse("cron:0 * * * * *", Duration.ZERO).shortestInterval(from)).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
     void jitterIsTheSameForTheSameKeyVersionAndWithinBounds() {
         RotationSchedule s = RotationSchedule.parse("PT1H", Duration.ofMinutes(10));
         Instant a = s.nextRotation("portcullis-fields", 4, CREATED);
