@@ -35,6 +35,7 @@ import dev.portcullis.audit.storage.internal.EventTimes;
 import dev.portcullis.audit.storage.internal.FollowingCursor;
 import dev.portcullis.audit.storage.internal.GroupCommitQueue;
 import dev.portcullis.audit.storage.internal.GroupCommitWriter;
+import dev.portcullis.audit.storage.internal.LastSegmentRecovery;
 import dev.portcullis.audit.storage.internal.LogFiles;
 import dev.portcullis.audit.storage.internal.LogHead;
 import dev.portcullis.audit.storage.internal.LogProofs;
@@ -56,8 +57,10 @@ import dev.portcullis.audit.verify.InclusionProof;
  * return before its record and every record before it are flushed to stable storage; when a write
  * or flush fails, the failing appends throw and the log fails closed (every later append throws)
  * until it is reopened. Recovery at open drops only a torn tail: records after the last complete
- * batch, which no append ever acknowledged; it refuses to open (rather than drop anything) when a
- * sealed segment is damaged or when entries covered by a signed checkpoint are missing.
+ * batch that a write cut short left, none of them in the index or covered by the latest signed
+ * checkpoint, so that no append ever acknowledged them ({@link LastSegmentRecovery}); it refuses
+ * to open, and writes nothing, when any segment is damaged otherwise or when entries the index or
+ * a signed checkpoint covers are missing.
  *
  * <p>Segments are preallocated: the writer fills the space ahead of its position with zeros
  * ({@link Builder#preallocationBytes}) before records are written there, so that the
@@ -215,13 +218,27 @@ public final class SegmentFileAuditLog implements AuditLog {
 
     // --- recovery ---------------------------------------------------------------------------------
 
+    /**
+     * Recovers the log at open. Everything that decides whether the log may open is read first,
+     * without writing anything (the latest checkpoint, the index's length, a scan of every segment
+     * whose derived data is rebuilt): a log that refuses to open is left byte for byte as it was,
+     * with its evidence. Only then are the derived data rebuilt and a torn tail cut off.
+     */
     private CompactRange recover() throws IOException {
         List<Long> segments = LogFiles.listSegments(dir);
         Path segmentsDir = LogFiles.segmentsDir(dir);
+        SignedCheckpoint latest = readLatestCheckpoint();
+        long signedSize = latest == null ? 0 : latest.checkpoint().size();
+        long indexed = files.indexedCount();
         if (segments.isEmpty()) {
+            if (signedSize > 0 || indexed > 0) {
+                throw new AuditException("the log in " + dir + " has no segments but its index lists " + indexed
+                        + " entries and its latest signed checkpoint covers " + signedSize
+                        + ": acknowledged entries are missing; refusing to open; run 'portcullis audit verify'");
+            }
             files.truncateDerived(0);
             startSegment(0);
-            loadLatestCheckpoint(0, new CompactRange());
+            checkLatestCheckpoint(latest, new CompactRange());
             return new CompactRange();
         }
         for (int i = 1; i < segments.size(); i++) {
@@ -233,7 +250,7 @@ public final class SegmentFileAuditLog implements AuditLog {
         // Derived data is flushed when a segment is sealed, so it is complete up to the last
         // segment's first index unless a file was lost; rebuild from the segment that holds the
         // first entry whose derived data may be missing.
-        long derived = Math.min(files.indexedCount(), files.storedNodes(0));
+        long derived = Math.min(indexed, files.storedNodes(0));
         long rebuildFrom = lastFirst;
         if (derived < lastFirst) {
             Long floor = null;
@@ -248,17 +265,13 @@ public final class SegmentFileAuditLog implements AuditLog {
             throw new AuditException("the first segment of " + dir + " starts at index " + segments.get(0)
                     + ", not 0: segments are missing");
         }
+        List<Long> rebuilt = segments.subList(segments.indexOf(rebuildFrom), segments.size());
+        LastSegmentRecovery plan = planRecovery(rebuilt, indexed, signedSize);
+
         CompactRange edge = CompactRange.of(rebuildFrom, files);
         DerivedWriter derivedWriter = new DerivedWriter(edge);
-        long expected = rebuildFrom;
-        for (int i = segments.indexOf(rebuildFrom); i < segments.size(); i++) {
-            long first = segments.get(i);
-            if (first != expected) {
-                throw new AuditException("segment " + RecordFormat.segmentFileName(first) + " of " + dir
-                        + " should start at index " + expected + ": entries are missing or duplicated; run 'portcullis audit verify'");
-            }
+        for (long first : rebuilt) {
             Path path = segmentsDir.resolve(RecordFormat.segmentFileName(first));
-            boolean last = i == segments.size() - 1;
             List<Object[]> pending = new ArrayList<>();
             SegmentScanner.Result result = SegmentScanner.scan(path, first, (offset, index, flags, payload) -> {
                 pending.add(new Object[] {offset, payload});
@@ -270,71 +283,106 @@ public final class SegmentFileAuditLog implements AuditLog {
                 }
                 return true;
             });
-            if (!last) {
-                if (result.problem() != null || result.committedRecords() != result.records()) {
-                    throw new AuditException("sealed segment " + path + " is damaged at offset " + result.problemOffset()
-                            + " (" + (result.detail() == null ? "an incomplete batch" : result.detail())
-                            + "); refusing to open; run 'portcullis audit verify'");
-                }
-                expected = first + result.records();
-                continue;
+            if (first == lastFirst) {
+                recoverLastSegment(path, first, result, plan);
             }
-            if (result.problem() == SegmentScanner.Problem.BAD_HEADER) {
-                throw new AuditException("segment " + path + ": " + result.detail() + "; refusing to open");
+        }
+        derivedWriter.flush();
+        // Derived data beyond the recovered entries can only come from the unacknowledged batch
+        // just cut off (the plan refused to open if the index listed more).
+        files.truncateDerived(plan.recoveredSize());
+        files.forceDerived();
+        checkLatestCheckpoint(latest, edge);
+        return edge;
+    }
+
+    /**
+     * Scans the segments whose derived data recovery rebuilds, reading only: a sealed segment
+     * must be intact and continue the one before it; the last one is decided by
+     * {@link LastSegmentRecovery}. Why a scan of its own rather than deciding during the rebuild:
+     * the rebuild writes derived data as it goes, and a log that refuses to open must be left
+     * untouched (the second read of the segment comes from the page cache).
+     */
+    private LastSegmentRecovery planRecovery(List<Long> rebuilt, long indexed, long signedSize) throws IOException {
+        Path segmentsDir = LogFiles.segmentsDir(dir);
+        long expected = rebuilt.get(0);
+        for (int i = 0; i < rebuilt.size(); i++) {
+            long first = rebuilt.get(i);
+            if (first != expected) {
+                throw new AuditException("segment " + RecordFormat.segmentFileName(first) + " of " + dir
+                        + " should start at index " + expected + ": entries are missing or duplicated; run 'portcullis audit verify'");
             }
-            // Clean: the records end with a complete batch, then the file ends or only zeros follow.
-            boolean clean = result.problem() == null && result.committedEndOffset() == result.endOffset();
-            if (!clean) {
-                LOG.log(System.Logger.Level.WARNING, "audit log {0}: dropping a torn tail after offset {1} of {2} ({3}"
-                        + " complete records of an unacknowledged batch{4})", origin, result.committedEndOffset(), path,
-                        result.records() - result.committedRecords(),
-                        result.problem() == null ? "" : ", then " + result.detail());
+            Path path = segmentsDir.resolve(RecordFormat.segmentFileName(first));
+            SegmentScanner.Result result = SegmentScanner.scan(path, first, null);
+            if (i == rebuilt.size() - 1) {
+                return LastSegmentRecovery.decide(dir, path, result, indexed, signedSize);
             }
-            segment = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            if (result.endOffset() < RecordFormat.SEGMENT_HEADER_SIZE) {
+            if (result.problem() != null || result.committedRecords() != result.records()) {
+                throw new AuditException("sealed segment " + path + " is damaged at offset " + result.problemOffset()
+                        + " (" + (result.detail() == null ? "an incomplete batch" : result.detail())
+                        + "); refusing to open; run 'portcullis audit verify'");
+            }
+            expected = first + result.records();
+        }
+        throw new IllegalArgumentException("no segments to recover");
+    }
+
+    /** Applies the plan to the last segment, which the rebuild has just scanned again. */
+    private void recoverLastSegment(Path path, long first, SegmentScanner.Result result, LastSegmentRecovery plan)
+            throws IOException {
+        if (result.committedEndOffset() != plan.keptBytes()) {
+            // The directory is locked: only another program writing into it can get here.
+            throw new AuditException("segment " + path + " changed while it was being recovered; refusing to open");
+        }
+        segment = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        switch (plan.action()) {
+            case START_AGAIN -> {
                 // The header never reached the disk: nothing after it did either.
                 segment.truncate(0);
                 LogFiles.writeFully(segment, RecordFormat.segmentHeader(first), 0);
                 segmentPosition = RecordFormat.SEGMENT_HEADER_SIZE;
                 segmentAllocated = segmentPosition;
-            } else if (clean) {
+            }
+            case KEEP -> {
                 // The zero tail, checked by the scan, stays preallocated.
-                segmentPosition = result.committedEndOffset();
+                segmentPosition = plan.keptBytes();
                 segmentAllocated = Math.max(segmentPosition, result.fileSize());
-            } else {
+            }
+            case CUT_TORN_TAIL -> {
+                LOG.log(System.Logger.Level.WARNING, "audit log {0}: dropping a torn tail after offset {1} of {2} ({3}"
+                        + " complete records of an unacknowledged batch{4})", origin, plan.keptBytes(), path,
+                        result.records() - result.committedRecords(),
+                        result.problem() == null ? "" : ", then " + result.detail());
                 // As without preallocation: cut the torn tail off; the next group writes zeros ahead again.
-                segment.truncate(result.committedEndOffset());
-                segmentPosition = result.committedEndOffset();
+                segment.truncate(plan.keptBytes());
+                segmentPosition = plan.keptBytes();
                 segmentAllocated = segmentPosition;
             }
-            segment.force(true);
-            segmentFirst = first;
-            segmentStarted = clock.instant();
-            expected = first + result.committedRecords();
         }
-        derivedWriter.flush();
-        // Derived data beyond the recovered entries can only come from an unacknowledged batch.
-        files.truncateDerived(expected);
-        files.forceDerived();
-        loadLatestCheckpoint(expected, edge);
-        return edge;
+        segment.force(true);
+        segmentFirst = first;
+        segmentStarted = clock.instant();
     }
 
-    private void loadLatestCheckpoint(long recoveredSize, CompactRange edge) {
+    /** The latest signed checkpoint of this log, or null; read (not yet checked against the entries) before recovery writes. */
+    private SignedCheckpoint readLatestCheckpoint() {
         String text = LogFiles.readText(dir.resolve("checkpoint"));
         if (text == null) {
-            return;
+            return null;
         }
         SignedCheckpoint signed = SignedCheckpoint.parse(text);
+        if (!signed.checkpoint().origin().equals(origin)) {
+            throw new AuditException("the latest checkpoint in " + dir + " is for log '" + signed.checkpoint().origin() + "'");
+        }
+        return signed;
+    }
+
+    /** Checks that the recovered entries hash to the latest checkpoint's root, and resumes signing after it. */
+    private void checkLatestCheckpoint(SignedCheckpoint signed, CompactRange edge) {
+        if (signed == null) {
+            return;
+        }
         Checkpoint cp = signed.checkpoint();
-        if (!cp.origin().equals(origin)) {
-            throw new AuditException("the latest checkpoint in " + dir + " is for log '" + cp.origin() + "'");
-        }
-        if (cp.size() > recoveredSize) {
-            throw new AuditException("the log in " + dir + " holds " + recoveredSize + " entries but its latest signed"
-                    + " checkpoint covers " + cp.size() + ": acknowledged entries are missing; refusing to open;"
-                    + " run 'portcullis audit verify'");
-        }
         byte[] root = cp.size() == edge.size() ? edge.rootHash() : MerkleMath.rootHash(cp.size(), files);
         if (!java.security.MessageDigest.isEqual(root, cp.rootHash())) {
             throw new AuditException("the first " + cp.size() + " entries in " + dir + " hash to "

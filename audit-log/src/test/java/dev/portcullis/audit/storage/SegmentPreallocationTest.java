@@ -80,22 +80,29 @@ class SegmentPreallocationTest {
 
     /**
      * Copies an open log's directory the way a crash leaves it: checkpoints and derived files
-     * first, segments last, so that the copy never holds a checkpoint over entries it lacks.
+     * first, segments last, so that the copy never holds a checkpoint or an index entry over
+     * entries it lacks. The segments are listed only after the derived files are copied: listed
+     * before, a segment the writer started in between (and indexed entries in) would be missing
+     * from the copy, which no crash can do (a segment's file is flushed before any entry of it).
      */
     private static void copyAsACrashWould(Path from, Path to) throws IOException {
         Files.createDirectories(to.resolve("segments"));
         Files.createDirectories(to.resolve("tree"));
-        List<Path> order = new ArrayList<>();
+        List<Path> derived = new ArrayList<>();
         for (String name : List.of("origin", "checkpoints", "checkpoint", "index")) {
-            order.add(from.resolve(name));
+            derived.add(from.resolve(name));
         }
         try (Stream<Path> tree = Files.list(from.resolve("tree"))) {
-            tree.sorted().forEach(order::add);
+            tree.sorted().forEach(derived::add);
         }
+        copy(from, to, derived);
         try (Stream<Path> segments = Files.list(from.resolve("segments"))) {
-            segments.sorted().forEach(order::add);
+            copy(from, to, segments.sorted().toList());
         }
-        for (Path file : order) {
+    }
+
+    private static void copy(Path from, Path to, List<Path> files) throws IOException {
+        for (Path file : files) {
             if (Files.exists(file)) {
                 Files.write(to.resolve(from.relativize(file)), Files.readAllBytes(file));
             }
