@@ -40,7 +40,10 @@ import tools.jackson.databind.node.ArrayNode;
  * <p>Reading is strict: every contract member must be present with the right type, {@code type}
  * and {@code outcome} must be from the contract's lists, {@code time} must be RFC 3339 UTC with
  * milliseconds, duplicate members are rejected, and an event larger than the size limit is
- * rejected before it is parsed. Members the contract does not name are kept as they are.
+ * rejected before it is parsed. Members the contract does not name are kept as they are. Every
+ * string must be Unicode text: a lone UTF-16 surrogate (which JSON's escape &#92;uD800 can
+ * spell) is rejected, since it has no RFC 8785 canonical form, and a canonicalizer that replaced
+ * it would give two different events one hash; so must every member name.
  */
 public final class AuditEventJson {
 
@@ -172,11 +175,13 @@ public final class AuditEventJson {
             throw new MalformedEventException("member 'attributes' must be an object (use {} when empty)");
         }
         for (Map.Entry<String, JsonNode> e : attributes.properties()) {
-            builder.attribute(e.getKey(), toJava(e.getValue()));
+            String name = memberName(e.getKey(), "attributes");
+            builder.attribute(name, toJava(e.getValue(), "attributes." + name));
         }
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!CONTRACT_MEMBERS.contains(e.getKey())) {
-                builder.extension(e.getKey(), toJava(e.getValue()));
+                String name = memberName(e.getKey(), null);
+                builder.extension(name, toJava(e.getValue(), name));
             }
         }
         return builder.build();
@@ -211,7 +216,7 @@ public final class AuditEventJson {
         if (!value.isString()) {
             throw new MalformedEventException("member '" + name + "' must be a string");
         }
-        return value.stringValue();
+        return text(value.stringValue(), name);
     }
 
     private static String optionalString(ObjectNode node, String name) {
@@ -226,15 +231,51 @@ public final class AuditEventJson {
         if (!value.isString()) {
             throw new MalformedEventException("member '" + path + "' must be a string or null");
         }
-        return value.stringValue();
+        return text(value.stringValue(), path);
     }
 
-    private static Object toJava(JsonNode node) {
+    /** A string value at {@code path}, which must be Unicode text (no lone surrogate). */
+    private static String text(String value, String path) {
+        if (hasLoneSurrogate(value)) {
+            throw new MalformedEventException("member '" + path + "' holds a lone UTF-16 surrogate, which is not"
+                    + " Unicode text and has no RFC 8785 canonical form");
+        }
+        return value;
+    }
+
+    /**
+     * A member name inside {@code parent} (null: the event itself), which must be Unicode text;
+     * not echoed when it is not. Jackson refuses some lone surrogates in names, not all of them.
+     */
+    private static String memberName(String name, String parent) {
+        if (hasLoneSurrogate(name)) {
+            throw new MalformedEventException("a member name " + (parent == null ? "of the event" : "in '" + parent + "'")
+                    + " holds a lone UTF-16 surrogate, which is not Unicode text and has no RFC 8785 canonical form");
+        }
+        return name;
+    }
+
+    /** Whether {@code s} has a surrogate that is not half of a high-low pair. */
+    static boolean hasLoneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static Object toJava(JsonNode node, String path) {
         if (node.isNull()) {
             return null;
         }
         if (node.isString()) {
-            return node.stringValue();
+            return text(node.stringValue(), path);
         }
         if (node.isBoolean()) {
             return node.booleanValue();
@@ -248,12 +289,15 @@ public final class AuditEventJson {
         }
         if (node.isArray()) {
             List<Object> list = new ArrayList<>(node.size());
-            node.values().forEach(element -> list.add(toJava(element)));
+            for (JsonNode element : node.values()) {
+                list.add(toJava(element, path + "[" + list.size() + "]"));
+            }
             return list;
         }
         Map<String, Object> map = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : node.properties()) {
-            map.put(e.getKey(), toJava(e.getValue()));
+            String name = memberName(e.getKey(), path);
+            map.put(name, toJava(e.getValue(), path + "." + name));
         }
         return map;
     }
@@ -266,6 +310,9 @@ public final class AuditEventJson {
     /**
      * The event's RFC 8785 canonical form, as UTF-8: the bytes its hash is taken over.
      * Numbers are canonicalized as IEEE 754 doubles, as RFC 8785 requires.
+     *
+     * @throws IllegalArgumentException if a string or member name of the event holds a lone UTF-16
+     *     surrogate: it is not Unicode text, and has no canonical form
      */
     public byte[] canonicalBytes(AuditEvent event) {
         // The direct writer gives the same bytes without printing and re-parsing JSON text (a
@@ -288,6 +335,8 @@ public final class AuditEventJson {
      * {@code consumer} in the writer's own buffer, which may be longer than the form, and returns
      * what the consumer returns. For log writers, which copy the bytes on once anyway: it saves
      * the exact-size copy per event. The consumer may keep the buffer, but MUST NOT change it.
+     *
+     * @throws IllegalArgumentException as {@link #canonicalBytes} does
      */
     public <T> T withCanonicalBytes(AuditEvent event, CanonicalConsumer<T> consumer) {
         CanonicalWriter direct = CanonicalWriter.write(event);

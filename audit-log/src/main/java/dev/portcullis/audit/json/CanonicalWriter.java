@@ -29,8 +29,11 @@ import dev.portcullis.audit.Outcome;
  * <p>It must produce exactly the bytes of the reference implementation
  * ({@code org.erdtman.jcs.JsonCanonicalizer} over the event's JSON), since those bytes are what is
  * hashed into the log; a differential test checks that over many random events. Where the two could
- * differ (a lone UTF-16 surrogate, a number that is not a finite double) it declines and the caller
- * uses the reference implementation.
+ * differ on a number that is not a finite double it declines and the caller uses the reference
+ * implementation (which rejects it). A string with a lone UTF-16 surrogate is refused
+ * ({@link IllegalArgumentException}): it is not Unicode text and has no canonical form, and the
+ * reference implementation, which turns it into {@code ?}, would give two different events the
+ * same bytes and the stored event would not be the appended one.
  */
 final class CanonicalWriter {
 
@@ -82,7 +85,11 @@ final class CanonicalWriter {
         this.out = new byte[capacity];
     }
 
-    /** The canonical UTF-8 bytes of {@code event}, or null when the reference implementation must decide. */
+    /**
+     * The canonical UTF-8 bytes of {@code event}, or null when the reference implementation must decide.
+     *
+     * @throws IllegalArgumentException if a string of the event holds a lone UTF-16 surrogate
+     */
     static byte[] canonical(AuditEvent event) {
         CanonicalWriter writer = write(event);
         return writer == null ? null : Arrays.copyOf(writer.out, writer.length);
@@ -91,6 +98,8 @@ final class CanonicalWriter {
     /**
      * A writer holding the canonical form of {@code event} (its first {@code length} bytes), or
      * null when the reference implementation must decide.
+     *
+     * @throws IllegalArgumentException if a string of the event holds a lone UTF-16 surrogate
      */
     static CanonicalWriter write(AuditEvent event) {
         boolean contractOnly = event.extensions().isEmpty();
@@ -103,6 +112,10 @@ final class CanonicalWriter {
             }
         } catch (Decline e) {
             return null;
+        } catch (LoneSurrogate e) {
+            // Names the event, never the value (it may be personal data).
+            throw new IllegalArgumentException("event " + event.id() + " has a string with a lone UTF-16 surrogate,"
+                    + " which is not Unicode text and has no RFC 8785 canonical form");
         }
         return writer;
     }
@@ -449,7 +462,7 @@ final class CanonicalWriter {
             } else if (Character.isSurrogate(c)) {
                 boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
                 if (!paired) {
-                    throw new Decline();
+                    throw new LoneSurrogate();
                 }
                 int cp = Character.toCodePoint(c, s.charAt(++i));
                 b[n++] = (byte) (0xF0 | (cp >> 18));
@@ -502,6 +515,15 @@ final class CanonicalWriter {
     private void ensure(int more) {
         if (out.length - length < more) {
             out = Arrays.copyOf(out, Math.max(out.length * 2, length + more));
+        }
+    }
+
+    /** A string is not Unicode text: the event has no canonical form. */
+    private static final class LoneSurrogate extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        LoneSurrogate() {
+            super(null, null, false, false);
         }
     }
 

@@ -46,18 +46,40 @@ class CanonicalFormPinnedTest {
     @Test
     void canonicalBytesAndLeafHashesOfTheCorpusAreTheRecordedOnes() throws Exception {
         MessageDigest all = MessageDigest.getInstance("SHA-256");
+        int refused = 0;
         for (AuditEvent event : corpus()) {
-            byte[] canonical = json.canonicalBytes(event);
-            assertThat(canonical).as("%s", event).isEqualTo(json.referenceCanonicalBytes(event));
+            byte[] reference = json.referenceCanonicalBytes(event);
+            byte[] canonical;
+            if (canonicalizable(event)) {
+                canonical = json.canonicalBytes(event);
+                assertThat(canonical).as("%s", event).isEqualTo(reference);
+            } else {
+                // An event with a lone surrogate has no canonical form any more (CanonicalWriterTest).
+                // The digest takes the bytes the reference gave it when the digest was recorded, so
+                // that it still proves every other event's bytes unchanged.
+                refused++;
+                canonical = reference;
+            }
             all.update(canonical);
             all.update(Rfc6962.leafHash(canonical));
         }
+        assertThat(refused).as("the lone-surrogate case and a few random events").isBetween(1, 100);
         assertThat(HexFormat.of().formatHex(all.digest())).isEqualTo(PINNED_DIGEST);
+    }
+
+    private boolean canonicalizable(AuditEvent event) {
+        try {
+            json.canonicalBytes(event);
+            return true;
+        } catch (IllegalArgumentException e) {
+            assertThat(e).hasMessageContaining("lone UTF-16 surrogate");
+            return false;
+        }
     }
 
     @Test
     void theSegmentStoreKeepsTheReferenceBytesAndLeafHashes(@TempDir Path dir) {
-        List<AuditEvent> corpus = corpus().subList(0, 400);
+        List<AuditEvent> corpus = corpus().stream().filter(this::canonicalizable).limit(400).toList();
         try (SegmentFileAuditLog log = SegmentFileAuditLog.builder(dir, "test.portcullis/pinned",
                 LocalEd25519CheckpointSigner.generate("test.portcullis/pinned", new SecureRandom())).open()) {
             // Single appends and one batch: both paths prepare the events.
@@ -103,7 +125,7 @@ class CanonicalFormPinnedTest {
             controls.append(c);
         }
         events.add(base(t).action(controls + "\"\\/\u007f").reason("a\"b\\c").attribute("k\n\t", "v\b\f\r").build());
-        // A lone surrogate: the reference implementation decides.
+        // A lone surrogate: refused (no canonical form), in the digest as the reference wrote it.
         events.add(base(t).resource("/x\uD800y").attribute("lone", "\uDC00").build());
         // Numbers: integers around 2^53, exponents, negative zero, decimals, floats, big values.
         events.add(base(t).attribute("numbers", Arrays.asList(0, -1, 1L << 53, (1L << 53) + 1, -(1L << 53) - 3,

@@ -1,6 +1,7 @@
 package dev.portcullis.audit.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -32,8 +33,15 @@ class CanonicalWriterTest {
     void directCanonicalFormEqualsTheReferenceForManyRandomEvents() {
         Random random = new Random(8785);
         int direct = 0;
+        int refused = 0;
         for (int i = 0; i < 5000; i++) {
             AuditEvent event = randomEvent(random);
+            if (hasLoneSurrogate(event)) {
+                // No canonical form (see below); the reference would have replaced it.
+                assertThatThrownBy(() -> json.canonicalBytes(event)).isInstanceOf(IllegalArgumentException.class);
+                refused++;
+                continue;
+            }
             byte[] reference = json.referenceCanonicalBytes(event);
             byte[] fast = CanonicalWriter.canonical(event);
             if (fast != null) {
@@ -43,8 +51,49 @@ class CanonicalWriterTest {
             }
             assertThat(json.canonicalBytes(event)).as("event %d", i).isEqualTo(reference);
         }
-        // Lone surrogates are generated rarely: nearly every event must take the direct path.
-        assertThat(direct).isGreaterThan(4500);
+        assertThat(refused).as("lone surrogates are drawn, rarely").isPositive();
+        assertThat(direct).isEqualTo(5000 - refused);
+    }
+
+    @Test
+    void canonicalBytesWhenAStringHoldsALoneSurrogateThenRefusedInsteadOfReplaced() {
+        AuditEvent.Builder valid = AuditEvent.builder(EventType.AUTHZ_DECISION, Instant.parse("2026-11-23T11:28:13.123Z"))
+                .id("01JD4V9Q6ZK8M2X3N4P5R6S7T8").action("GET").resource("/admin/x").outcome(Outcome.DENY);
+        List<AuditEvent> lone = List.of(
+                valid.build().toBuilder().resource("/admin/\uD800").build(),
+                valid.build().toBuilder().actor(Actor.UNKNOWN.withSubject("\uDC00alice")).build(),
+                valid.build().toBuilder().attribute("a", List.of(1, Map.of("b", "x\uD83D"))).build(),
+                valid.build().toBuilder().attribute("\uDE00\uD83D", 1).build(),
+                valid.build().toBuilder().extension("x_vendor", "\uDFFF").build());
+        for (AuditEvent event : lone) {
+            assertThatThrownBy(() -> json.canonicalBytes(event)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("event 01JD4V9Q6ZK8M2X3N4P5R6S7T8 has a string with a lone UTF-16 surrogate");
+            assertThatThrownBy(() -> json.withCanonicalBytes(event, (bytes, length) -> length))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        // What the reference would have stored: '?' in its place, the same bytes as another event.
+        assertThat(json.referenceCanonicalBytes(lone.get(0)))
+                .isEqualTo(json.canonicalBytes(valid.build().toBuilder().resource("/admin/?").build()));
+    }
+
+    /** Whether any string or member name of the event has a surrogate outside a high-low pair. */
+    private static boolean hasLoneSurrogate(AuditEvent event) {
+        Actor a = event.actor();
+        return java.util.stream.Stream.of(event.id(), event.action(), event.resource(), event.reason(), event.requestId(),
+                        a.subject(), a.clientId(), a.spiffeId(), a.ip(), a.userAgent(), a.tokenId(), a.sessionId(),
+                        event.attributes(), event.extensions())
+                .anyMatch(CanonicalWriterTest::hasLoneSurrogate);
+    }
+
+    private static boolean hasLoneSurrogate(Object value) {
+        return switch (value) {
+            case String s -> AuditEventJson.hasLoneSurrogate(s);
+            case Map<?, ?> map -> map.entrySet().stream()
+                    .anyMatch(e -> hasLoneSurrogate(String.valueOf(e.getKey())) || hasLoneSurrogate(e.getValue()));
+            case Iterable<?> list -> java.util.stream.StreamSupport.stream(list.spliterator(), false)
+                    .anyMatch(CanonicalWriterTest::hasLoneSurrogate);
+            case null, default -> false;
+        };
     }
 
     @Test
@@ -220,7 +269,7 @@ class CanonicalWriterTest {
                 case 6 -> s.append((char) (0x80 + r.nextInt(0x700)));
                 case 7 -> s.append((char) (0x4e00 + r.nextInt(0x1000)));
                 case 8 -> s.append('/');
-                case 9 -> s.append(r.nextInt(500) == 0 ? "\uD800" : "x"); // a rare lone surrogate: the reference decides
+                case 9 -> s.append(r.nextInt(500) == 0 ? "\uD800" : "x"); // a rare lone surrogate: refused
                 default -> s.append((char) ('a' + r.nextInt(26)));
             }
         }

@@ -73,6 +73,8 @@ public final class NimbusJwtVerifier implements JwtVerifier {
     private static final int VERIFIED_CACHE_SIZE = 10_000;
     private static final Duration VERIFIED_CACHE_MAX_AGE = Duration.ofMinutes(5);
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    /** The most UTF-16 units of a rejected token's claimed subject that its audit keeps. */
+    private static final int MAX_CLAIMED_SUBJECT_LENGTH = 128;
 
     private final Map<String, TrustedIssuer> issuers;
     private final int maxTokenLength;
@@ -217,10 +219,38 @@ public final class NimbusJwtVerifier implements JwtVerifier {
             if (subject == null) {
                 return null;
             }
-            return subject.length() > 128 ? subject.substring(0, 128) : subject;
+            return auditable(subject);
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * A claimed subject as the audit of a rejection can record it: whole characters only, at
+     * most {@value #MAX_CLAIMED_SUBJECT_LENGTH} UTF-16 units. Why: the audit log refuses a string
+     * that is not Unicode text (it has no canonical form), and an unverified token's JSON can
+     * spell a lone surrogate (the escape &#92;ud800 is enough) or put a pair across the cut;
+     * either would make the audit of every such rejection fail. A pair that does not fit is left
+     * out whole, a lone surrogate dropped.
+     */
+    static String auditable(String claimed) {
+        StringBuilder kept = new StringBuilder(Math.min(claimed.length(), MAX_CLAIMED_SUBJECT_LENGTH));
+        for (int i = 0; i < claimed.length(); i++) {
+            char c = claimed.charAt(i);
+            if (!Character.isSurrogate(c)) {
+                if (kept.length() == MAX_CLAIMED_SUBJECT_LENGTH) {
+                    break;
+                }
+                kept.append(c);
+            } else if (Character.isHighSurrogate(c) && i + 1 < claimed.length()
+                    && Character.isLowSurrogate(claimed.charAt(i + 1))) {
+                if (kept.length() + 2 > MAX_CLAIMED_SUBJECT_LENGTH) {
+                    break;
+                }
+                kept.append(c).append(claimed.charAt(++i));
+            }
+        }
+        return kept.toString();
     }
 
     /** An issuer whose settings are resolved lazily and retried at most every few seconds. */

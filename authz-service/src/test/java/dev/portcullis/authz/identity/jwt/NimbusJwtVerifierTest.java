@@ -460,6 +460,27 @@ class NimbusJwtVerifierTest {
         assertThat(e.claimedSubject()).hasSize(128);
     }
 
+    @Test
+    void verifyWhenTheClaimedSubjectsCutWouldSplitASurrogatePairThenThePairIsLeftOutWhole() {
+        String subject = "s".repeat(127) + "\uD83D\uDE00" + "t".repeat(10);
+        AuthenticationException e = rejection(TestTokens.signedWith(attackerRsa, NOW).keyId(issuerRsa.getKeyID())
+                .subject(subject).sign());
+
+        assertThat(e.claimedSubject()).isEqualTo("s".repeat(127));
+        assertThat(NimbusJwtVerifier.auditable("s".repeat(126) + "\uD83D\uDE00t")).isEqualTo("s".repeat(126) + "\uD83D\uDE00");
+    }
+
+    @Test
+    void verifyWhenTheClaimedSubjectHasLoneSurrogatesThenTheAuditedClaimDropsThem() {
+        // Only the JSON escape can carry a lone surrogate into the claims: a Java string with one
+        // would be encoded to UTF-8 as '?'.
+        String claims = "{\"preferred_username\":\"al\\ud800i\\udc00ce\\ud83d\\ude00\",\"sub\":\"x\"}";
+        AuthenticationException e = rejection(b64("{\"alg\":\"none\"}") + "." + b64(claims) + ".");
+
+        assertThat(e.failure()).isEqualTo(AuthenticationFailure.UNSIGNED_TOKEN);
+        assertThat(e.claimedSubject()).isEqualTo("alice\uD83D\uDE00");
+    }
+
     // --- key rotation and the JWKS fetches ---------------------------------------------------
 
     @Test
