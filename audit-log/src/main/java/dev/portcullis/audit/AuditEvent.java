@@ -35,9 +35,20 @@ public final class AuditEvent {
     private final Map<String, Object> attributes;
     private final Map<String, Object> extensions;
 
+    /** The first instant whose year RFC 3339 (four digits) can write: 0000-01-01T00:00:00Z. */
+    public static final Instant EARLIEST_TIME = Instant.parse("0000-01-01T00:00:00Z");
+    /** The last millisecond whose year RFC 3339 (four digits) can write: 9999-12-31T23:59:59.999Z. */
+    public static final Instant LATEST_TIME = Instant.parse("9999-12-31T23:59:59.999Z");
+
     private AuditEvent(Builder b) {
         this.type = Objects.requireNonNull(b.type, "type cannot be null");
         this.time = Objects.requireNonNull(b.time, "time cannot be null").truncatedTo(ChronoUnit.MILLIS);
+        // Checked here, not when the event is written: the writer would print "+10000-..." and
+        // every reader of the log reject it ever after (query, follow, export).
+        if (time.isBefore(EARLIEST_TIME) || time.isAfter(LATEST_TIME)) {
+            throw new IllegalArgumentException("time must be from " + EARLIEST_TIME + " to " + LATEST_TIME
+                    + " (RFC 3339 writes four-digit years), was " + time);
+        }
         this.id = b.id != null ? b.id : UlidCreator.getMonotonicUlid(time.toEpochMilli()).toString();
         this.actor = b.actor != null ? b.actor : Actor.UNKNOWN;
         this.action = Objects.requireNonNull(b.action, "action cannot be null");
@@ -51,8 +62,9 @@ public final class AuditEvent {
 
     /**
      * A builder for an event of {@code type} that happened at {@code time} (taken from the
-     * caller's {@link java.time.Clock}; truncated to milliseconds). Without an explicit
-     * {@link Builder#id}, the event gets a new monotonic ULID for that time.
+     * caller's {@link java.time.Clock}; truncated to milliseconds; from {@link #EARLIEST_TIME} to
+     * {@link #LATEST_TIME}, else {@link Builder#build} throws {@link IllegalArgumentException}).
+     * Without an explicit {@link Builder#id}, the event gets a new monotonic ULID for that time.
      */
     public static Builder builder(EventType type, Instant time) {
         return new Builder(type, time);

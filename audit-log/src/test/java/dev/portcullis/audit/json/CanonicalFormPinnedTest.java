@@ -37,8 +37,12 @@ import dev.portcullis.audit.tree.Rfc6962;
  */
 class CanonicalFormPinnedTest {
 
-    /** SHA-256 over every corpus event's canonical bytes followed by its leaf hash, recorded at 20b06cd. */
-    private static final String PINNED_DIGEST = "8ae6169b765b2b45ecba328f23c63fc058ddb32f1e8a610e62442ad636f2c03a";
+    /**
+     * SHA-256 over every corpus event's canonical bytes followed by its leaf hash, recorded at
+     * 20b06cd; recorded again at f0ef128 (the same code for these bytes) when the event at year
+     * +10000 left the corpus, because such an event can no longer be built.
+     */
+    private static final String PINNED_DIGEST = "9d08c6b47a2646a7b666f2634599bf48848e0655fa5161bccede7cd136b909c9";
     private static final int RANDOM_EVENTS = 3000;
 
     private final AuditEventJson json = new AuditEventJson(Integer.MAX_VALUE);
@@ -149,9 +153,9 @@ class CanonicalFormPinnedTest {
         // one with a contract name's spelling in another case.
         events.add(base(t).extension("aaa", 1).extension("actor2", Map.of("x", "y")).extension("zzz", List.of(-0.0))
                 .extension("ID", "upper").extension("\u00e9t\u00e9", "summer").extension("x_vendor", null).build());
-        // Times before 1970, at the edges of four-digit years, beyond 9999.
+        // Times before 1970 and at the edges of four-digit years.
         for (String time : List.of("1969-12-31T23:59:59.999Z", "0001-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z",
-                "+10000-01-01T00:00:00.000Z", "2024-02-29T12:00:00.001Z")) {
+                "2024-02-29T12:00:00.001Z")) {
             events.add(base(Instant.parse(time)).build());
         }
         for (EventType type : EventType.values()) {
