@@ -1,5 +1,6 @@
 package dev.portcullis.audit.storage;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -80,15 +81,16 @@ public final class PostgresVerifiableLog implements VerifiableLog {
     }
 
     @Override
-    public List<String> checkpointNotes() {
-        List<String> notes = new ArrayList<>();
+    public List<byte[]> checkpointNotes() {
+        List<byte[]> notes = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement st = c.prepareStatement("SELECT note FROM \"" + schema
                      + "\".audit_checkpoints WHERE log_id = ? ORDER BY tree_size")) {
             st.setString(1, logId);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    notes.add(rs.getString(1));
+                    // A text column: the database holds nothing but valid text there.
+                    notes.add(rs.getString(1).getBytes(StandardCharsets.UTF_8));
                 }
             }
         } catch (SQLException e) {

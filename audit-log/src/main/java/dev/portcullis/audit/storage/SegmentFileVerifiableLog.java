@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import dev.portcullis.audit.AuditException;
@@ -16,6 +19,7 @@ import dev.portcullis.audit.storage.internal.RecordFormat;
 import dev.portcullis.audit.storage.internal.SegmentScanner;
 import dev.portcullis.audit.tree.Rfc6962;
 import dev.portcullis.audit.verify.Finding;
+import dev.portcullis.audit.verify.StrictUtf8;
 import dev.portcullis.audit.verify.VerifiableLog;
 
 /**
@@ -26,24 +30,46 @@ import dev.portcullis.audit.verify.VerifiableLog;
 public final class SegmentFileVerifiableLog implements VerifiableLog {
 
     private final Path dir;
+    /** Null when the origin file is not text. */
     private final String origin;
+    /** Why the origin file cannot be read, reported when streaming; null when it can. */
+    private final Finding originProblem;
 
-    private SegmentFileVerifiableLog(Path dir, String origin) {
+    private SegmentFileVerifiableLog(Path dir, String origin, Finding originProblem) {
         this.dir = dir;
         this.origin = origin;
+        this.originProblem = originProblem;
     }
 
     /**
-     * The log in {@code dir}.
+     * The log in {@code dir}. An origin file that is not text is a finding (the log is verified
+     * without it), not a failure to run.
      *
      * @throws AuditException if {@code dir} is not a log directory
      */
     public static SegmentFileVerifiableLog of(Path dir) {
-        String origin = LogFiles.readText(dir.resolve("origin"));
-        if (origin == null || !Files.isDirectory(LogFiles.segmentsDir(dir))) {
+        byte[] stored = readIfExists(dir.resolve("origin"));
+        if (stored == null || !Files.isDirectory(LogFiles.segmentsDir(dir))) {
             throw new AuditException(dir + " is not an audit log directory (no origin file or segments)");
         }
-        return new SegmentFileVerifiableLog(dir, origin.strip());
+        try {
+            return new SegmentFileVerifiableLog(dir, StrictUtf8.decode(stored).strip(), null);
+        } catch (IllegalArgumentException e) {
+            return new SegmentFileVerifiableLog(dir, null, new Finding(Finding.Code.CHECKPOINT_MALFORMED, -1,
+                    "the origin file, the log's name, is " + e.getMessage() + ": it was changed; the checkpoints"
+                            + " are checked without the name they must carry"));
+        }
+    }
+
+    /** The bytes of a file, or null when it does not exist. */
+    private static byte[] readIfExists(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new AuditException("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -62,6 +88,9 @@ public final class SegmentFileVerifiableLog implements VerifiableLog {
 
     @Override
     public void stream(Visitor visitor) {
+        if (originProblem != null) {
+            visitor.problem(originProblem);
+        }
         try (FileChannel index = openIfExists(dir.resolve("index"));
              FileChannel leaves = openIfExists(dir.resolve("tree").resolve("level-00"))) {
             long indexed = index == null ? 0 : index.size() / RecordFormat.INDEX_ENTRY_SIZE;
@@ -140,40 +169,59 @@ public final class SegmentFileVerifiableLog implements VerifiableLog {
         return buffer.flip();
     }
 
+    /**
+     * The notes of the checkpoint history, then the latest checkpoint if the history lacks it, as
+     * stored: bytes, so that one that is not text is reported by the verifier rather than failing
+     * the whole verification.
+     */
     @Override
-    public List<String> checkpointNotes() {
-        List<String> notes = new ArrayList<>(splitNotes(LogFiles.readText(dir.resolve("checkpoints"))));
-        String latest = LogFiles.readText(dir.resolve("checkpoint"));
-        if (latest != null && !notes.contains(latest)) {
+    public List<byte[]> checkpointNotes() {
+        byte[] history = readIfExists(dir.resolve("checkpoints"));
+        List<byte[]> notes = new ArrayList<>(history == null ? List.of() : splitNotes(history));
+        byte[] latest = readIfExists(dir.resolve("checkpoint"));
+        if (latest != null && notes.stream().noneMatch(note -> Arrays.equals(note, latest))) {
             notes.add(latest);
         }
         return notes;
     }
 
-    /** Splits concatenated signed notes: each is text, a blank line, and signature lines. */
-    static List<String> splitNotes(String text) {
-        List<String> notes = new ArrayList<>();
-        if (text == null || text.isEmpty()) {
-            return notes;
-        }
-        StringBuilder current = new StringBuilder();
+    /** "\u2014 " in UTF-8: how a signature line of a signed note starts. */
+    private static final byte[] SIGNATURE_LINE_START = "\u2014 ".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * Splits concatenated signed notes: each is text, a blank line, and signature lines. Works on
+     * the bytes (lines end at 0x0A, which UTF-8 never uses inside a character), so that a note
+     * that is not text is cut out on its own and the others still verify.
+     */
+    static List<byte[]> splitNotes(byte[] bytes) {
+        List<byte[]> notes = new ArrayList<>();
+        int noteStart = 0;
         boolean inSignatures = false;
-        for (String line : text.split("\n", -1)) {
-            if (inSignatures && !line.startsWith("\u2014 ")) {
-                notes.add(current.toString());
-                current.setLength(0);
+        int lineStart = 0;
+        while (lineStart < bytes.length) {
+            int lineEnd = lineStart;
+            while (lineEnd < bytes.length && bytes[lineEnd] != '\n') {
+                lineEnd++;
+            }
+            if (inSignatures && !startsWith(bytes, lineStart, lineEnd, SIGNATURE_LINE_START)) {
+                notes.add(Arrays.copyOfRange(bytes, noteStart, lineStart));
+                noteStart = lineStart;
                 inSignatures = false;
             }
-            if (line.isEmpty() && !inSignatures) {
+            if (lineEnd == lineStart && !inSignatures) {
                 inSignatures = true;
             }
-            current.append(line).append('\n');
+            lineStart = lineEnd + 1;
         }
-        // The split leaves one empty string after the final newline.
-        String rest = current.toString();
-        if (!rest.isBlank()) {
-            notes.add(rest.endsWith("\n\n") ? rest.substring(0, rest.length() - 1) : rest);
+        // Whatever follows the last note's signatures, unless it is only whitespace.
+        byte[] rest = Arrays.copyOfRange(bytes, noteStart, bytes.length);
+        if (!new String(rest, StandardCharsets.ISO_8859_1).isBlank()) {
+            notes.add(rest);
         }
         return notes;
+    }
+
+    private static boolean startsWith(byte[] bytes, int from, int to, byte[] prefix) {
+        return to - from >= prefix.length && Arrays.equals(bytes, from, from + prefix.length, prefix, 0, prefix.length);
     }
 }

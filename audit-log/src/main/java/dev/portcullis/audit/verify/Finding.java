@@ -29,7 +29,10 @@ public record Finding(Code code, long index, String evidence) {
         CHECKPOINT_BAD_SIGNATURE,
         /** A checkpoint carries no signature from a trusted key. */
         CHECKPOINT_UNTRUSTED,
-        /** A checkpoint cannot be parsed, or names another log. */
+        /**
+         * A checkpoint cannot be parsed (or is not text), or names another log; or the log's own
+         * record of its name (its origin) cannot be read, so no checkpoint can be matched to it.
+         */
         CHECKPOINT_MALFORMED,
         /** The log has no checkpoint signed by a trusted key: nothing vouches for it. */
         NO_TRUSTED_CHECKPOINT,

@@ -52,8 +52,17 @@ public final class LogVerifier {
 
         List<Target> targets = new ArrayList<>();
         int checked = 0;
-        for (String note : log.checkpointNotes()) {
+        List<byte[]> notes = log.checkpointNotes();
+        for (byte[] stored : notes) {
             checked++;
+            String note;
+            try {
+                note = StrictUtf8.decode(stored);
+            } catch (IllegalArgumentException e) {
+                add(findings, new Finding(Finding.Code.CHECKPOINT_MALFORMED, -1, "a checkpoint in the log is "
+                        + e.getMessage() + " of the note: it was changed"));
+                continue;
+            }
             Checkpoint cp = trusted(note, origin, findings, false);
             if (cp != null) {
                 targets.add(new Target(cp, false));
@@ -87,7 +96,7 @@ public final class LogVerifier {
         }
         if (targets.stream().noneMatch(t -> !t.saved) && findings.stream().noneMatch(f -> f.code() == Finding.Code.CHECKPOINT_BAD_SIGNATURE)) {
             add(findings, new Finding(Finding.Code.NO_TRUSTED_CHECKPOINT, -1,
-                    "the log has no checkpoint signed by a trusted key (" + log.checkpointNotes().size()
+                    "the log has no checkpoint signed by a trusted key (" + notes.size()
                             + " checkpoint(s) found); nothing vouches for its " + entries + " entries"));
         }
         long unsigned = entries - (verified == null ? 0 : verified.size());

@@ -22,7 +22,11 @@ public interface VerifiableLog {
         void problem(Finding finding);
     }
 
-    /** The origin the store says the log has. */
+    /**
+     * The origin the store says the log has; null when the store's record of it cannot be read
+     * (e.g. is not text). The store then reports that as a problem when it streams, and the
+     * verifier checks the checkpoints without an expected origin.
+     */
     String origin();
 
     /** How many entries the store says it holds (for progress; may be wrong if tampered with). */
@@ -31,6 +35,10 @@ public interface VerifiableLog {
     /** Streams the entries from index 0 on. */
     void stream(Visitor visitor);
 
-    /** Every signed checkpoint note stored with the log, as text, in the order they were written. */
-    List<String> checkpointNotes();
+    /**
+     * Every signed checkpoint note stored with the log, as the bytes stored (UTF-8 text unless
+     * damaged or tampered with: the verifier decodes them, and reports what is not text), in the
+     * order they were written.
+     */
+    List<byte[]> checkpointNotes();
 }

@@ -28,7 +28,7 @@ class LogVerifierTest {
     private static final class MemoryLog implements VerifiableLog {
         final List<byte[]> entries = new ArrayList<>();
         final List<byte[]> leaves = new ArrayList<>();
-        final List<String> notes = new ArrayList<>();
+        final List<byte[]> notes = new ArrayList<>();
 
         @Override
         public String origin() {
@@ -48,7 +48,7 @@ class LogVerifierTest {
         }
 
         @Override
-        public List<String> checkpointNotes() {
+        public List<byte[]> checkpointNotes() {
             return notes;
         }
     }
@@ -66,7 +66,8 @@ class LogVerifierTest {
             log.leaves.add(Rfc6962.leafHash(entry));
             range.append(Rfc6962.leafHash(entry), null);
             if (sizes.contains(i + 1)) {
-                log.notes.add(SignedCheckpoint.sign(new Checkpoint(ORIGIN, i + 1, range.rootHash()), signer).format());
+                log.notes.add(SignedCheckpoint.sign(new Checkpoint(ORIGIN, i + 1, range.rootHash()), signer).format()
+                        .getBytes(StandardCharsets.UTF_8));
             }
         }
         return log;
@@ -108,6 +109,23 @@ class LogVerifierTest {
         VerificationReport report = verifier.verify(log, null, null);
         assertThat(report.firstBadIndex()).hasValue(45);
         assertThat(report.findings()).extracting(Finding::code).contains(Finding.Code.LOG_TRUNCATED);
+    }
+
+    @Test
+    void verifyWhenACheckpointNoteIsNotUtf8ThenReportsItMalformedAndVerifiesTheOthers() {
+        MemoryLog log = log(30, 10, 20, 30);
+        byte[] second = log.notes.get(1);
+        second[5] = (byte) 0xff;
+        log.notes.add(new byte[] {(byte) 0xc3, '\n'});
+
+        VerificationReport report = verifier.verify(log, null, null);
+
+        assertThat(report.findings()).extracting(Finding::code)
+                .containsExactly(Finding.Code.CHECKPOINT_MALFORMED, Finding.Code.CHECKPOINT_MALFORMED);
+        assertThat(report.findings().get(0).evidence()).contains("not UTF-8 text: byte 0xff at offset 5");
+        assertThat(report.findings().get(1).evidence()).contains("not UTF-8 text: byte 0xc3 at offset 0");
+        assertThat(report.checkpointsChecked()).isEqualTo(4);
+        assertThat(report.verifiedCheckpoint().size()).isEqualTo(30);
     }
 
     @Test

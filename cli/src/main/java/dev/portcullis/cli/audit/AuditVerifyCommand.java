@@ -266,7 +266,8 @@ final class AuditVerifyCommand implements Callable<Integer> {
                 out.println("OK: consistent with the saved checkpoint " + savedCheckpoint);
             }
         } else {
-            out.println("TAMPERED: " + report.origin() + (report.firstBadIndex().isPresent()
+            // No origin: the store could not read it (a finding says why).
+            out.println("TAMPERED: " + (report.origin() == null ? "the log" : report.origin()) + (report.firstBadIndex().isPresent()
                     ? ": the first bad index is " + report.firstBadIndex().getAsLong() : ""));
             for (Finding f : report.findings()) {
                 out.println("  " + f);

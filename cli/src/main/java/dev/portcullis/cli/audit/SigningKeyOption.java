@@ -28,6 +28,10 @@ final class SigningKeyOption {
         if (key != null) {
             return key;
         }
+        if (origin == null) {
+            throw new CouldNotRunException("the log's origin file cannot be read, so its key file cannot be found"
+                    + " by the log's name: pass --trusted-key (or --key)");
+        }
         String config = System.getenv("XDG_CONFIG_HOME");
         Path base = config != null && !config.isBlank() ? Path.of(config) : Path.of(System.getProperty("user.home"), ".config");
         String safe = origin.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "_");

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -207,6 +208,23 @@ class AuditVerifyTamperingTest {
         Cli result = verify();
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
         assertThat(result.out()).contains("CHECKPOINT_BAD_SIGNATURE").contains("size 199");
+    }
+
+    @Test
+    void checkpointsOrAnOriginThatAreNotTextAreFoundNotAFailureToRun() throws Exception {
+        Files.write(logDir.resolve("checkpoints"), new byte[] {(byte) 0xff, '\n'}, StandardOpenOption.APPEND);
+        Cli history = verify();
+        assertThat(history.exitCode()).as(history.toString()).isEqualTo(1);
+        assertThat(history.out()).contains("CHECKPOINT_MALFORMED").contains("not UTF-8 text");
+
+        Files.write(logDir.resolve("origin"), new byte[] {(byte) 0xff, '\n'});
+        Cli origin = Cli.run("audit", "verify", "--log-dir", logDir.toString(), "--trusted-key",
+                signer.verifierKey().toString());
+        assertThat(origin.exitCode()).as(origin.toString()).isEqualTo(1);
+        assertThat(origin.out()).startsWith("TAMPERED: the log").contains("the origin file, the log's name, is not UTF-8");
+        Cli noKey = Cli.run("audit", "verify", "--log-dir", logDir.toString());
+        assertThat(noKey.exitCode()).as(noKey.toString()).isEqualTo(2);
+        assertThat(noKey.err()).contains("origin file cannot be read").contains("--trusted-key");
     }
 
     @Test
