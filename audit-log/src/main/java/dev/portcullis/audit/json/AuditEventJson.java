@@ -282,10 +282,25 @@ public final class AuditEventJson {
         }
         if (node.isIntegralNumber()) {
             BigInteger value = node.bigIntegerValue();
-            return value.bitLength() < 64 ? (Object) value.longValue() : value;
+            if (!IJsonNumbers.isSafeInteger(value)) {
+                throw new MalformedEventException("member '" + path + "' is an integer beyond ±(2^53−1): a double"
+                        + " cannot hold it, so it would not hash as written; " + IJsonNumbers.RULE
+                        + " (send it as a string)");
+            }
+            return value.longValue();
         }
         if (node.isNumber()) {
-            return node.decimalValue();
+            BigDecimal value = node.decimalValue();
+            double asDouble = value.doubleValue();
+            if (!Double.isFinite(asDouble)) {
+                throw new MalformedEventException("member '" + path + "' is beyond the range of a double; "
+                        + IJsonNumbers.RULE);
+            }
+            if (IJsonNumbers.canonicalizesToUnsafeInteger(asDouble)) {
+                throw new MalformedEventException("member '" + path + "' is a whole number beyond ±(2^53−1) (its"
+                        + " canonical form is an integer that a double cannot hold); " + IJsonNumbers.RULE);
+            }
+            return value;
         }
         if (node.isArray()) {
             List<Object> list = new ArrayList<>(node.size());

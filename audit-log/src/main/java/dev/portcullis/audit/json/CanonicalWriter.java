@@ -33,7 +33,9 @@ import dev.portcullis.audit.Outcome;
  * implementation (which rejects it). A string with a lone UTF-16 surrogate is refused
  * ({@link IllegalArgumentException}): it is not Unicode text and has no canonical form, and the
  * reference implementation, which turns it into {@code ?}, would give two different events the
- * same bytes and the stored event would not be the appended one.
+ * same bytes and the stored event would not be the appended one. So is a number that is, or is
+ * written as, an integer beyond ±(2^53−1) ({@link IJsonNumbers}): it would be stored rounded, or
+ * in a form the parser refuses to read back.
  */
 final class CanonicalWriter {
 
@@ -88,7 +90,8 @@ final class CanonicalWriter {
     /**
      * The canonical UTF-8 bytes of {@code event}, or null when the reference implementation must decide.
      *
-     * @throws IllegalArgumentException if a string of the event holds a lone UTF-16 surrogate
+     * @throws IllegalArgumentException if a string of the event holds a lone UTF-16 surrogate, or
+     *     a number is an integer beyond ±(2^53−1)
      */
     static byte[] canonical(AuditEvent event) {
         CanonicalWriter writer = write(event);
@@ -99,7 +102,8 @@ final class CanonicalWriter {
      * A writer holding the canonical form of {@code event} (its first {@code length} bytes), or
      * null when the reference implementation must decide.
      *
-     * @throws IllegalArgumentException if a string of the event holds a lone UTF-16 surrogate
+     * @throws IllegalArgumentException if a string of the event holds a lone UTF-16 surrogate, or
+     *     a number is an integer beyond ±(2^53−1)
      */
     static CanonicalWriter write(AuditEvent event) {
         boolean contractOnly = event.extensions().isEmpty();
@@ -112,10 +116,9 @@ final class CanonicalWriter {
             }
         } catch (Decline e) {
             return null;
-        } catch (LoneSurrogate e) {
+        } catch (NoCanonicalForm e) {
             // Names the event, never the value (it may be personal data).
-            throw new IllegalArgumentException("event " + event.id() + " has a string with a lone UTF-16 surrogate,"
-                    + " which is not Unicode text and has no RFC 8785 canonical form");
+            throw new IllegalArgumentException("event " + event.id() + " has " + e.getMessage());
         }
         return writer;
     }
@@ -228,18 +231,22 @@ final class CanonicalWriter {
             case Boolean b -> bytes(b ? TRUE : FALSE);
             case Integer i -> integer(i);
             case Long l -> {
-                if (l > -EXACT_INTEGER && l < EXACT_INTEGER) {
-                    integer(l);
-                } else {
-                    number((double) l);
+                if (!IJsonNumbers.isSafeInteger(l)) {
+                    throw NoCanonicalForm.UNSAFE_INTEGER;
                 }
+                integer(l);
             }
             case Short s -> integer(s);
             case Byte b -> integer(b);
             // As the JSON text would carry them: the decimal digits Java prints, read back as a double.
             case Float f -> number(Double.parseDouble(Float.toString(f)));
             case Double d -> number(d);
-            case BigInteger b -> number(Double.parseDouble(b.toString()));
+            case BigInteger b -> {
+                if (!IJsonNumbers.isSafeInteger(b)) {
+                    throw NoCanonicalForm.UNSAFE_INTEGER;
+                }
+                integer(b.longValue());
+            }
             case BigDecimal d -> number(Double.parseDouble(d.toString()));
             case Map<?, ?> map -> object(map);
             case Iterable<?> list -> array(list);
@@ -322,6 +329,9 @@ final class CanonicalWriter {
     private void number(double d) {
         if (!Double.isFinite(d)) {
             throw new Decline();
+        }
+        if (IJsonNumbers.canonicalizesToUnsafeInteger(d)) {
+            throw NoCanonicalForm.UNSAFE_INTEGER;
         }
         if (shortDecimal(d)) {
             return;
@@ -462,7 +472,7 @@ final class CanonicalWriter {
             } else if (Character.isSurrogate(c)) {
                 boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
                 if (!paired) {
-                    throw new LoneSurrogate();
+                    throw NoCanonicalForm.LONE_SURROGATE;
                 }
                 int cp = Character.toCodePoint(c, s.charAt(++i));
                 b[n++] = (byte) (0xF0 | (cp >> 18));
@@ -518,12 +528,16 @@ final class CanonicalWriter {
         }
     }
 
-    /** A string is not Unicode text: the event has no canonical form. */
-    private static final class LoneSurrogate extends RuntimeException {
+    /** The event has no canonical form that reads back as it is; the message says why (no values). */
+    private static final class NoCanonicalForm extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        static final NoCanonicalForm LONE_SURROGATE = new NoCanonicalForm(
+                "a string with a lone UTF-16 surrogate, which is not Unicode text and has no RFC 8785 canonical form");
+        static final NoCanonicalForm UNSAFE_INTEGER = new NoCanonicalForm(
+                "a number that is, or is written as, an integer beyond ±(2^53−1); " + IJsonNumbers.RULE);
 
-        LoneSurrogate() {
-            super(null, null, false, false);
+        private NoCanonicalForm(String reason) {
+            super(reason, null, false, false);
         }
     }
 

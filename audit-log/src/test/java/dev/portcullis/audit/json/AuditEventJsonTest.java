@@ -60,4 +60,27 @@ class AuditEventJsonTest {
         assertThat(json.parse(event("\"/x\"", "\"alice\"", "{\"k\":[\"\\ud83d\\ude00\"]}", "")).attributes())
                 .isEqualTo(Map.of("k", java.util.List.of("\uD83D\uDE00")));
     }
+
+    @Test
+    void parseWhenANumberIsAnIntegerBeyondTwoToThe53OrNoFiniteDoubleThenRejectedNamingTheMember() {
+        String rule = "integers within ±(2^53−1) (RFC 8785, I-JSON)";
+        assertRejectedOnBothPaths(event("\"/x\"", "\"alice\"", "{\"n\":9007199254740993}", ""),
+                "member 'attributes.n' is an integer beyond ±(2^53−1)");
+        assertRejectedOnBothPaths(event("\"/x\"", "\"alice\"", "{\"n\":[-9007199254740992]}", ""),
+                "member 'attributes.n[0]' is an integer beyond ±(2^53−1)");
+        assertRejectedOnBothPaths(event("\"/x\"", "\"alice\"", "{}", ",\"trace\":12345678901234567890123"),
+                "member 'trace' is an integer beyond ±(2^53−1)");
+        assertRejectedOnBothPaths(event("\"/x\"", "\"alice\"", "{\"a\":{\"b\":1e400}}", ""),
+                "member 'attributes.a.b' is beyond the range of a double");
+        assertRejectedOnBothPaths(event("\"/x\"", "\"alice\"", "{\"n\":-1E400}", ""), rule);
+        // Written as decimals, but canonically integers a double cannot hold (and could not be read back).
+        assertRejectedOnBothPaths(event("\"/x\"", "\"alice\"", "{\"n\":1e20}", ""),
+                "member 'attributes.n' is a whole number beyond ±(2^53−1)");
+        assertRejectedOnBothPaths(event("\"/x\"", "\"alice\"", "{\"n\":9007199254740993.5}", ""), rule);
+
+        // The largest safe integers, small and exponent numbers are fine, and hash as written.
+        String fine = event("\"/x\"", "\"alice\"", "{\"n\":[9007199254740991,-9007199254740991,1e+30,1.5,5e-324]}", "");
+        assertThat(new String(json.canonicalBytes(json.parse(fine)), StandardCharsets.UTF_8))
+                .contains("\"n\":[9007199254740991,-9007199254740991,1e+30,1.5,5e-324]");
+    }
 }

@@ -36,8 +36,8 @@ class CanonicalWriterTest {
         int refused = 0;
         for (int i = 0; i < 5000; i++) {
             AuditEvent event = randomEvent(random);
-            if (hasLoneSurrogate(event)) {
-                // No canonical form (see below); the reference would have replaced it.
+            if (hasLoneSurrogate(event) || hasUnsafeNumber(event)) {
+                // No canonical form (see below); the reference would have replaced or rounded it.
                 assertThatThrownBy(() -> json.canonicalBytes(event)).isInstanceOf(IllegalArgumentException.class);
                 refused++;
                 continue;
@@ -51,7 +51,7 @@ class CanonicalWriterTest {
             }
             assertThat(json.canonicalBytes(event)).as("event %d", i).isEqualTo(reference);
         }
-        assertThat(refused).as("lone surrogates are drawn, rarely").isPositive();
+        assertThat(refused).as("lone surrogates and large integers are drawn").isPositive();
         assertThat(direct).isEqualTo(5000 - refused);
     }
 
@@ -74,6 +74,49 @@ class CanonicalWriterTest {
         // What the reference would have stored: '?' in its place, the same bytes as another event.
         assertThat(json.referenceCanonicalBytes(lone.get(0)))
                 .isEqualTo(json.canonicalBytes(valid.build().toBuilder().resource("/admin/?").build()));
+    }
+
+    @Test
+    void canonicalBytesWhenANumberIsOrIsWrittenAsAnIntegerBeyondTwoToThe53ThenRefusedInsteadOfRounded() {
+        AuditEvent.Builder valid = AuditEvent.builder(EventType.AUTHZ_DECISION, Instant.parse("2026-11-23T11:28:13.123Z"))
+                .id("01JD4V9Q6ZK8M2X3N4P5R6S7T8").action("GET").resource("/x").outcome(Outcome.DENY);
+        for (Object unsafe : List.of(1L << 53, -(1L << 53), Long.MAX_VALUE, new BigInteger("9007199254740993"),
+                0x1p53, 1e20, -9.999e20, 1e20f, new BigDecimal("9007199254740993.5"))) {
+            AuditEvent event = valid.build().toBuilder().attribute("n", List.of(unsafe)).build();
+            assertThatThrownBy(() -> json.canonicalBytes(event)).as("%s", unsafe)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("event 01JD4V9Q6ZK8M2X3N4P5R6S7T8 has a number that is, or is written as,"
+                            + " an integer beyond ±(2^53−1)");
+        }
+        // The largest safe integers, and numbers written with an exponent (RFC 8785's own 1e+30), are fine.
+        for (Object safe : List.of((1L << 53) - 1, -((1L << 53) - 1), BigInteger.valueOf((1L << 53) - 1), 0x1p53 - 1, 1e21,
+                1e30, Double.MAX_VALUE, 1.5)) {
+            byte[] canonical = json.canonicalBytes(valid.build().toBuilder().attribute("n", safe).build());
+            // And what is written reads back, to the same bytes.
+            assertThat(json.canonicalBytes(json.parse(canonical))).as("%s", safe).isEqualTo(canonical);
+        }
+        // What the reference would have stored: 9007199254740993 rounded to another event's number.
+        assertThat(json.referenceCanonicalBytes(valid.build().toBuilder().attribute("n", 9007199254740993L).build()))
+                .isEqualTo(json.referenceCanonicalBytes(valid.build().toBuilder().attribute("n", 9007199254740992L).build()));
+    }
+
+    /** Whether a number of the event is, or canonicalizes to, an integer beyond ±(2^53−1). */
+    private static boolean hasUnsafeNumber(AuditEvent event) {
+        return hasUnsafeNumber(event.attributes()) || hasUnsafeNumber(event.extensions());
+    }
+
+    private static boolean hasUnsafeNumber(Object value) {
+        return switch (value) {
+            case Long l -> !IJsonNumbers.isSafeInteger(l);
+            case BigInteger b -> !IJsonNumbers.isSafeInteger(b);
+            case Float f -> IJsonNumbers.canonicalizesToUnsafeInteger(Double.parseDouble(Float.toString(f)));
+            case Double d -> IJsonNumbers.canonicalizesToUnsafeInteger(d);
+            case BigDecimal d -> IJsonNumbers.canonicalizesToUnsafeInteger(Double.parseDouble(d.toString()));
+            case Map<?, ?> map -> map.values().stream().anyMatch(CanonicalWriterTest::hasUnsafeNumber);
+            case Iterable<?> list -> java.util.stream.StreamSupport.stream(list.spliterator(), false)
+                    .anyMatch(CanonicalWriterTest::hasUnsafeNumber);
+            case null, default -> false;
+        };
     }
 
     /** Whether any string or member name of the event has a surrogate outside a high-low pair. */
@@ -133,6 +176,11 @@ class CanonicalWriterTest {
             AuditEvent event = AuditEvent.builder(EventType.ADMIN_ACTION, Instant.parse("2026-11-23T11:28:13.123Z"))
                     .id("01JD4V9Q6ZK8M2X3N4P5R6S7T8").action("x").resource("y").outcome(Outcome.SUCCESS)
                     .attribute("n", value).build();
+            if (IJsonNumbers.canonicalizesToUnsafeInteger(value)) {
+                // 2^53 and beyond, below 10^21: refused (canonicalBytesWhenANumberIs...).
+                assertThatThrownBy(() -> CanonicalWriter.canonical(event)).isInstanceOf(IllegalArgumentException.class);
+                continue;
+            }
             String canonical = new String(CanonicalWriter.canonical(event), StandardCharsets.UTF_8);
             assertThat(canonical).as("%s", value).contains("{\"n\":" + org.erdtman.jcs.NumberToJSON.serializeNumber(value) + "}");
         }
