@@ -178,8 +178,9 @@ class GroupCommitWriterTest {
         assertThat(sink.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
         Thread.sleep(100); // the writer is in its 60 s window, the queue empty
 
-        GroupCommitQueue.Request waited = writer.push(events(1), true);
-        CompletableFuture<Void> written = CompletableFuture.runAsync(waited::await);
+        // Pushed and awaited by one thread: the request wakes the thread that pushed it, so
+        // awaiting it on another one could park that one for good (it did, under load).
+        CompletableFuture<Void> written = CompletableFuture.runAsync(() -> writer.push(events(1), true).await());
 
         written.get(30, TimeUnit.SECONDS); // not the window's 60 s
         assertThat(sink.groups).containsExactly(List.of(0L), List.of(1L));
