@@ -288,8 +288,9 @@ public final class SegmentFileAuditLog implements AuditLog {
             }
         }
         derivedWriter.flush();
-        // Derived data beyond the recovered entries can only come from the unacknowledged batch
-        // just cut off (the plan refused to open if the index listed more).
+        // Derived data beyond the recovered entries can only come from the batch just cut off: never
+        // acknowledged (DURABLE: the plan refused to open if the index listed more), or, in ASYNC
+        // mode, acknowledged before its flush and lost with the machine.
         files.truncateDerived(plan.recoveredSize());
         files.forceDerived();
         checkLatestCheckpoint(latest, edge);
@@ -315,7 +316,8 @@ public final class SegmentFileAuditLog implements AuditLog {
             Path path = segmentsDir.resolve(RecordFormat.segmentFileName(first));
             SegmentScanner.Result result = SegmentScanner.scan(path, first, null);
             if (i == rebuilt.size() - 1) {
-                return LastSegmentRecovery.decide(dir, path, result, indexed, signedSize);
+                return LastSegmentRecovery.decide(dir, path, result, indexed, signedSize,
+                        durability == DurabilityMode.ASYNC);
             }
             if (result.problem() != null || result.committedRecords() != result.records()) {
                 throw new AuditException("sealed segment " + path + " is damaged at offset " + result.problemOffset()

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.portcullis.audit.AuditException;
+import dev.portcullis.audit.DurabilityMode;
 import dev.portcullis.audit.checkpoint.CheckpointVerifier;
 import dev.portcullis.audit.checkpoint.LocalEd25519CheckpointSigner;
 import dev.portcullis.audit.storage.internal.RecordFormat;
@@ -181,6 +182,29 @@ class SegmentRecoveryTest {
 
         assertThat(snapshot(crashed)).containsExactlyEntriesOf(before);
         assertThat(verify(crashed).intact()).isFalse();
+    }
+
+    @Test
+    void openInAsyncModeWhenTheIndexListsEntriesOfATornTailThenCutsThemAsTheAsyncTradeOffAllows() throws IOException {
+        // In ASYNC mode the index is written before the flush: after a machine failure it can list
+        // entries of the batch the segment lost. Those were acknowledged before they were durable,
+        // which is the mode's documented trade-off; refusing to open would keep the service down.
+        Path crashed = crashedWithTenUnsignedEntries();
+        long offset18;
+        try (FileChannel idx = FileChannel.open(crashed.resolve("index"), StandardOpenOption.READ)) {
+            ByteBuffer entry = ByteBuffer.allocate(8);
+            idx.read(entry, 18L * RecordFormat.INDEX_ENTRY_SIZE);
+            offset18 = entry.flip().getLong();
+        }
+        try (FileChannel seg = FileChannel.open(segment(crashed), StandardOpenOption.WRITE)) {
+            seg.truncate(offset18 + 30);
+        }
+
+        try (SegmentFileAuditLog log = SegmentFileAuditLog.builder(crashed, ORIGIN, signer)
+                .checkpointInterval(Duration.ofHours(1)).durability(DurabilityMode.ASYNC).open()) {
+            assertThat(log.size()).isEqualTo(18);
+        }
+        assertThat(verify(crashed).intact()).isTrue();
     }
 
     @Test

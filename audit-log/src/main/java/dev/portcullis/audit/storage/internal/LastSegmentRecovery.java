@@ -13,9 +13,11 @@ import dev.portcullis.audit.AuditException;
  * write cut short leaves and nothing else: records after the last complete batch that the scan
  * itself calls a torn tail ({@link SegmentScanner.Result#tornTail()}), or complete records of a
  * batch whose end-of-batch record never came, followed by the end of the file or by zeros; and
- * only when nothing it would cut is in the index or covered by the latest signed checkpoint (an
- * append is acknowledged only after its record is flushed, and its index entry is written after
- * that). Any other problem (a record changed in the middle, a checksum that fails before intact
+ * only when nothing it would cut is covered by the latest signed checkpoint, nor, in DURABLE mode,
+ * in the index (there an append is acknowledged only after its record is flushed, and its index
+ * entry is written after that). In ASYNC mode the index is written before the flush, so after a
+ * machine failure it can list entries of a batch the segment lost: those entries were the async
+ * trade-off's to lose, and refusing to open would leave the service down with nothing wrong. Any other problem (a record changed in the middle, a checksum that fails before intact
  * records, non-zero bytes after the end of the records, a hole) is damage: the log refuses to
  * open, so that {@code portcullis audit verify} still finds the damage where it is.
  */
@@ -39,11 +41,13 @@ public record LastSegmentRecovery(Action action, long keptBytes, long recoveredS
      * @param scan           the read-only scan of it
      * @param indexedEntries the entries the index file holds
      * @param signedSize     the size of the latest signed checkpoint, 0 if there is none
+     * @param indexMayLead   whether the log is written in ASYNC mode, where the index can list
+     *                       entries of a torn tail
      * @throws AuditException naming the file, the offset and index and the problem, when the segment
      *                        is damaged or acknowledged entries would be lost
      */
     public static LastSegmentRecovery decide(Path dir, Path path, SegmentScanner.Result scan, long indexedEntries,
-                                             long signedSize) {
+                                             long signedSize, boolean indexMayLead) {
         if (scan.problem() == SegmentScanner.Problem.BAD_HEADER) {
             throw new AuditException("segment " + path + ": " + scan.detail() + "; refusing to open;"
                     + " run 'portcullis audit verify'");
@@ -63,7 +67,7 @@ public record LastSegmentRecovery(Action action, long keptBytes, long recoveredS
                     + ": acknowledged entries are missing; refusing to open, nothing was changed;"
                     + " run 'portcullis audit verify'" + problemOf(scan));
         }
-        if (indexedEntries > recovered) {
+        if (indexedEntries > recovered && !indexMayLead) {
             throw new AuditException("the log in " + dir + " holds " + recovered
                     + " entries but its index lists " + indexedEntries + ": acknowledged entries are missing"
                     + " from segment " + path + "; refusing to open, nothing was changed;"
