@@ -45,25 +45,10 @@ class DetectionEngineTest {
 
     @Test
     void aFailingDetectorIsCountedAndTheOthersStillRun() {
-        Detector broken = new Detector() {
-            @Override
-            public String name() {
-                return "broken";
-            }
-
+        Detector broken = new StubDetector("broken") {
             @Override
             public void observe(AuditEvent event, Consumer<Alert> alerts) {
                 throw new IllegalStateException("bug");
-            }
-
-            @Override
-            public int trackedEntities() {
-                return 0;
-            }
-
-            @Override
-            public Map<String, String> thresholds() {
-                return Map.of();
             }
         };
         Events.Collector out = new Events.Collector();
@@ -107,29 +92,10 @@ class DetectionEngineTest {
     @Test
     void oneEventDatedFarAheadDoesNotStopTheStreamFromAdvancing() {
         List<Instant> advances = new ArrayList<>();
-        Detector recording = new Detector() {
-            @Override
-            public String name() {
-                return "recording";
-            }
-
-            @Override
-            public void observe(AuditEvent event, Consumer<Alert> alerts) {
-            }
-
+        Detector recording = new StubDetector("recording") {
             @Override
             public void advanceTo(Instant now, Consumer<Alert> alerts) {
                 advances.add(now);
-            }
-
-            @Override
-            public int trackedEntities() {
-                return 0;
-            }
-
-            @Override
-            public Map<String, String> thresholds() {
-                return Map.of();
             }
         };
         DetectionEngine engine = new DetectionEngine(List.of(recording), new Events.Collector(), java.time.Duration.ofMinutes(1));
@@ -144,5 +110,33 @@ class DetectionEngineTest {
 
         assertThat(advances).as("windows close and idle state is evicted as the ordinary events go on")
                 .hasSizeGreaterThanOrEqualTo(100).allMatch(t -> t.isBefore(Events.T0.plusSeconds(7201)));
+    }
+
+    /** A detector that tracks nothing and alerts on nothing, for tests to override one method of. */
+    private static class StubDetector implements Detector {
+        private final String name;
+
+        StubDetector(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void observe(AuditEvent event, Consumer<Alert> alerts) {
+        }
+
+        @Override
+        public int trackedEntities() {
+            return 0;
+        }
+
+        @Override
+        public Map<String, String> thresholds() {
+            return Map.of();
+        }
     }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -105,21 +106,15 @@ public final class AnomaliesAdminController {
             requests.writeJson(response, 404, AdminRequests.error("not_found", "no alert has that id"));
             return;
         }
-        String note;
-        try {
-            note = note(AdminRequests.body(request, MAX_BODY_BYTES));
-        } catch (AdminRequests.BodyTooLargeException e) {
-            requests.writeJson(response, 413, AdminRequests.error("too_large", e.getMessage()));
-            return;
-        } catch (IllegalArgumentException e) {
-            requests.writeJson(response, 400, AdminRequests.error("bad_request", e.getMessage()));
-            return;
+        Optional<String> note = body(request, response, this::note);
+        if (note == null) {
+            return; // answered
         }
         Actor actor = AdminRequests.actor(request);
         String by = AdminRequests.callerName(actor);
         Optional<AlertRecord> acknowledged;
         try {
-            acknowledged = anomalies.acknowledge(id, by, note);
+            acknowledged = anomalies.acknowledge(id, by, note.orElse(null));
         } catch (IllegalArgumentException e) {
             requests.writeJson(response, 400, AdminRequests.error("bad_request", e.getMessage()));
             return;
@@ -151,15 +146,9 @@ public final class AnomaliesAdminController {
         if (requests.notEnabled(anomalies, PROPERTY, response) || blocklistOff(anomalies, response)) {
             return;
         }
-        String key;
-        try {
-            key = blockKey(AdminRequests.body(request, MAX_BODY_BYTES));
-        } catch (AdminRequests.BodyTooLargeException e) {
-            requests.writeJson(response, 413, AdminRequests.error("too_large", e.getMessage()));
-            return;
-        } catch (IllegalArgumentException e) {
-            requests.writeJson(response, 400, AdminRequests.error("bad_request", e.getMessage()));
-            return;
+        String key = body(request, response, this::blockKey);
+        if (key == null) {
+            return; // answered
         }
         Actor actor = AdminRequests.actor(request);
         String by = AdminRequests.callerName(actor);
@@ -177,6 +166,23 @@ public final class AnomaliesAdminController {
             return;
         }
         requests.writeJson(response, 200, java.util.Map.of("unblocked", key));
+    }
+
+    /**
+     * The request body read (bounded) and parsed by {@code parse} (which never returns null), or
+     * null when the answer was written instead: 413 for a body over the limit, 400 with the
+     * parser's message.
+     */
+    private <T> T body(HttpServletRequest request, HttpServletResponse response, Function<byte[], T> parse)
+            throws IOException {
+        try {
+            return Objects.requireNonNull(parse.apply(AdminRequests.body(request, MAX_BODY_BYTES)));
+        } catch (AdminRequests.BodyTooLargeException e) {
+            requests.writeJson(response, 413, AdminRequests.error("too_large", e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            requests.writeJson(response, 400, AdminRequests.error("bad_request", e.getMessage()));
+        }
+        return null;
     }
 
     private boolean blocklistOff(AnomalyAdmin anomalies, HttpServletResponse response) throws IOException {
@@ -204,9 +210,9 @@ public final class AnomaliesAdminController {
     }
 
     /** The optional {@code note} of an empty body, {@code {}} or {@code {"note": "..."}}. */
-    private String note(byte[] body) {
+    private Optional<String> note(byte[] body) {
         if (body.length == 0) {
-            return null;
+            return Optional.empty();
         }
         JsonNode root;
         try {
@@ -219,12 +225,12 @@ public final class AnomaliesAdminController {
         }
         JsonNode note = root.get("note");
         if (note == null || note.isNull()) {
-            return null;
+            return Optional.empty();
         }
         if (!note.isString()) {
             throw new IllegalArgumentException("note must be a string");
         }
-        return note.stringValue();
+        return Optional.of(note.stringValue());
     }
 
     private static void writeRaw(HttpServletResponse response, int status, String json) throws IOException {
