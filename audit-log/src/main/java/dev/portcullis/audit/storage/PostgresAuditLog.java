@@ -331,6 +331,12 @@ public final class PostgresAuditLog implements AuditLog {
         return checkpoints.checkpoint();
     }
 
+    /**
+     * Stores a signed checkpoint. The same checkpoint stored again is a no-op (signing is
+     * deterministic, so a second checkpoint of an unchanged tree is the same note); a different note
+     * already stored at that size is refused: it was not written by this log's writer (another
+     * holder of the service role inserted it), and keeping it quietly would drop the real one.
+     */
     private void storeCheckpoint(SignedCheckpoint signed) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement st = c.prepareStatement("INSERT INTO " + checkpointTable
@@ -339,9 +345,26 @@ public final class PostgresAuditLog implements AuditLog {
             st.setString(1, logId);
             st.setLong(2, signed.checkpoint().size());
             st.setString(3, signed.format());
-            st.executeUpdate();
+            if (st.executeUpdate() == 0) {
+                requireSameStoredCheckpoint(c, signed);
+            }
         } catch (SQLException e) {
             throw new AuditException("cannot store the checkpoint of audit log '" + logId + "': " + e.getMessage(), e);
+        }
+    }
+
+    private void requireSameStoredCheckpoint(Connection c, SignedCheckpoint signed) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT note FROM " + checkpointTable
+                + " WHERE log_id = ? AND tree_size = ?")) {
+            st.setString(1, logId);
+            st.setLong(2, signed.checkpoint().size());
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next() || !signed.format().equals(rs.getString(1))) {
+                    throw new AuditException("audit log '" + logId + "' already holds a different checkpoint of size "
+                            + signed.checkpoint().size() + ", which its writer did not store: someone else wrote to "
+                            + checkpointTable + "; run 'portcullis audit verify'");
+                }
+            }
         }
     }
 

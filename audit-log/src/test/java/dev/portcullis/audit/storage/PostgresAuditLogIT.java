@@ -225,6 +225,26 @@ class PostgresAuditLogIT {
     }
 
     @Test
+    void aCheckpointSomeoneElseStoredAtTheNextSizeIsRefusedNotKeptInsteadOfTheRealOne() throws Exception {
+        try (PostgresAuditLog log = open("node-h", signerA)) {
+            for (int i = 0; i < 5; i++) {
+                log.append(TestEvents.decision(i));
+            }
+            log.checkpoint();
+            log.checkpoint(); // the same checkpoint again: a no-op, not a conflict
+            log.append(TestEvents.decision(5));
+            // Anyone holding the service role may insert: a note of its own at the size coming next.
+            try (Connection c = source(writer, writerPassword).getConnection(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO portcullis_audit.audit_checkpoints (log_id, tree_size, note)"
+                        + " VALUES ('node-h', 6, 'not the writer''s note')");
+            }
+
+            assertThatThrownBy(log::checkpoint).isInstanceOf(AuditException.class)
+                    .hasMessageContaining("already holds a different checkpoint of size 6");
+        }
+    }
+
+    @Test
     void aLogIdIsWrittenByOneInstanceAtATimeAndResumesAfterReopen() {
         byte[] root;
         try (PostgresAuditLog log = open("node-f", signerA)) {
