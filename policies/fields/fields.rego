@@ -13,8 +13,8 @@
 #                            subset field-crypto supports), class e.g. pii/pci/phi, mode
 #                            randomized|deterministic, key tenant|subject, blind_index bool
 #   tenants[tenant].grants   {role: [class]}: who may read which class in that tenant
-#   tenants[tenant].workloads  [SPIFFE ID]: workloads (known by certificate, without a token)
-#                            that belong to the tenant
+#   tenants[tenant].workloads  [SPIFFE ID]: workloads that belong to the tenant, when they call
+#                            with their certificate alone (with a token, the token's tenants count)
 # Output, data.portcullis.fields.decision:
 #   {"allow": bool, "fields": [rule], "readable_classes": [string], "reasons": [string]}
 # Deny by default: an unknown operation, tenant or document type, an unauthenticated caller, or a
@@ -73,8 +73,12 @@ authenticated if is_string(input.principal.spiffe_id)
 
 member if input.tenant in input.principal.tenants
 
+# A workload's certificate makes it a member only when no token came with it: a person's token
+# sent over a member workload's connection must still name the tenant itself.
 member if {
 	is_string(input.principal.spiffe_id)
+	not is_string(input.principal.subject)
+	not is_string(input.principal.client_id)
 	input.principal.spiffe_id in data.fields.tenants[input.tenant].workloads
 }
 

@@ -62,6 +62,19 @@ test_a_workload_listed_by_the_tenant_is_a_member if {
 	decide("encrypt", workload, "acme", "order").allow
 }
 
+test_a_token_over_a_member_workloads_connection_needs_its_own_membership if {
+	# A globex-only reader's token, sent through acme's checkout workload (mTLS and a token merge
+	# into one principal): the workload's membership is not the person's.
+	gina := {
+		"subject": "gina", "client_id": "portcullis-cli", "roles": ["pii-reader"], "tenants": ["globex"],
+		"spiffe_id": "spiffe://portcullis.test/ns/shop/sa/checkout",
+	}
+	d := decide("decrypt", gina, "acme", "patient")
+	not d.allow
+	d.reasons == ["not_a_tenant_member"]
+	decide("decrypt", gina, "globex", "patient").readable_classes == ["pii"]
+}
+
 test_a_workload_not_listed_by_the_tenant_is_not_a_member if {
 	d := decide("encrypt", workload, "globex", "order")
 	not d.allow
