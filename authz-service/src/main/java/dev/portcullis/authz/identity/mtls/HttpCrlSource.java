@@ -114,12 +114,25 @@ public final class HttpCrlSource implements CrlSource {
         }
     }
 
+    /**
+     * Accepts the CRL when any bundle certificate of its issuer's name verifies it: a CA re-keyed
+     * under the same name (a CA rotation, common with OpenBao PKI) puts two such certificates in the
+     * bundle, and only the new key verifies the new CA's CRL.
+     */
     private void verifySignature(X509CRL fetched) throws GeneralSecurityException {
+        GeneralSecurityException last = null;
         for (X509Certificate issuer : issuers) {
             if (issuer.getSubjectX500Principal().equals(fetched.getIssuerX500Principal())) {
-                fetched.verify(issuer.getPublicKey());
-                return;
+                try {
+                    fetched.verify(issuer.getPublicKey());
+                    return;
+                } catch (GeneralSecurityException e) {
+                    last = e;
+                }
             }
+        }
+        if (last != null) {
+            throw last;
         }
         throw new GeneralSecurityException("CRL issuer " + fetched.getIssuerX500Principal() + " is not in the trust bundle");
     }

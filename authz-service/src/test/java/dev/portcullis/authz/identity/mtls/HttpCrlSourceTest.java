@@ -94,4 +94,17 @@ class HttpCrlSourceTest {
         assertThat(source.refresh()).isFalse();
         assertThat(source.current()).isEmpty();
     }
+
+    @Test
+    void aCrlOfACaReKeyedUnderTheSameNameIsAcceptedWhenTheBundleHoldsBothKeys() {
+        // A CA rotation that keeps the CA's name: the bundle trusts the old and the new certificate.
+        Authority rekeyed = Authority.impersonating(ca);
+        HttpCrlSource both = new HttpCrlSource(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/crl"),
+                List.of(ca.certificate(), rekeyed.certificate()), HttpClient.newHttpClient(), Duration.ofMinutes(5),
+                Duration.ofSeconds(5), CLOCK);
+        served.set(rekeyed.crl(TestCertificates.NOW.minusSeconds(60), TestCertificates.NOW.plus(Duration.ofDays(1))));
+
+        assertThat(both.refresh()).isTrue();
+        assertThat(both.current()).hasSize(1);
+    }
 }
