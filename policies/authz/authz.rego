@@ -1,8 +1,8 @@
 # Portcullis authorization policy: one decision for every request a proxy or service asks about.
 #
 # Input (built by the authz-service from its CheckContext and the verified Principal):
-#   input.request   {method, path, protocol, source_ip, source_network (an IPv6 source's /64,
-#                   else null), id}
+#   input.request   {method, path, protocol, source_ip, source_network (an IPv6 source's /64, an
+#                   IPv4-mapped source's IPv4 address, else null), id}
 #   input.principal {authenticated, subject, client_id, roles, tenants, scopes, spiffe_id,
 #                    issuer, auth_methods, token_id}
 #   input.now_ns    the service's clock, so that every decision about the same request is the same
@@ -183,5 +183,7 @@ principal_keys contains concat("", ["token:", input.principal.token_id]) if is_s
 
 principal_keys contains concat("", ["ip:", input.request.source_ip]) if is_string(input.request.source_ip)
 
-# An IPv6 source's /64 (the service computes it): one host can use every address of its /64.
+# The network a block names for this source when it is not the address as spelled (the service
+# computes it): an IPv6 source's /64 (one host can use every address of it), or the IPv4 address
+# of an IPv4-mapped source.
 principal_keys contains concat("", ["ip:", input.request.source_network]) if is_string(input.request.source_network)

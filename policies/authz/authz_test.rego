@@ -159,6 +159,13 @@ test_block_of_an_ipv6_network_denies_every_address_in_it if {
 		with data.portcullis.blocklist as block
 }
 
+test_block_of_an_ipv4_address_denies_its_ipv4_mapped_spelling if {
+	mapped := {"method": "GET", "path": "/orders/1", "source_ip": "::ffff:203.0.113.7", "source_network": "203.0.113.7", "id": "d-7"}
+	d := authz.decision with input as {"request": mapped, "principal": alice, "now_ns": now}
+		with data.portcullis.blocklist as blocklist("ip:203.0.113.7", "2030-01-01T00:00:00Z")
+	d.reasons == ["blocked:ip:203.0.113.7"]
+}
+
 allowed_with_block(principal, key) if {
 	d := decide(principal, "GET", "/orders/1") with data.portcullis.blocklist as blocklist(key, "2030-01-01T00:00:00Z")
 	d.allow == true

@@ -53,9 +53,13 @@ public final class SourceAddress {
         }
     }
 
-    /** The /64 that an IPv6 {@code address} belongs to, or null for IPv4 (and anything else). */
-    public static String ipv6Network(String address) {
+    /**
+     * {@link #network} when it is not {@code address} itself (an IPv6 address's /64, or the IPv4
+     * address an IPv4-mapped one stands for), else null: what the block list may hold for a source
+     * besides its exact spelling.
+     */
+    public static String otherNetwork(String address) {
         String network = network(address);
-        return network != null && network.endsWith("/64") ? network : null;
+        return network == null || network.equals(address) ? null : network;
     }
 }

@@ -11,14 +11,15 @@ class SourceAddressTest {
         assertThat(SourceAddress.network("2001:db8:1:2::1")).isEqualTo("2001:db8:1:2:0:0:0:0/64");
         assertThat(SourceAddress.network("2001:0DB8:0001:0002:ffff:ffff:ffff:ffff")).isEqualTo("2001:db8:1:2:0:0:0:0/64");
         assertThat(SourceAddress.network("2001:db8:1:3::1")).isEqualTo("2001:db8:1:3:0:0:0:0/64");
-        assertThat(SourceAddress.ipv6Network("::1")).isEqualTo("0:0:0:0:0:0:0:0/64");
+        assertThat(SourceAddress.otherNetwork("::1")).isEqualTo("0:0:0:0:0:0:0:0/64");
     }
 
     @Test
     void networkWhenIpv4OrIpv4MappedThenTheIpv4Address() {
         assertThat(SourceAddress.network("203.0.113.7")).isEqualTo("203.0.113.7");
         assertThat(SourceAddress.network("::ffff:203.0.113.7")).isEqualTo("203.0.113.7");
-        assertThat(SourceAddress.ipv6Network("203.0.113.7")).isNull();
+        assertThat(SourceAddress.otherNetwork("203.0.113.7")).as("nothing besides itself").isNull();
+        assertThat(SourceAddress.otherNetwork("::ffff:203.0.113.7")).as("what an IPv4 block names").isEqualTo("203.0.113.7");
     }
 
     @Test
@@ -28,6 +29,6 @@ class SourceAddressTest {
         assertThat(SourceAddress.network("2001:db8:::1:2:3:4:5")).isEqualTo("2001:db8:::1:2:3:4:5");
         assertThat(SourceAddress.network("")).isEmpty();
         assertThat(SourceAddress.network(null)).isNull();
-        assertThat(SourceAddress.ipv6Network("example.org")).isNull();
+        assertThat(SourceAddress.otherNetwork("example.org")).isNull();
     }
 }

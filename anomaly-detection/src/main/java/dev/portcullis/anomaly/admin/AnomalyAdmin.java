@@ -75,12 +75,24 @@ public final class AnomalyAdmin {
         return blocklist != null;
     }
 
-    /** {@code {"blocks": [{"key", "until", "reason", "alert_id"}], "count": n}}: the unexpired blocks, by key. */
-    public String blocksJson() {
+    /**
+     * {@code {"blocks": [{"key", "until", "reason", "alert_id"}], "count": n}}: the unexpired blocks
+     * OPA enforces, by key.
+     *
+     * @throws IOException when OPA cannot be asked
+     */
+    public String blocksJson() throws IOException {
         requireBlocklist();
+        Map<String, OpaBlocklistResponder.Entry> enforced;
+        try {
+            enforced = blocklist.enforced();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while asking OPA for its block list", e);
+        }
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         ArrayNode blocks = root.putArray("blocks");
-        new TreeMap<>(blocklist.entries()).forEach((key, entry) -> {
+        new TreeMap<>(enforced).forEach((key, entry) -> {
             ObjectNode node = blocks.addObject();
             node.put("key", key);
             node.put("until", AuditEventJson.formatTime(entry.until()));
@@ -103,16 +115,20 @@ public final class AnomalyAdmin {
     public boolean unblock(String key, String by) throws IOException {
         requireBlocklist();
         Objects.requireNonNull(key, "key cannot be null");
-        if (!blocklist.entries().containsKey(key)) {
-            return false;
+        try {
+            if (!blocklist.enforced().containsKey(key)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while asking OPA for its block list", e);
         }
         String resource = "opa:blocklist/" + key;
         audit.append(AuditEvent.builder(EventType.ADMIN_ACTION, clock.instant())
                 .actor(new Actor(by, null, null, null, null, null, null))
                 .action("unblock").resource(resource).outcome(Outcome.SUCCESS).build());
         try {
-            blocklist.unblock(key);
-            return true;
+            return blocklist.unblock(key);
         } catch (IOException | InterruptedException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

@@ -148,17 +148,42 @@ public final class OpaBlocklistResponder implements Responder, AutoCloseable {
      *
      * @throws IOException if OPA could not be read or written
      */
-    public synchronized void unblock(String key) throws IOException, InterruptedException {
+    /**
+     * Lifts the block on {@code key}, in OPA and here. This responder forgets it only once OPA took
+     * the change: after a failed write the block is still enforced, so it must still be listed and
+     * liftable (and the reconciler must keep it consistent).
+     *
+     * @return false when neither OPA nor this responder held an unexpired block with that key
+     */
+    public synchronized boolean unblock(String key) throws IOException, InterruptedException {
+        Map<String, Entry> current = unexpired(fetch());
+        boolean held = current.remove(key) != null | unexpired(wanted).containsKey(key);
+        if (!held) {
+            return false;
+        }
+        Map<String, Entry> keep = new LinkedHashMap<>(unexpired(wanted));
+        keep.remove(key);
+        current.putAll(keep);
+        put(current);
         wanted.remove(key);
-        Map<String, Entry> current = fetch();
-        current.remove(key);
-        current.putAll(unexpired(wanted));
-        put(unexpired(current));
+        return true;
     }
 
     /** The entries this responder holds, unexpired, by key. */
     public synchronized Map<String, Entry> entries() {
         return unexpired(wanted);
+    }
+
+    /**
+     * The unexpired blocks OPA enforces, with this responder's own (the later {@code until} of the
+     * two): also blocks written by an earlier life of the service, which only OPA still holds.
+     */
+    public synchronized Map<String, Entry> enforced() throws IOException, InterruptedException {
+        Map<String, Entry> all = new LinkedHashMap<>(unexpired(fetch()));
+        for (Map.Entry<String, Entry> e : unexpired(wanted).entrySet()) {
+            all.merge(e.getKey(), e.getValue(), (a, b) -> a.until().isAfter(b.until()) ? a : b);
+        }
+        return all;
     }
 
     /**

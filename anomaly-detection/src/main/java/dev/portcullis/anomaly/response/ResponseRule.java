@@ -5,10 +5,12 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import dev.portcullis.anomaly.Alert;
 import dev.portcullis.anomaly.EntityKind;
 import dev.portcullis.anomaly.Severity;
+import dev.portcullis.anomaly.SourceAddress;
 
 /**
  * Which alerts a response acts on: at least {@code minSeverity}, from one of {@code detectors}
@@ -35,7 +37,11 @@ public record ResponseRule(Severity minSeverity, Set<String> detectors, Set<Enti
         Objects.requireNonNull(minSeverity, "minSeverity cannot be null");
         detectors = Set.copyOf(detectors);
         kinds = kinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(kinds));
-        protectedValues = protectedValues.stream().map(ResponseRule::normalized).collect(Collectors.toUnmodifiableSet());
+        // A protected address protects the network a block would name for it (its IPv6 /64), so a
+        // block of that network does not lock the protected host out with it.
+        protectedValues = protectedValues.stream()
+                .flatMap(v -> Stream.of(v.strip(), SourceAddress.network(v.strip())))
+                .map(ResponseRule::normalized).collect(Collectors.toUnmodifiableSet());
     }
 
     /** High and critical alerts from every detector, about entities of {@code kinds}. */

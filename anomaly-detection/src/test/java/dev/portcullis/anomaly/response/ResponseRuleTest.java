@@ -49,4 +49,12 @@ class ResponseRuleTest {
         assertThat(rule.isProtected("break-glass-admins")).isFalse();
         assertThat(rule.whyNot(alert("mass-decryption", Entity.subject("alice")))).isNull();
     }
+
+    @Test
+    void whyNotWhenABlockWouldCoverTheSlash64OfAProtectedIpv6AddressThenItIsProtected() {
+        ResponseRule rule = SUBJECTS_AND_IPS.withProtected(Set.of("2001:db8:1:2::10"));
+
+        assertThat(rule.whyNot(alert("credential-stuffing", Entity.ip("2001:db8:1:2:0:0:0:0/64")))).contains("protected");
+        assertThat(rule.whyNot(alert("credential-stuffing", Entity.ip("2001:db8:1:3:0:0:0:0/64")))).isNull();
+    }
 }

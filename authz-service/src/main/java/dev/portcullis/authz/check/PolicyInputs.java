@@ -28,9 +28,9 @@ final class PolicyInputs {
         request.put("path", context.path());
         request.put("query", context.query());
         request.put("source_ip", context.sourceIp());
-        // The /64 of an IPv6 source: what anomaly responses block (SourceAddress), and what the
-        // block list's rule looks up besides the exact address.
-        request.put("source_network", SourceAddress.ipv6Network(context.sourceIp()));
+        // What anomaly responses block a source by when it is not the address as spelled (an IPv6
+        // source's /64; the IPv4 address of an IPv4-mapped one): the block list's rule looks it up too.
+        request.put("source_network", SourceAddress.otherNetwork(context.sourceIp()));
         request.put("headers", context.headers().withoutCredentials());
 
         Map<String, Object> who = new LinkedHashMap<>();

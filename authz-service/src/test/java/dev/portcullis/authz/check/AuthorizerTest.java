@@ -296,6 +296,16 @@ class AuthorizerTest {
     }
 
     @Test
+    void checkFromAnIpv4MappedSourceGivesThePolicyTheIpv4AddressABlockNames() {
+        // Envoy with ipv4_compat, nginx on [::] with ipv6only=off: the detector blocks ip:203.0.113.7.
+        authorizer().check(Checks.check().bearer(TOKEN).sourceIp("::ffff:203.0.113.7").build());
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> request = (Map<String, Object>) policyInputs.get(0).get("request");
+        assertThat(request).containsEntry("source_network", "203.0.113.7");
+    }
+
+    @Test
     void refuseCallerThen403AndADenyEventForTheCheck() {
         Decision decision = authorizer().refuseCaller("01REFUSED", Protocol.ENVOY_HTTP, "198.51.100.9", NOW, "not trusted");
 

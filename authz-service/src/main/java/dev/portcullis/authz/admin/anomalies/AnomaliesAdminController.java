@@ -137,7 +137,15 @@ public final class AnomaliesAdminController {
         if (requests.notEnabled(anomalies, PROPERTY, response) || blocklistOff(anomalies, response)) {
             return;
         }
-        writeRaw(response, 200, anomalies.blocksJson());
+        String blocks;
+        try {
+            blocks = anomalies.blocksJson();
+        } catch (IOException e) {
+            log.error("listing the block list failed: {}", e.toString());
+            requests.writeJson(response, 503, AdminRequests.error("unavailable", "OPA could not be asked for its block list"));
+            return;
+        }
+        writeRaw(response, 200, blocks);
     }
 
     @PostMapping("/v1/admin/anomalies/unblock")
