@@ -11,7 +11,7 @@ import dev.portcullis.audit.tree.Rfc6962;
  */
 public final class LogEntry {
 
-    private static final AuditEventJson JSON = new AuditEventJson(Integer.MAX_VALUE);
+    private static final AuditEventJson JSON = AuditEventJson.forLoggedEntries();
 
     private final long index;
     private final byte[] canonical;

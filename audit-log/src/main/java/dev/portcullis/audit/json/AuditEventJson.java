@@ -71,6 +71,8 @@ public final class AuditEventJson {
             .build();
 
     private final int maxEventBytes;
+    /** Whether numbers outside I-JSON's range are refused (new events) or read as stored (logged ones). */
+    private final boolean refuseUnsafeNumbers;
 
     /** A codec with the {@linkplain #DEFAULT_MAX_EVENT_BYTES default size limit}. */
     public AuditEventJson() {
@@ -78,10 +80,25 @@ public final class AuditEventJson {
     }
 
     public AuditEventJson(int maxEventBytes) {
+        this(maxEventBytes, true);
+    }
+
+    private AuditEventJson(int maxEventBytes, boolean refuseUnsafeNumbers) {
         if (maxEventBytes < 256) {
             throw new IllegalArgumentException("maxEventBytes must be at least 256, was " + maxEventBytes);
         }
         this.maxEventBytes = maxEventBytes;
+        this.refuseUnsafeNumbers = refuseUnsafeNumbers;
+    }
+
+    /**
+     * A codec for reading back what a log already holds: no size limit, and numbers read as stored.
+     * Entries written before integers beyond 2^53 were refused hold such numbers (rounded by the
+     * writer of the time); they must stay readable (query, export, detection), as their hashes
+     * are over those bytes and nothing else.
+     */
+    public static AuditEventJson forLoggedEntries() {
+        return new AuditEventJson(Integer.MAX_VALUE, false);
     }
 
     public int maxEventBytes() {
@@ -270,7 +287,7 @@ public final class AuditEventJson {
         return false;
     }
 
-    private static Object toJava(JsonNode node, String path) {
+    private Object toJava(JsonNode node, String path) {
         if (node.isNull()) {
             return null;
         }
@@ -282,6 +299,9 @@ public final class AuditEventJson {
         }
         if (node.isIntegralNumber()) {
             BigInteger value = node.bigIntegerValue();
+            if (!IJsonNumbers.isSafeInteger(value) && !refuseUnsafeNumbers) {
+                return value;
+            }
             if (!IJsonNumbers.isSafeInteger(value)) {
                 throw new MalformedEventException("member '" + path + "' is an integer beyond ±(2^53−1): a double"
                         + " cannot hold it, so it would not hash as written; " + IJsonNumbers.RULE
@@ -292,6 +312,9 @@ public final class AuditEventJson {
         if (node.isNumber()) {
             BigDecimal value = node.decimalValue();
             double asDouble = value.doubleValue();
+            if (!refuseUnsafeNumbers) {
+                return value;
+            }
             if (!Double.isFinite(asDouble)) {
                 throw new MalformedEventException("member '" + path + "' is beyond the range of a double; "
                         + IJsonNumbers.RULE);
