@@ -332,6 +332,13 @@ start_authz() {
   _reset_field_keys_after_openbao_restart
   build_policy_wasm
   mkdir -p "$STACK_STATE/authz"
+  # The service runs a copy of the jar: Maven rewrites authz-service/target/authz-service.jar in
+  # place on the next build (bin/portcullis, a benchmark's package), and a JVM whose jar changed
+  # under it fails to load its next class (the service then answers 500 and logs
+  # NoClassDefFoundError).
+  cp -f "$AUTHZ_JAR" "$STACK_STATE/authz/authz-service.jar.tmp" \
+    && mv -f "$STACK_STATE/authz/authz-service.jar.tmp" "$STACK_STATE/authz/authz-service.jar" \
+    || die "cannot copy $AUTHZ_JAR to $STACK_STATE/authz"
   write_authz_config >"$STACK_STATE/authz/application.properties"
   # Memory: the live heap is ~62 MB after a full GC, plus ~170 KB per in-progress check (at most
   # 64, server.tomcat.threads.max) and the TLS buffers of each open connection (at most 512). G1 touches every page of its heap under load, so the heap's maximum is paid
@@ -347,7 +354,7 @@ start_authz() {
     PORTCULLIS_RESPONDER_SECRET="$PORTCULLIS_RESPONDER_SECRET" MALLOC_ARENA_MAX=2 \
     "$JAVA_HOME/bin/java" -Xmx224m -XX:MaxMetaspaceSize=192m -XX:ReservedCodeCacheSize=96m \
       -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=60 \
-      ${AUTHZ_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$AUTHZ_JAR" \
+      ${AUTHZ_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$STACK_STATE/authz/authz-service.jar" \
       --spring.config.additional-location="file:$STACK_STATE/authz/application.properties"
   _await authz 240 http_ok "http://127.0.0.1:$PORT_AUTHZ_MGMT/actuator/health"
   ok "authz-service at https://127.0.0.1:$PORT_AUTHZ_HTTPS (gRPC :$PORT_AUTHZ_GRPC, management :$PORT_AUTHZ_MGMT)"
