@@ -90,6 +90,19 @@ class SegmentRecoveryTest {
         return crashed;
     }
 
+    /** Cuts the segment 30 bytes into entry {@code index} (found through the index): the shape of a torn write. */
+    private static void endSegmentInsideEntry(Path dir, long index) throws IOException {
+        long offset;
+        try (FileChannel idx = FileChannel.open(dir.resolve("index"), StandardOpenOption.READ)) {
+            ByteBuffer entry = ByteBuffer.allocate(8);
+            idx.read(entry, index * RecordFormat.INDEX_ENTRY_SIZE);
+            offset = entry.flip().getLong();
+        }
+        try (FileChannel seg = FileChannel.open(segment(dir), StandardOpenOption.WRITE)) {
+            seg.truncate(offset + 30);
+        }
+    }
+
     /** Flips one byte inside the payload of entry {@code index}, found through the index. */
     private static void flipPayloadByte(Path dir, long index) throws IOException {
         long offset;
@@ -165,15 +178,7 @@ class SegmentRecoveryTest {
         Path crashed = crashedWithTenUnsignedEntries();
         // Entries 18 and 19 are acknowledged and indexed, but the segment now ends inside 18:
         // the shape of a write cut short, which these entries are not.
-        long offset18;
-        try (FileChannel idx = FileChannel.open(crashed.resolve("index"), StandardOpenOption.READ)) {
-            ByteBuffer entry = ByteBuffer.allocate(8);
-            idx.read(entry, 18L * RecordFormat.INDEX_ENTRY_SIZE);
-            offset18 = entry.flip().getLong();
-        }
-        try (FileChannel seg = FileChannel.open(segment(crashed), StandardOpenOption.WRITE)) {
-            seg.truncate(offset18 + 30);
-        }
+        endSegmentInsideEntry(crashed, 18);
         Map<String, byte[]> before = snapshot(crashed);
 
         assertThatThrownBy(() -> open(crashed)).isInstanceOf(AuditException.class)
@@ -190,15 +195,7 @@ class SegmentRecoveryTest {
         // entries of the batch the segment lost. Those were acknowledged before they were durable,
         // which is the mode's documented trade-off; refusing to open would keep the service down.
         Path crashed = crashedWithTenUnsignedEntries();
-        long offset18;
-        try (FileChannel idx = FileChannel.open(crashed.resolve("index"), StandardOpenOption.READ)) {
-            ByteBuffer entry = ByteBuffer.allocate(8);
-            idx.read(entry, 18L * RecordFormat.INDEX_ENTRY_SIZE);
-            offset18 = entry.flip().getLong();
-        }
-        try (FileChannel seg = FileChannel.open(segment(crashed), StandardOpenOption.WRITE)) {
-            seg.truncate(offset18 + 30);
-        }
+        endSegmentInsideEntry(crashed, 18);
 
         try (SegmentFileAuditLog log = SegmentFileAuditLog.builder(crashed, ORIGIN, signer)
                 .checkpointInterval(Duration.ofHours(1)).durability(DurabilityMode.ASYNC).open()) {
