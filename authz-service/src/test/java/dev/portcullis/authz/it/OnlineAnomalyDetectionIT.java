@@ -41,7 +41,8 @@ import tools.jackson.databind.JsonNode;
  * {@code X-Real-IP} it forwards) are audited as {@code authn.failure}; the detectors following the
  * live log raise alerts that an admin lists through {@code /v1/admin/anomalies}, and the responses
  * act on the real servers: the block-list response makes the real OPA deny that source's next
- * request ({@code blocked:} reason) until an admin lifts the block; the Keycloak response declines to
+ * request ({@code blocked:} reason) until an admin lifts the block with the real CLI
+ * ({@code portcullis anomalies blocks|unblock}, its own process); the Keycloak response declines to
  * act on a subject that only forged tokens claimed (the user's session keeps working).
  *
  * <p>The time from the event that completed the pattern to the alert is measured and printed (see
@@ -133,15 +134,19 @@ class OnlineAnomalyDetectionIT {
         // The same token from another address is still allowed: only the attacker's address is blocked.
         assertThat(check("198.51.100.0", keycloak.accessToken("alice")).status()).isEqualTo(200);
 
-        // An admin lifts the block (a response can be wrong): audited, and the address passes again.
-        Http.Answer blocks = HTTP.get(service.uri("/v1/admin/anomalies/blocks"), keycloak.accessToken("sec-admin"));
-        assertThat(blocks.status()).as(blocks.body()).isEqualTo(200);
-        assertThat(blocks.json().path("blocks").toString()).contains("\"key\":\"ip:" + ip + "\"");
-        String unblock = "{\"key\": \"ip:" + ip + "\"}";
-        assertThat(HTTP.post(service.uri("/v1/admin/anomalies/unblock"), keycloak.accessToken("alice"), unblock).status())
-                .as("not an admin").isEqualTo(403);
-        Http.Answer lifted = HTTP.post(service.uri("/v1/admin/anomalies/unblock"), keycloak.accessToken("sec-admin"), unblock);
-        assertThat(lifted.status()).as(lifted.body()).isEqualTo(200);
+        // An admin lifts the block (a response can be wrong) with the real CLI, its own process,
+        // through the admin API: audited, and the address passes again.
+        Cli.Run listed = cli("sec-admin", "anomalies", "blocks", "--output", "json");
+        assertThat(listed.exitCode()).as(listed.toString()).isZero();
+        assertThat(Http.JSON.readTree(listed.out()).path("blocks").toString()).contains("\"key\":\"ip:" + ip + "\"");
+        assertThat(cli("sec-admin", "anomalies", "blocks").out()).as("the table").contains("ip:" + ip).contains("credential-stuffing");
+        Cli.Run notAdmin = cli("alice", "anomalies", "unblock", "ip:" + ip);
+        assertThat(notAdmin.exitCode()).as(notAdmin.toString()).isEqualTo(1);
+        assertThat(notAdmin.err()).contains("HTTP 403");
+        assertThat(check(ip, keycloak.accessToken("alice")).status()).as("still blocked").isEqualTo(403);
+        Cli.Run lifted = cli("sec-admin", "anomalies", "unblock", "ip:" + ip);
+        assertThat(lifted.exitCode()).as(lifted.toString()).isZero();
+        assertThat(lifted.out().strip()).isEqualTo("unblocked ip:" + ip);
         assertThat(service.audit().events()).anySatisfy(e -> {
             assertThat(e.type()).isEqualTo(EventType.ADMIN_ACTION);
             assertThat(e.action()).isEqualTo("unblock");
@@ -151,8 +156,9 @@ class OnlineAnomalyDetectionIT {
         assertThat(check(ip, keycloak.accessToken("alice")).status()).as("unblocked").isEqualTo(200);
         assertThat(HTTP.get(service.uri("/v1/admin/anomalies/blocks"), keycloak.accessToken("sec-admin")).body())
                 .as("the reconciler has nothing to put back").doesNotContain("ip:" + ip);
-        assertThat(HTTP.post(service.uri("/v1/admin/anomalies/unblock"), keycloak.accessToken("sec-admin"), unblock).status())
-                .as("no such block any more").isEqualTo(404);
+        Cli.Run again = cli("sec-admin", "anomalies", "unblock", "ip:" + ip);
+        assertThat(again.exitCode()).as("no such block any more: " + again).isEqualTo(1);
+        assertThat(again.err()).contains("no block has the key ip:" + ip);
 
         // The admin acknowledges it: recorded as their admin.action, then the record says so.
         Http.Answer ack = HTTP.post(service.uri("/v1/admin/anomalies/" + record.path("id").asString() + "/ack"),
@@ -166,6 +172,17 @@ class OnlineAnomalyDetectionIT {
             assertThat(e.actor().subject()).isEqualTo("sec-admin");
         });
         assertThat(HTTP.get(service.uri("/v1/admin/anomalies"), keycloak.accessToken("alice")).status()).isEqualTo(403);
+    }
+
+    /** The real {@code portcullis} CLI against the service, with a fresh access token of {@code user} in a file. */
+    private static Cli.Run cli(String user, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        try {
+            all.addAll(List.of("--url", service.uri("").toString(), "--token-file", keycloak.accessTokenFile(user, work).toString()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return Cli.run(stack, all.toArray(String[]::new));
     }
 
     @Test

@@ -11,18 +11,22 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Anomaly detection over audit events: scan a JSON-lines file with every detector, simulate",
-            "labelled traffic, evaluate the detectors, list and acknowledge stored alerts."},
+            "labelled traffic, evaluate the detectors, list and acknowledge stored alerts; list and lift the",
+            "blocks the running service's block-list response put in OPA (through its admin API)."},
         subcommands = {
             AnomaliesScanCommand.class,
             AnomaliesSimulateCommand.class,
             AnomaliesEvaluateCommand.class,
             AnomaliesListCommand.class,
-            AnomaliesAckCommand.class
+            AnomaliesAckCommand.class,
+            AnomaliesBlocksCommand.class,
+            AnomaliesUnblockCommand.class
         },
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  ok (scan: no alert; evaluate: every goal met)",
-            "  1  scan raised alerts; evaluate missed a goal; ack: no such alert",
+            "  1  scan raised alerts; evaluate missed a goal; ack: no such alert; unblock: no such block;",
+            "     blocks, unblock: not allowed",
             "  2  could not run: bad arguments, unreadable input or store"})
 public final class AnomaliesCommand implements Runnable {
 

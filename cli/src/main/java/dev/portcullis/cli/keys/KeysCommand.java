@@ -3,8 +3,9 @@ package dev.portcullis.cli.keys;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
+import dev.portcullis.cli.AdminApiClient;
+import dev.portcullis.cli.AdminApiOptions;
 import dev.portcullis.cli.CouldNotRunException;
-import dev.portcullis.cli.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -32,20 +33,9 @@ public final class KeysCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "a keys command is required: list, status, rotate or rewrap");
     }
 
-    /** Runs {@code body} against the admin API, turning refusals into exit codes and messages. */
+    /** Runs {@code body} against the key admin API, turning refusals into exit codes and messages. */
     static int call(AdminApiOptions api, PrintWriter err, java.util.function.Function<KeysAdminClient, Integer> body) {
-        KeysAdminClient client = new KeysAdminClient(api);
-        try {
-            return body.apply(client);
-        } catch (KeysAdminClient.Refused refused) {
-            err.println("portcullis: " + refused.getMessage() + " (HTTP " + refused.status + ", " + refused.error + ")");
-            if (refused.accessDenied()) {
-                return ExitCode.CHECK_FAILED;
-            }
-            return ExitCode.COULD_NOT_RUN;
-        } finally {
-            client.wipe();
-        }
+        return AdminApiClient.run(api, err, client -> body.apply(new KeysAdminClient(client)));
     }
 
     /** Base of the subcommands: the connection options and the output streams. */

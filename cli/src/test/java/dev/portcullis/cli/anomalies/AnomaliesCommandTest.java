@@ -109,7 +109,7 @@ class AnomaliesCommandTest {
 
     @Test
     void everyAnomaliesCommandHasHelp() {
-        for (String command : List.of("scan", "simulate", "evaluate", "list", "ack")) {
+        for (String command : List.of("scan", "simulate", "evaluate", "list", "ack", "blocks", "unblock")) {
             Run help = run("anomalies", command, "--help");
             assertThat(help.code()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: portcullis anomalies " + command);

@@ -1,4 +1,4 @@
-package dev.portcullis.cli.keys;
+package dev.portcullis.cli;
 
 import java.io.IOException;
 import java.net.URI;
@@ -7,12 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import dev.portcullis.cli.CouldNotRunException;
-import dev.portcullis.cli.ServiceConnection;
 import picocli.CommandLine.Option;
 
 /**
- * Where the running service's admin API is and how to authenticate to it. The bearer token is
+ * Where the running service's admin API is and how to authenticate to it (the options of every
+ * command that drives {@code /v1/admin/**}: {@code keys}, {@code anomalies blocks|unblock}). The bearer token is
  * read from a file or the environment, never from the command line (where other users of the
  * machine could read it in the process list).
  */
