@@ -161,10 +161,10 @@ public final class ScanCommand implements Callable<Integer> {
         } else {
             request.source(source());
         }
-        return execute(request);
+        return execute(request, output.json());
     }
 
-    int execute(ScanRequest.Builder builder) {
+    int execute(ScanRequest.Builder builder, boolean json) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ScanTools tools = ScanTools.builder(System.getenv()).maven(maven).opa(opa).checkov(checkov)
@@ -176,7 +176,7 @@ public final class ScanCommand implements Callable<Integer> {
         } catch (ScanException e) {
             throw new CouldNotRunException("scan could not run (" + e.error().name().toLowerCase(Locale.ROOT) + "): " + e.getMessage(), e);
         }
-        if (output.json()) {
+        if (json) {
             try {
                 out.println(java.nio.file.Files.readString(report.artifacts().get("json")));
             } catch (IOException e) {
@@ -250,6 +250,10 @@ public final class ScanCommand implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
         ScanCommand parent;
 
+        /** Its own, so that {@code scan iac --terraform DIR --output json} works as well as {@code scan --output json iac ...}. */
+        @picocli.CommandLine.Mixin
+        OutputOptions output;
+
         @Option(names = "--terraform", paramLabel = "DIR", required = true, description = "A Terraform folder; repeat for several.")
         List<Path> terraform = new ArrayList<>();
 
@@ -258,7 +262,7 @@ public final class ScanCommand implements Callable<Integer> {
             ScanRequest.Builder request = ScanRequest.builder(parent.reportDir).iacOnly()
                     .threshold(parent.threshold).suppressions(parent.suppressions).checkov(!parent.noCheckov);
             terraform.forEach(request::terraform);
-            return parent.execute(request);
+            return parent.execute(request, parent.output.json() || output.json());
         }
     }
 

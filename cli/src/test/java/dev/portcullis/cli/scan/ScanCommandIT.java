@@ -97,6 +97,28 @@ class ScanCommandIT {
     }
 
     @Test
+    void iacTakesTheOutputOptionAfterTheSubcommandToo() throws Exception {
+        Path tf = Files.createDirectories(dir.resolve("tf"));
+        Files.writeString(tf.resolve("main.tf"), """
+                resource "vault_transit_secret_backend_key" "fields" {
+                  backend    = "transit"
+                  name       = "portcullis-fields"
+                  exportable = true
+                }
+                """);
+        String[] before = iac(tf);
+        String[] args = java.util.Arrays.copyOf(before, before.length + 2);
+        args[before.length] = "--output";
+        args[before.length + 1] = "json";
+
+        assertThat(run(args)).as(err.toString()).isEqualTo(ExitCode.CHECK_FAILED);
+
+        JsonNode json = JsonMapper.builder().build().readTree(out.toString());
+        assertThat(json.path("status").asString()).isEqualTo("fail");
+        assertThat(json.path("findings").get(0).path("id").asString()).isEqualTo("PORTCULLIS_TF_TRANSIT_KEY_EXPORTABLE");
+    }
+
+    @Test
     void iacWhenCleanThenExitZero() throws Exception {
         Path tf = Files.createDirectories(dir.resolve("tf"));
         Files.writeString(tf.resolve("main.tf"), "resource \"vault_mount\" \"transit\" {\n  path = \"transit\"\n  type = \"transit\"\n}\n");
