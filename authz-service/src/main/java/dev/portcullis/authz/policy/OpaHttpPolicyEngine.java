@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import dev.portcullis.authz.outbound.BoundedBody;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -123,12 +124,15 @@ public final class OpaHttpPolicyEngine implements PolicyEngine {
                 .build();
         HttpResponse<byte[]> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            response = http.send(request, BoundedBody.upTo(MAX_ANSWER_BYTES));
         } catch (HttpTimeoutException e) {
             throw new PolicyException(PolicyError.TIMEOUT, "no answer from OPA within " + timeout.toMillis() + " ms", e);
         } catch (ConnectException e) {
             throw new PolicyException(PolicyError.UNREACHABLE, "cannot connect to OPA at " + decisionUri.getAuthority(), e);
         } catch (IOException e) {
+            if (BoundedBody.tooLarge(e)) {
+                throw new PolicyException(PolicyError.MALFORMED_DECISION, "OPA's answer is larger than " + MAX_ANSWER_BYTES + " bytes", e);
+            }
             throw new PolicyException(PolicyError.UNREACHABLE, "OPA connection failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -136,9 +140,6 @@ public final class OpaHttpPolicyEngine implements PolicyEngine {
         }
         if (response.statusCode() != 200) {
             throw new PolicyException(PolicyError.ENGINE_ERROR, "OPA answered HTTP " + response.statusCode());
-        }
-        if (response.body().length > MAX_ANSWER_BYTES) {
-            throw new PolicyException(PolicyError.MALFORMED_DECISION, "OPA's answer is larger than " + MAX_ANSWER_BYTES + " bytes");
         }
         JsonNode answer;
         try {

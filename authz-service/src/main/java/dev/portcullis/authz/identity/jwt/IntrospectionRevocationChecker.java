@@ -20,6 +20,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import dev.portcullis.authz.concurrent.SingleFlight;
 import dev.portcullis.authz.identity.AuthenticationException;
 import dev.portcullis.authz.identity.AuthenticationFailure;
+import dev.portcullis.authz.outbound.BoundedBody;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,6 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class IntrospectionRevocationChecker implements RevocationChecker {
 
     private static final long MAX_CACHED_TOKENS = 100_000;
+    /** An introspection answer is a small JSON object (RFC 7662); anything near this is not one. */
+    private static final int MAX_ANSWER_BYTES = 64 * 1024;
     private static final Duration WAIT_MARGIN = Duration.ofSeconds(1);
 
     private final IssuerSettings.IntrospectionSettings settings;
@@ -118,7 +121,7 @@ public final class IntrospectionRevocationChecker implements RevocationChecker {
                 .POST(HttpRequest.BodyPublishers.ofString(form))
                 .build();
         try {
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = http.send(request, BoundedBody.upTo(MAX_ANSWER_BYTES));
             if (response.statusCode() != 200) {
                 throw unavailable("introspection answered HTTP " + response.statusCode(), null);
             }

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Objects;
 
+import dev.portcullis.authz.outbound.BoundedBody;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -50,16 +51,18 @@ public final class OidcDiscovery {
         HttpResponse<byte[]> response;
         try {
             response = http.send(HttpRequest.newBuilder(discoveryUrl).timeout(timeout)
-                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                    .header("Accept", "application/json").GET().build(), BoundedBody.upTo(MAX_DOCUMENT_BYTES));
+        } catch (IOException e) {
+            if (BoundedBody.tooLarge(e)) {
+                throw new IOException("discovery document " + url + " is larger than " + MAX_DOCUMENT_BYTES + " bytes", e);
+            }
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while fetching " + url, e);
         }
         if (response.statusCode() != 200) {
             throw new IOException("discovery document " + url + " answered HTTP " + response.statusCode());
-        }
-        if (response.body().length > MAX_DOCUMENT_BYTES) {
-            throw new IOException("discovery document " + url + " is larger than " + MAX_DOCUMENT_BYTES + " bytes");
         }
         JsonNode document;
         try {

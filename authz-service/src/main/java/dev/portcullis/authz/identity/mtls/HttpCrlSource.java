@@ -21,6 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.portcullis.authz.outbound.BoundedBody;
+
 /**
  * A CRL fetched over HTTP from the issuing authority (e.g. OpenBao's {@code /v1/pki/crl}),
  * refreshed when older than the refresh interval or past its {@code nextUpdate}. A CRL is only
@@ -86,8 +88,8 @@ public final class HttpCrlSource implements CrlSource {
     private boolean refresh(Instant now) {
         try {
             HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            if (response.statusCode() != 200 || response.body().length > MAX_CRL_BYTES) {
+                    BoundedBody.upTo(MAX_CRL_BYTES));
+            if (response.statusCode() != 200) {
                 log.warn("CRL fetch from {} answered HTTP {} ({} bytes)", url, response.statusCode(), response.body().length);
                 return false;
             }
