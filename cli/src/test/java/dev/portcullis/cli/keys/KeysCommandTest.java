@@ -1,19 +1,16 @@
 package dev.portcullis.cli.keys;
 
+import static dev.portcullis.cli.FakeAdminApi.respond;
+import static dev.portcullis.cli.FakeAdminApi.runCli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,11 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import dev.portcullis.cli.ExitCode;
-import dev.portcullis.cli.Main;
-import picocli.CommandLine;
+import dev.portcullis.cli.FakeAdminApi;
+import dev.portcullis.cli.FakeAdminApi.Run;
 
 /**
  * {@code portcullis keys} against a real HTTP server on 127.0.0.1 that serves the admin API's JSON
@@ -34,14 +30,10 @@ import picocli.CommandLine;
  */
 class KeysCommandTest {
 
-    private static final String TOKEN = "test-admin-token-1234";
-
     @TempDir
     Path dir;
 
-    private HttpServer server;
-    private Path tokenFile;
-    private final List<String> requests = new CopyOnWriteArrayList<>();
+    private FakeAdminApi api;
     private volatile boolean overdue;
     private volatile boolean rewrapFails;
     private volatile boolean rotateConflict;
@@ -54,26 +46,17 @@ class KeysCommandTest {
 
     @BeforeEach
     void start() throws IOException {
-        tokenFile = dir.resolve("token");
-        Files.writeString(tokenFile, TOKEN + "\n");
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/v1/admin/keys", this::handle);
-        server.start();
+        api = new FakeAdminApi(dir, "/v1/admin/keys", this::handle);
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        api.close();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
+    private void handle(HttpExchange exchange, byte[] body) throws IOException {
         String path = exchange.getRequestURI().getPath();
         String query = exchange.getRequestURI().getQuery();
-        requests.add(exchange.getRequestMethod() + " " + path + (query == null ? "" : "?" + query));
-        if (!("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-            respond(exchange, 401, "{\"error\":\"unauthenticated\",\"message\":\"admin credentials required\"}");
-            return;
-        }
         String method = exchange.getRequestMethod();
         if (method.equals("GET") && path.equals("/v1/admin/keys") && "view=status".equals(query)) {
             respond(exchange, 200, "{\"keys\":[" + FIELDS_STATUS.formatted(overdue) + "]}");
@@ -110,37 +93,8 @@ class KeysCommandTest {
         }
     }
 
-    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    private record Run(int exit, String out, String err) {
-    }
-
     private Run run(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--url=http://127.0.0.1:" + server.getAddress().getPort());
-        if (!all.contains("--no-token")) {
-            all.add("--token-file=" + tokenFile);
-        } else {
-            all.remove("--no-token");
-        }
-        return runRaw(all.toArray(String[]::new));
-    }
-
-    private static Run runRaw(String... args) {
-        CommandLine cli = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+        return api.run(args);
     }
 
     @Test
@@ -150,7 +104,7 @@ class KeysCommandTest {
         assertThat(r.exit()).isEqualTo(ExitCode.OK);
         assertThat(r.out()).contains("NAME").contains("portcullis-fields").contains("field-encryption-kek")
                 .contains("portcullis-audit-checkpoint").contains("cron:0 0 3 1 * *");
-        assertThat(requests).containsExactly("GET /v1/admin/keys");
+        assertThat(api.requests()).containsExactly("GET /v1/admin/keys");
     }
 
     @Test
@@ -166,7 +120,7 @@ class KeysCommandTest {
         Run fine = run("keys", "status");
         assertThat(fine.exit()).isEqualTo(ExitCode.OK);
         assertThat(fine.out()).contains("portcullis-fields").contains("22d0h").contains("2026-12-01T03:20:00.000Z");
-        assertThat(requests).containsExactly("GET /v1/admin/keys?view=status");
+        assertThat(api.requests()).containsExactly("GET /v1/admin/keys?view=status");
 
         overdue = true;
         Run late = run("keys", "status", "portcullis-fields");
@@ -188,7 +142,7 @@ class KeysCommandTest {
 
         assertThat(r.exit()).isEqualTo(ExitCode.OK);
         assertThat(r.out()).contains("portcullis-fields: rotated; now at version 5");
-        assertThat(requests).containsExactly("POST /v1/admin/keys/portcullis-fields/rotate");
+        assertThat(api.requests()).containsExactly("POST /v1/admin/keys/portcullis-fields/rotate");
     }
 
     @Test
@@ -206,7 +160,7 @@ class KeysCommandTest {
 
         assertThat(r.exit()).isEqualTo(ExitCode.OK);
         assertThat(r.out()).contains("re-wrapped 300 to version 4 in 3 batches");
-        assertThat(requests).containsExactly("POST /v1/admin/keys/portcullis-fields/rewrap");
+        assertThat(api.requests()).containsExactly("POST /v1/admin/keys/portcullis-fields/rewrap");
     }
 
     @Test
@@ -220,7 +174,7 @@ class KeysCommandTest {
 
     @Test
     void aWrongTokenIsAccessDenied() throws IOException {
-        Files.writeString(tokenFile, "wrong");
+        Files.writeString(api.tokenFile(), "wrong");
         Run r = run("keys", "list");
 
         assertThat(r.exit()).isEqualTo(ExitCode.CHECK_FAILED);
@@ -229,11 +183,11 @@ class KeysCommandTest {
 
     @Test
     void withoutATokenItCouldNotRun() {
-        Run r = run("keys", "list", "--no-token");
+        Run r = runCli("keys", "list", "--url=" + api.url());
 
         assertThat(r.exit()).isEqualTo(ExitCode.COULD_NOT_RUN);
         assertThat(r.err()).contains("no admin token");
-        assertThat(requests).isEmpty();
+        assertThat(api.requests()).isEmpty();
     }
 
     @Test
@@ -242,7 +196,7 @@ class KeysCommandTest {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        Run r = runRaw("keys", "list", "--url=http://127.0.0.1:" + port, "--token-file=" + tokenFile);
+        Run r = runCli("keys", "list", "--url=http://127.0.0.1:" + port, "--token-file=" + api.tokenFile());
 
         assertThat(r.exit()).isEqualTo(ExitCode.COULD_NOT_RUN);
         assertThat(r.err()).contains("cannot reach the Portcullis service");
@@ -250,7 +204,7 @@ class KeysCommandTest {
 
     @Test
     void plainHttpToAnotherHostIsRefusedBeforeSendingTheToken() {
-        Run r = runRaw("keys", "list", "--url=http://portcullis.example:8443", "--token-file=" + tokenFile);
+        Run r = runCli("keys", "list", "--url=http://portcullis.example:8443", "--token-file=" + api.tokenFile());
 
         assertThat(r.exit()).isEqualTo(ExitCode.COULD_NOT_RUN);
         assertThat(r.err()).contains("refusing to send the admin token over plain http");
@@ -259,7 +213,7 @@ class KeysCommandTest {
     @Test
     void everyKeysCommandHasHelp() {
         for (String command : List.of("list", "status", "rotate", "rewrap")) {
-            Run r = runRaw("keys", command, "--help");
+            Run r = runCli("keys", command, "--help");
             assertThat(r.exit()).as(command).isEqualTo(ExitCode.OK);
             assertThat(r.out()).as(command).contains("Usage: portcullis keys " + command);
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -71,8 +72,8 @@ class ScanCommandIT {
         return all;
     }
 
-    @Test
-    void iacWhenExportableKeyThenExitOneWithJsonAndAnAuditEvent() throws Exception {
+    /** A Terraform folder whose Transit key may be exported: a finding of the IaC rules that fails the gate. */
+    private Path terraformWithAnExportableKey() throws IOException {
         Path tf = Files.createDirectories(dir.resolve("tf"));
         Files.writeString(tf.resolve("main.tf"), """
                 resource "vault_transit_secret_backend_key" "fields" {
@@ -81,6 +82,12 @@ class ScanCommandIT {
                   exportable = true
                 }
                 """);
+        return tf;
+    }
+
+    @Test
+    void iacWhenExportableKeyThenExitOneWithJsonAndAnAuditEvent() throws Exception {
+        Path tf = terraformWithAnExportableKey();
         assertThat(run(iac(tf, "--output", "json"))).as(err.toString()).isEqualTo(ExitCode.CHECK_FAILED);
 
         JsonNode json = JsonMapper.builder().build().readTree(out.toString());
@@ -98,14 +105,7 @@ class ScanCommandIT {
 
     @Test
     void iacTakesTheOutputOptionAfterTheSubcommandToo() throws Exception {
-        Path tf = Files.createDirectories(dir.resolve("tf"));
-        Files.writeString(tf.resolve("main.tf"), """
-                resource "vault_transit_secret_backend_key" "fields" {
-                  backend    = "transit"
-                  name       = "portcullis-fields"
-                  exportable = true
-                }
-                """);
+        Path tf = terraformWithAnExportableKey();
         String[] before = iac(tf);
         String[] args = java.util.Arrays.copyOf(before, before.length + 2);
         args[before.length] = "--output";
