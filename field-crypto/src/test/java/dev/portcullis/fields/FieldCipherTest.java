@@ -279,6 +279,54 @@ class FieldCipherTest {
 
     @ParameterizedTest
     @EnumSource(EncryptionMode.class)
+    void decryptBinaryReadsOnlyItsOwnCiphertextWhateverTheCallBeforeLeftInItsCopy(EncryptionMode mode) {
+        // decryptBinary copies into an array the thread reuses: a shorter ciphertext after a longer
+        // one must not be completed by the longer one's leftover bytes.
+        byte[] longer = "x".repeat(4096).getBytes(StandardCharsets.UTF_8);
+        byte[] whole = encryptToBinary(mode, longer, ctx);
+        byte[] shorter = encryptToBinary(mode, value, ctx);
+        byte[] huge = "y".repeat(100 * 1024).getBytes(StandardCharsets.UTF_8); // beyond the kept copy's size
+        byte[] hugeCiphertext = encryptToBinary(mode, huge, ctx);
+
+        assertThat(f.cipher.decryptBinary(whole, ctx)).isEqualTo(longer);
+        assertThatThrownBy(() -> f.cipher.decryptBinary(java.util.Arrays.copyOf(whole, whole.length - 1), ctx))
+                .isInstanceOfSatisfying(FieldCryptoException.class, e -> assertThat(e.code())
+                        .isIn(Code.MALFORMED_CIPHERTEXT, Code.AUTHENTICATION_FAILED));
+        assertThat(f.cipher.decryptBinary(shorter, ctx)).isEqualTo(value);
+        assertThat(f.cipher.decryptBinary(hugeCiphertext, ctx)).isEqualTo(huge);
+        assertThat(f.cipher.decryptBinary(whole, ctx)).isEqualTo(longer);
+    }
+
+    @Test
+    void decryptBinaryDecryptsWhatItAuthenticatedEvenWhenTheCallersArrayChangesDuringTheCall() throws Exception {
+        byte[] plaintext = "z".repeat(4096).getBytes(StandardCharsets.UTF_8);
+        byte[] original = f.cipher.encryptToBinary(keyset, plaintext, ctx);
+        byte[] shared = original.clone();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread scribbler = new Thread(() -> {
+            // Flips the last body byte back and forth: each call sees the original or a changed array.
+            int last = shared.length - 17;
+            while (!stop.get()) {
+                shared[last] ^= 1;
+            }
+        });
+        scribbler.start();
+        try {
+            for (int i = 0; i < 2000; i++) {
+                try {
+                    assertThat(f.cipher.decryptBinary(shared, ctx)).isEqualTo(plaintext);
+                } catch (FieldCryptoException e) {
+                    assertThat(e.code()).isEqualTo(Code.AUTHENTICATION_FAILED);
+                }
+            }
+        } finally {
+            stop.set(true);
+            scribbler.join();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EncryptionMode.class)
     void decryptBinaryWhenMovedToAnotherFieldOrTenantThenAuthenticationFails(EncryptionMode mode) {
         byte[] binary = encryptToBinary(mode, value, ctx);
         f.keyring.tenantKeyset("globex");

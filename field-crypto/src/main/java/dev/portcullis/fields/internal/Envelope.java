@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 import dev.portcullis.fields.EncryptionMode;
@@ -40,13 +41,15 @@ public final class Envelope {
     private final String keyName;
     private final int keyVersion;
     private final byte[] bytes;
+    private final int length;
     private final int headerLength;
 
-    private Envelope(EncryptionMode mode, String keyName, int keyVersion, byte[] bytes, int headerLength) {
+    private Envelope(EncryptionMode mode, String keyName, int keyVersion, byte[] bytes, int length, int headerLength) {
         this.mode = mode;
         this.keyName = keyName;
         this.keyVersion = keyVersion;
         this.bytes = bytes;
+        this.length = length;
         this.headerLength = headerLength;
     }
 
@@ -239,7 +242,7 @@ public final class Envelope {
         } catch (IllegalArgumentException e) {
             throw malformed(path, "it is not base64url");
         }
-        return header(bytes, path);
+        return header(bytes, bytes.length, path);
     }
 
     /**
@@ -249,8 +252,14 @@ public final class Envelope {
      * itself: hand it an array nobody else changes (a copy of a caller's).
      */
     public static Envelope parseBinary(byte[] bytes, String path, int maxBytes) {
-        checkBinaryLength(bytes.length, path, maxBytes);
-        return header(bytes, path);
+        return parseBinary(bytes, bytes.length, path, maxBytes);
+    }
+
+    /** As {@link #parseBinary(byte[], String, int)}, for a ciphertext in the first {@code length} bytes of {@code bytes}. */
+    public static Envelope parseBinary(byte[] bytes, int length, String path, int maxBytes) {
+        Objects.checkFromIndexSize(0, length, bytes.length);
+        checkBinaryLength(length, path, maxBytes);
+        return header(bytes, length, path);
     }
 
     /** Refuses a binary ciphertext of {@code length} bytes over {@code maxBytes}, as malformed. */
@@ -260,9 +269,9 @@ public final class Envelope {
         }
     }
 
-    /** Checks and reads the header of decoded {@code bytes}. */
-    private static Envelope header(byte[] bytes, String path) {
-        if (bytes.length < 3) {
+    /** Checks and reads the header of the ciphertext in {@code bytes[0, length)}. */
+    private static Envelope header(byte[] bytes, int length, String path) {
+        if (length < 3) {
             throw malformed(path, "it is truncated");
         }
         if (bytes[0] != VERSION_1) {
@@ -279,7 +288,7 @@ public final class Envelope {
             throw malformed(path, "its key name length " + n + " is outside 1.." + MAX_KEY_NAME_BYTES);
         }
         int headerLength = 7 + n;
-        if (bytes.length < headerLength + overhead(mode)) {
+        if (length < headerLength + overhead(mode)) {
             throw malformed(path, "it is truncated");
         }
         String keyName = new String(bytes, 3, n, StandardCharsets.US_ASCII);
@@ -292,7 +301,7 @@ public final class Envelope {
         if (keyVersion < 1) {
             throw malformed(path, "its key version is outside 1..2^31-1");
         }
-        return new Envelope(mode, keyName, keyVersion, bytes, headerLength);
+        return new Envelope(mode, keyName, keyVersion, bytes, length, headerLength);
     }
 
     /**
@@ -351,9 +360,17 @@ public final class Envelope {
         return keyVersion;
     }
 
-    /** The decoded bytes (header and body); internal callers must not modify them. */
+    /**
+     * The array holding the ciphertext (header and body) in its first {@link #length()} bytes;
+     * internal callers must not modify it.
+     */
     public byte[] bytes() {
         return bytes;
+    }
+
+    /** How many bytes of {@link #bytes()} are the ciphertext. */
+    public int length() {
+        return length;
     }
 
     public int headerLength() {
