@@ -164,7 +164,8 @@ public final class SegmentFileAuditLog implements AuditLog {
 
         Files.createDirectories(dir);
         Path originFile = dir.resolve("origin");
-        String existing = LogFiles.readText(originFile);
+        // Read before anything is created or locked: a log whose name cannot be read is refused as it is.
+        String existing = LogFiles.readText(originFile, LogFiles.ORIGIN_FILE);
         if (existing == null) {
             if (!LogFiles.listSegments(dir).isEmpty()) {
                 throw new AuditException("log directory " + dir + " has segments but no origin file; it is damaged");
@@ -368,7 +369,7 @@ public final class SegmentFileAuditLog implements AuditLog {
 
     /** The latest signed checkpoint of this log, or null; read (not yet checked against the entries) before recovery writes. */
     private SignedCheckpoint readLatestCheckpoint() {
-        String text = LogFiles.readText(dir.resolve("checkpoint"));
+        String text = LogFiles.readText(dir.resolve("checkpoint"), LogFiles.LATEST_CHECKPOINT_FILE);
         if (text == null) {
             return null;
         }

@@ -42,7 +42,7 @@ public final class SegmentFileLogReader implements AuditLogReader {
     private SegmentFileLogReader(Path dir, Duration pollInterval) throws IOException {
         this.dir = dir;
         this.pollInterval = pollInterval;
-        String name = LogFiles.readText(dir.resolve("origin"));
+        String name = LogFiles.readText(dir.resolve("origin"), LogFiles.ORIGIN_FILE);
         if (name == null || !Files.isDirectory(LogFiles.segmentsDir(dir))) {
             throw new AuditException(dir + " is not an audit log directory (no origin file or segments)");
         }
@@ -72,7 +72,7 @@ public final class SegmentFileLogReader implements AuditLogReader {
 
     /** The origin of the log in {@code dir}, or empty when {@code dir} holds no log yet. */
     public static Optional<String> originOf(Path dir) {
-        return Optional.ofNullable(LogFiles.readText(dir.resolve("origin"))).map(String::strip);
+        return Optional.ofNullable(LogFiles.readText(dir.resolve("origin"), LogFiles.ORIGIN_FILE)).map(String::strip);
     }
 
     @Override
@@ -105,7 +105,7 @@ public final class SegmentFileLogReader implements AuditLogReader {
 
     @Override
     public Optional<SignedCheckpoint> latestCheckpoint() {
-        String text = LogFiles.readText(dir.resolve("checkpoint"));
+        String text = LogFiles.readText(dir.resolve("checkpoint"), LogFiles.LATEST_CHECKPOINT_FILE);
         return text == null ? Optional.empty() : Optional.of(SignedCheckpoint.parse(text));
     }
 

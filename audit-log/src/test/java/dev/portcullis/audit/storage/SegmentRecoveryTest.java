@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.portcullis.audit.AuditException;
 import dev.portcullis.audit.DurabilityMode;
+import dev.portcullis.audit.checkpoint.CheckpointException;
 import dev.portcullis.audit.checkpoint.CheckpointVerifier;
 import dev.portcullis.audit.checkpoint.LocalEd25519CheckpointSigner;
 import dev.portcullis.audit.storage.internal.RecordFormat;
@@ -215,5 +216,44 @@ class SegmentRecoveryTest {
                 .hasMessageContaining("has no segments but its index lists 20 entries");
 
         assertThat(snapshot(crashed)).containsExactlyEntriesOf(before);
+    }
+
+    /** Sets byte {@code offset} of {@code file} to {@code value}. */
+    private static void setByte(Path file, int offset, int value) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[offset] = (byte) value;
+        Files.write(file, bytes);
+    }
+
+    @Test
+    void openWhenTheOriginFileIsNotUtf8ThenRefusesItAsMalformedAndChangesNothing() throws IOException {
+        Path crashed = crashedWithTenUnsignedEntries();
+        setByte(crashed.resolve("origin"), 2, 0xc0);
+        Map<String, byte[]> before = snapshot(crashed);
+
+        assertThatThrownBy(() -> open(crashed)).isInstanceOfSatisfying(CheckpointException.class,
+                        e -> assertThat(e.code()).isEqualTo(CheckpointException.Code.MALFORMED))
+                .hasMessageContaining("origin file (the log's name) " + crashed.resolve("origin"))
+                .hasMessageContaining("not UTF-8 text: byte 0xc0 at offset 2")
+                .hasMessageContaining("run 'portcullis audit verify'");
+
+        assertThat(snapshot(crashed)).containsExactlyEntriesOf(before);
+        assertThat(crashed.resolve("LOCK")).as("refused before the lock is even created").doesNotExist();
+        // verify reports the same file under the same code.
+        assertThat(verify(crashed).findings()).extracting(Finding::code).contains(Finding.Code.CHECKPOINT_MALFORMED);
+    }
+
+    @Test
+    void openWhenTheLatestCheckpointFileIsNotUtf8ThenRefusesItAsMalformedAndChangesNothing() throws IOException {
+        Path crashed = crashedWithTenUnsignedEntries();
+        setByte(crashed.resolve("checkpoint"), 5, 0xff);
+        Map<String, byte[]> before = snapshot(crashed);
+
+        assertThatThrownBy(() -> open(crashed)).isInstanceOfSatisfying(CheckpointException.class,
+                        e -> assertThat(e.code()).isEqualTo(CheckpointException.Code.MALFORMED))
+                .hasMessageContaining("latest checkpoint file " + crashed.resolve("checkpoint"))
+                .hasMessageContaining("not UTF-8 text: byte 0xff at offset 5");
+
+        assertThat(snapshot(crashed)).as("nothing rebuilt, nothing cut").containsExactlyEntriesOf(before);
     }
 }

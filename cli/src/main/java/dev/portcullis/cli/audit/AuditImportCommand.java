@@ -73,8 +73,9 @@ final class AuditImportCommand implements Callable<Integer> {
             throw new CouldNotRunException("--max-event-bytes: " + e.getMessage());
         }
         List<AuditEvent> events = readAll(json);
-        String logOrigin = resolveOrigin();
-        LocalEd25519CheckpointSigner signer = SegmentFileLogReader.originOf(logDir).isPresent()
+        String existingOrigin = existingOrigin();
+        String logOrigin = resolveOrigin(existingOrigin);
+        LocalEd25519CheckpointSigner signer = existingOrigin != null
                 ? existingLogsKey(logOrigin) : signingKey.loadOrCreate(logOrigin, spec.commandLine().getErr());
         SignedCheckpoint checkpoint;
         long before;
@@ -120,8 +121,18 @@ final class AuditImportCommand implements Callable<Integer> {
         return signer;
     }
 
-    private String resolveOrigin() {
-        String existing = SegmentFileLogReader.originOf(logDir).orElse(null);
+    /** The origin of the log in {@code logDir}, or null when there is none yet. */
+    private String existingOrigin() {
+        try {
+            return SegmentFileLogReader.originOf(logDir).orElse(null);
+        } catch (AuditException e) {
+            // A damaged origin file (not UTF-8): refused, and the log left as it is.
+            throw new CouldNotRunException("cannot append to the log in " + logDir + ": " + e.getMessage()
+                    + "; nothing was imported", e);
+        }
+    }
+
+    private String resolveOrigin(String existing) {
         if (existing != null) {
             if (origin != null && !origin.equals(existing.strip())) {
                 throw new CouldNotRunException("the log in " + logDir + " is '" + existing.strip() + "', not '" + origin + "'");

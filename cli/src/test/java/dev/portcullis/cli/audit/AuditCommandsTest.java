@@ -193,6 +193,28 @@ class AuditCommandsTest {
     }
 
     @Test
+    void importOrQueryWhenTheLogsOriginFileIsNotUtf8ThenExits2NamingTheByteAndChangesNothing() throws Exception {
+        importEvents(eventsFile(tmp, "a.jsonl", 0, 3));
+        Path originFile = logDir.resolve("origin");
+        byte[] origin = Files.readAllBytes(originFile);
+        origin[2] = (byte) 0xc0;
+        Files.write(originFile, origin);
+        byte[] segment = Files.readAllBytes(logDir.resolve("segments").resolve(String.format("%020d.seg", 0)));
+
+        Cli imported = importEvents(eventsFile(tmp, "b.jsonl", 3, 2));
+        Cli query = Cli.run("audit", "query", "--log-dir", logDir.toString());
+
+        for (Cli result : List.of(imported, query)) {
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+            assertThat(result.err()).contains("origin file (the log's name)").contains("not UTF-8 text: byte 0xc0 at offset 2")
+                    .doesNotContain("unexpected");
+        }
+        assertThat(imported.err()).contains("nothing was imported");
+        assertThat(Files.readAllBytes(originFile)).isEqualTo(origin);
+        assertThat(Files.readAllBytes(logDir.resolve("segments").resolve(String.format("%020d.seg", 0)))).isEqualTo(segment);
+    }
+
+    @Test
     void queryFiltersByTimeSubjectTypeAndOutcome() throws Exception {
         importEvents(eventsFile(tmp, "a.jsonl", 0, 30));
         Cli result = Cli.run("audit", "query", "--log-dir", logDir.toString(), "--since", "2026-11-23T10:00:05Z",

@@ -1,7 +1,6 @@
 package dev.portcullis.audit.storage.internal;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +18,10 @@ import java.util.stream.Stream;
 
 import dev.portcullis.audit.AuditException;
 import dev.portcullis.audit.LogEntry;
+import dev.portcullis.audit.checkpoint.CheckpointException;
 import dev.portcullis.audit.tree.NodeSource;
 import dev.portcullis.audit.tree.Rfc6962;
+import dev.portcullis.audit.verify.StrictUtf8;
 
 /**
  * The files of one segment log directory and positional reads of them. Thread-safe for reads;
@@ -43,6 +44,11 @@ import dev.portcullis.audit.tree.Rfc6962;
  * inclusion proof at 10 M entries to about 70 hashes of tile work.
  */
 public final class LogFiles implements NodeSource, AutoCloseable {
+
+    /** How messages name {@code DIR/origin}. */
+    public static final String ORIGIN_FILE = "origin file (the log's name)";
+    /** How messages name {@code DIR/checkpoint}. */
+    public static final String LATEST_CHECKPOINT_FILE = "latest checkpoint file";
 
     /** Tree levels are stored every {@value} levels. */
     public static final int TILE_HEIGHT = 4;
@@ -299,14 +305,32 @@ public final class LogFiles implements NodeSource, AutoCloseable {
         forceDirectory(target.getParent());
     }
 
-    /** Reads a small text file, or null when it does not exist. */
-    public static String readText(Path path) {
+    /**
+     * Reads one of the log's small text files ({@code origin}, {@code checkpoint}), or null when
+     * it does not exist. It is decoded strictly: bytes that are not UTF-8 are evidence that the
+     * file was changed or damaged, and are refused, never replaced.
+     *
+     * @param what the file, as a message names it (e.g. "origin file (the log's name)")
+     * @throws CheckpointException ({@link CheckpointException.Code#MALFORMED}) naming the file and
+     *     the offset and value of the first byte that is not UTF-8: the code {@code verify} reports
+     *     both files under ({@code CHECKPOINT_MALFORMED}), as the origin is the name every
+     *     checkpoint must carry
+     * @throws AuditException if the file cannot be read
+     */
+    public static String readText(Path path, String what) {
+        byte[] bytes;
         try {
-            return Files.readString(path, StandardCharsets.UTF_8);
+            bytes = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + path, e);
+            throw new AuditException("cannot read the " + what + " " + path + ": " + e.getMessage(), e);
+        }
+        try {
+            return StrictUtf8.decode(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(CheckpointException.Code.MALFORMED, "the " + what + " " + path + " is "
+                    + e.getMessage() + ": it was changed or damaged; the log is left as it is: run 'portcullis audit verify'");
         }
     }
 
