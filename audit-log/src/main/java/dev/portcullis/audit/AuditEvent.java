@@ -1,5 +1,7 @@
 package dev.portcullis.audit;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collections;
@@ -13,7 +15,9 @@ import com.github.f4b6a3.ulid.UlidCreator;
  * One audit event, exactly as the audit event contract defines it ({@code shared/contracts}).
  *
  * <p>Immutable. {@code attributes} and {@code extensions} hold JSON values as plain Java objects
- * ({@code String}, {@code Number}, {@code Boolean}, {@code null}, {@code List}, {@code Map}).
+ * ({@code String}, {@code Number}, {@code Boolean}, {@code null}, {@code List}, {@code Map}; an
+ * {@code Enum} is written as its name); {@link Builder#build} refuses any other value, and a
+ * number that is NaN or infinite, naming the member.
  * {@code extensions} are the members of an imported event that the contract does not name: they
  * are kept as they are, so that the event's hash (over its RFC 8785 canonical form) is unchanged
  * by a round trip through Portcullis.
@@ -58,6 +62,43 @@ public final class AuditEvent {
         this.requestId = b.requestId;
         this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(b.attributes));
         this.extensions = Collections.unmodifiableMap(new LinkedHashMap<>(b.extensions));
+        // Checked here too, not when the event is written: a NaN was written as the string "NaN",
+        // so the log held another event than the one appended, and any other type failed only in
+        // the writer, without naming the member.
+        attributes.forEach((name, value) -> requireJsonValue(value, "attributes." + name));
+        extensions.forEach((name, value) -> requireJsonValue(value, name));
+    }
+
+    /**
+     * Refuses a value that is not a JSON value of the kinds the class comment lists, naming the
+     * member at {@code path} (as the parser does: {@code attributes.a[1].b}). A {@code Double} or
+     * {@code Float} that is NaN or infinite is refused: JSON has no such number (RFC 8259 §6) and
+     * RFC 8785 no canonical form for it.
+     *
+     * @throws IllegalArgumentException naming the member, never its value (it may be personal
+     *     data), but for which of NaN and the infinities it is
+     */
+    private static void requireJsonValue(Object value, String path) {
+        if (value instanceof Map<?, ?> map) {
+            map.forEach((name, member) -> requireJsonValue(member, path + "." + name));
+        } else if (value instanceof Iterable<?> list) {
+            int i = 0;
+            for (Object element : list) {
+                requireJsonValue(element, path + "[" + i++ + "]");
+            }
+        } else if (value instanceof Double || value instanceof Float) {
+            if (!Double.isFinite(((Number) value).doubleValue())) {
+                throw new IllegalArgumentException("member '" + path + "' is " + value + ", which is not a JSON number"
+                        + " (RFC 8259) and has no RFC 8785 canonical form; numbers must be finite");
+            }
+        } else if (!(value == null || value instanceof String || value instanceof Boolean || value instanceof Enum<?>
+                || value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
+                || value instanceof BigInteger || value instanceof BigDecimal)) {
+            // The JSON writers know exactly these types; an AtomicLong or an Instant, say, they do not.
+            throw new IllegalArgumentException("member '" + path + "' is a " + value.getClass().getName()
+                    + ", which is not a JSON value (use a String, Boolean, Integer, Long, Double, BigInteger,"
+                    + " BigDecimal, List, Map or null)");
+        }
     }
 
     /**
@@ -217,6 +258,14 @@ public final class AuditEvent {
             return this;
         }
 
+        /**
+         * The event.
+         *
+         * @throws IllegalArgumentException if its time is outside four-digit years, or a value of
+         *     its attributes or extensions is not a JSON value or is a NaN or infinite number
+         *     (naming the member)
+         * @throws NullPointerException if {@code action}, {@code resource} or {@code outcome} is missing
+         */
         public AuditEvent build() {
             return new AuditEvent(this);
         }

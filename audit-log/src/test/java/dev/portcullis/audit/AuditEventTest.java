@@ -3,7 +3,12 @@ package dev.portcullis.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +35,40 @@ class AuditEventTest {
             AuditEvent event = at(Instant.parse(time));
             assertThat(json.parse(json.canonicalBytes(event))).as(time).isEqualTo(event);
         }
+    }
+
+    private static AuditEvent.Builder valid() {
+        return AuditEvent.builder(EventType.ADMIN_ACTION, Instant.parse("2026-11-23T11:28:13.123Z"))
+                .id("01JD4V9Q6ZK8M2X3N4P5R6S7T8").action("rotate").resource("orders-key").outcome(Outcome.SUCCESS);
+    }
+
+    @Test
+    void buildWhenANumberIsNaNOrInfiniteThenRefusedNamingTheMember() {
+        String rule = ", which is not a JSON number (RFC 8259) and has no RFC 8785 canonical form; numbers must be finite";
+        assertThatThrownBy(() -> valid().attribute("ratio", Double.NaN).build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("member 'attributes.ratio' is NaN" + rule);
+        assertThatThrownBy(() -> valid().attribute("scores", List.of(0.5, Double.POSITIVE_INFINITY)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("member 'attributes.scores[1]' is Infinity" + rule);
+        assertThatThrownBy(() -> valid().extension("x_vendor", Map.of("a", List.of(Map.of("b", Float.NEGATIVE_INFINITY))))
+                .build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("member 'x_vendor.a[0].b' is -Infinity" + rule);
+
+        // Finite doubles and floats, the largest included, are events, and read back as written.
+        AuditEventJson json = new AuditEventJson();
+        AuditEvent finite = valid().attribute("n", List.of(Double.MAX_VALUE, -0.0, 1.5f, Double.MIN_VALUE)).build();
+        assertThat(json.parse(json.canonicalBytes(finite)).attributes().get("n")).asList().hasSize(4);
+    }
+
+    @Test
+    void buildWhenAValueIsNotAJsonValueThenRefusedNamingTheMemberAndType() {
+        assertThatThrownBy(() -> valid().attribute("at", Map.of("when", Instant.EPOCH)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("member 'attributes.at.when' is a java.time.Instant, which is not a JSON value");
+        assertThatThrownBy(() -> valid().extension("count", new AtomicLong(3)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("member 'count' is a java.util.concurrent.atomic.AtomicLong, which is not a JSON value");
+        // What the JSON writers know is fine: an enum is written as its name.
+        assertThat(valid().attribute("v", List.of(1, 2L, (short) 3, (byte) 4, BigInteger.TEN, BigDecimal.ONE, true,
+                Outcome.DENY, "s", Map.of())).build().attributes()).containsKey("v");
     }
 }

@@ -350,7 +350,8 @@ public final class AuditEventJson {
      * Numbers are canonicalized as IEEE 754 doubles, as RFC 8785 requires.
      *
      * @throws IllegalArgumentException if a string or member name of the event holds a lone UTF-16
-     *     surrogate: it is not Unicode text, and has no canonical form
+     *     surrogate (it is not Unicode text), or a number is NaN, infinite or an integer beyond
+     *     ±(2^53−1): none of these has a canonical form that reads back as it was
      */
     public byte[] canonicalBytes(AuditEvent event) {
         // The direct writer gives the same bytes without printing and re-parsing JSON text (a

@@ -28,9 +28,11 @@ import dev.portcullis.audit.Outcome;
  *
  * <p>It must produce exactly the bytes of the reference implementation
  * ({@code org.erdtman.jcs.JsonCanonicalizer} over the event's JSON), since those bytes are what is
- * hashed into the log; a differential test checks that over many random events. Where the two could
- * differ on a number that is not a finite double it declines and the caller uses the reference
- * implementation (which rejects it). A string with a lone UTF-16 surrogate is refused
+ * hashed into the log; a differential test checks that over many random events. A number that is
+ * NaN or infinite is refused ({@link IllegalArgumentException}): it has no canonical form, and the
+ * reference path, through JSON text, would write it as the string {@code "NaN"}, another event
+ * ({@code AuditEvent} refuses such numbers when it is built; this catches one put into a list or map
+ * of the event afterwards). A string with a lone UTF-16 surrogate is refused
  * ({@link IllegalArgumentException}): it is not Unicode text and has no canonical form, and the
  * reference implementation, which turns it into {@code ?}, would give two different events the
  * same bytes and the stored event would not be the appended one. So is a number that is, or is
@@ -91,7 +93,7 @@ final class CanonicalWriter {
      * The canonical UTF-8 bytes of {@code event}, or null when the reference implementation must decide.
      *
      * @throws IllegalArgumentException if a string of the event holds a lone UTF-16 surrogate, or
-     *     a number is an integer beyond ±(2^53−1)
+     *     a number is NaN, infinite or an integer beyond ±(2^53−1)
      */
     static byte[] canonical(AuditEvent event) {
         CanonicalWriter writer = write(event);
@@ -103,7 +105,7 @@ final class CanonicalWriter {
      * null when the reference implementation must decide.
      *
      * @throws IllegalArgumentException if a string of the event holds a lone UTF-16 surrogate, or
-     *     a number is an integer beyond ±(2^53−1)
+     *     a number is NaN, infinite or an integer beyond ±(2^53−1)
      */
     static CanonicalWriter write(AuditEvent event) {
         boolean contractOnly = event.extensions().isEmpty();
@@ -328,7 +330,7 @@ final class CanonicalWriter {
 
     private void number(double d) {
         if (!Double.isFinite(d)) {
-            throw new Decline();
+            throw NoCanonicalForm.NOT_FINITE;
         }
         if (IJsonNumbers.canonicalizesToUnsafeInteger(d)) {
             throw NoCanonicalForm.UNSAFE_INTEGER;
@@ -533,6 +535,8 @@ final class CanonicalWriter {
         private static final long serialVersionUID = 1L;
         static final NoCanonicalForm LONE_SURROGATE = new NoCanonicalForm(
                 "a string with a lone UTF-16 surrogate, which is not Unicode text and has no RFC 8785 canonical form");
+        static final NoCanonicalForm NOT_FINITE = new NoCanonicalForm(
+                "a number that is NaN or infinite, which is not a JSON number and has no RFC 8785 canonical form");
         static final NoCanonicalForm UNSAFE_INTEGER = new NoCanonicalForm(
                 "a number that is, or is written as, an integer beyond ±(2^53−1); " + IJsonNumbers.RULE);
 
