@@ -54,9 +54,17 @@ public final class AuditEventJson {
             "resource", "outcome", "reason", "request_id", "attributes");
     private static final List<String> ACTOR_MEMBERS = List.of("subject", "client_id", "spiffe_id", "ip",
             "user_agent", "token_id", "session_id");
-    /** ULID (Crockford base32, 26 characters) or UUID (any version, lower or upper case). */
-    private static final Pattern ID = Pattern.compile(
-            "[0-7][0-9A-HJKMNP-TV-Z]{25}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    /** A ULID (Crockford base32, 26 characters). */
+    private static final String ULID = "[0-7][0-9A-HJKMNP-TV-Z]{25}";
+    /** A UUID of any version and variant, lower or upper case. */
+    private static final Pattern ULID_OR_ANY_UUID = Pattern.compile(
+            ULID + "|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    /**
+     * The contract's ids, both sortable by time: a ULID, or a UUIDv7 (RFC 9562 §5.7: version 7,
+     * variant 10xx), lower or upper case.
+     */
+    private static final Pattern ULID_OR_UUID_V7 = Pattern.compile(
+            ULID + "|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-7[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}");
     /** RFC 3339, UTC ("Z"), exactly three fraction digits: the contract's time format. */
     private static final DateTimeFormatter TIME = new DateTimeFormatterBuilder()
             .appendPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
@@ -71,8 +79,12 @@ public final class AuditEventJson {
             .build();
 
     private final int maxEventBytes;
-    /** Whether numbers outside I-JSON's range are refused (new events) or read as stored (logged ones). */
-    private final boolean refuseUnsafeNumbers;
+    /**
+     * Whether what was accepted when earlier entries were logged, and is refused now, is refused
+     * (new events) or read as stored (logged ones): numbers outside I-JSON's range, and ids that
+     * are UUIDs of another version than 7.
+     */
+    private final boolean refuseWhatWasOnceLogged;
 
     /** A codec with the {@linkplain #DEFAULT_MAX_EVENT_BYTES default size limit}. */
     public AuditEventJson() {
@@ -83,19 +95,20 @@ public final class AuditEventJson {
         this(maxEventBytes, true);
     }
 
-    private AuditEventJson(int maxEventBytes, boolean refuseUnsafeNumbers) {
+    private AuditEventJson(int maxEventBytes, boolean refuseWhatWasOnceLogged) {
         if (maxEventBytes < 256) {
             throw new IllegalArgumentException("maxEventBytes must be at least 256, was " + maxEventBytes);
         }
         this.maxEventBytes = maxEventBytes;
-        this.refuseUnsafeNumbers = refuseUnsafeNumbers;
+        this.refuseWhatWasOnceLogged = refuseWhatWasOnceLogged;
     }
 
     /**
-     * A codec for reading back what a log already holds: no size limit, and numbers read as stored.
-     * Entries written before integers beyond 2^53 were refused hold such numbers (rounded by the
-     * writer of the time); they must stay readable (query, export, detection), as their hashes
-     * are over those bytes and nothing else.
+     * A codec for reading back what a log already holds: no size limit, and numbers and ids read
+     * as stored. Entries written before integers beyond 2^53 were refused hold such numbers
+     * (rounded by the writer of the time), and entries imported before ids had to be ULIDs or
+     * UUIDv7s may have a UUID of another version; they must stay readable (query, export,
+     * detection), as their hashes are over those bytes and nothing else.
      */
     public static AuditEventJson forLoggedEntries() {
         return new AuditEventJson(Integer.MAX_VALUE, false);
@@ -156,8 +169,8 @@ public final class AuditEventJson {
 
     private AuditEvent fromTree(ObjectNode node) {
         String id = requiredString(node, "id");
-        if (!ID.matcher(id).matches()) {
-            throw new MalformedEventException("member 'id' must be a ULID or a UUID");
+        if (!(refuseWhatWasOnceLogged ? ULID_OR_UUID_V7 : ULID_OR_ANY_UUID).matcher(id).matches()) {
+            throw new MalformedEventException(idProblem(id));
         }
         Instant time;
         String timeText = requiredString(node, "time");
@@ -184,8 +197,8 @@ public final class AuditEventJson {
                 .action(requiredString(node, "action"))
                 .resource(requiredString(node, "resource"))
                 .outcome(outcome)
-                .reason(optionalString(node, "reason"))
-                .requestId(optionalString(node, "request_id"));
+                .reason(nullableString(node, "reason"))
+                .requestId(nullableString(node, "request_id"));
 
         JsonNode attributes = node.get("attributes");
         if (attributes == null || !attributes.isObject()) {
@@ -202,6 +215,16 @@ public final class AuditEventJson {
             }
         }
         return builder.build();
+    }
+
+    /** Why {@code id} is not one of the contract's ids; a UUID is named by its version (a v4 is random, not sortable). */
+    private static String idProblem(String id) {
+        String rule = "member 'id' must be a ULID or a UUIDv7 (the contract's ids, sortable by time)";
+        if (!ULID_OR_ANY_UUID.matcher(id).matches()) {
+            return rule;
+        }
+        char version = id.charAt(14);
+        return rule + (version == '7' ? ", not a UUID of another variant than RFC 9562's" : ", not a UUID of version " + version);
     }
 
     private static Actor actor(ObjectNode node) {
@@ -236,7 +259,15 @@ public final class AuditEventJson {
         return text(value.stringValue(), name);
     }
 
-    private static String optionalString(ObjectNode node, String name) {
+    /**
+     * A member that must be present and may be null. Absent is refused, not read as null: the
+     * event would then be stored with {@code "reason":null} added, and hash differently than it
+     * did where it came from.
+     */
+    private static String nullableString(ObjectNode node, String name) {
+        if (!node.has(name)) {
+            throw new MalformedEventException("member '" + name + "' is missing (use null when there is none)");
+        }
         return optionalString(node, name, name);
     }
 
@@ -299,7 +330,7 @@ public final class AuditEventJson {
         }
         if (node.isIntegralNumber()) {
             BigInteger value = node.bigIntegerValue();
-            if (!IJsonNumbers.isSafeInteger(value) && !refuseUnsafeNumbers) {
+            if (!IJsonNumbers.isSafeInteger(value) && !refuseWhatWasOnceLogged) {
                 return value;
             }
             if (!IJsonNumbers.isSafeInteger(value)) {
@@ -312,7 +343,7 @@ public final class AuditEventJson {
         if (node.isNumber()) {
             BigDecimal value = node.decimalValue();
             double asDouble = value.doubleValue();
-            if (!refuseUnsafeNumbers) {
+            if (!refuseWhatWasOnceLogged) {
                 return value;
             }
             if (!Double.isFinite(asDouble)) {

@@ -83,4 +83,36 @@ class AuditEventJsonTest {
         assertThat(new String(json.canonicalBytes(json.parse(fine)), StandardCharsets.UTF_8))
                 .contains("\"n\":[9007199254740991,-9007199254740991,1e+30,1.5,5e-324]");
     }
+
+    @Test
+    void parseWhenReasonOrRequestIdIsMissingThenRejectedRatherThanReadAsNull() {
+        String complete = event("\"/x\"", "\"alice\"", "{}", "");
+        assertRejectedOnBothPaths(complete.replace(",\"reason\":null", ""),
+                "member 'reason' is missing (use null when there is none)");
+        assertRejectedOnBothPaths(complete.replace(",\"request_id\":null", ""),
+                "member 'request_id' is missing (use null when there is none)");
+        // Present as null, they are null, and written back as they came.
+        assertThat(new String(json.canonicalBytes(json.parse(complete)), StandardCharsets.UTF_8))
+                .contains("\"reason\":null,\"request_id\":null");
+    }
+
+    @Test
+    void parseWhenTheIdIsAUuidOfAnotherVersionThan7ThenRejectedNamingTheVersion() {
+        String ulid = "01JD4V9Q6ZK8M2X3N4P5R6S7T8";
+        String line = event("\"/x\"", "\"alice\"", "{}", "");
+        String rule = "member 'id' must be a ULID or a UUIDv7 (the contract's ids, sortable by time)";
+        assertRejectedOnBothPaths(line.replace(ulid, "9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f"), rule + ", not a UUID of version 4");
+        assertRejectedOnBothPaths(line.replace(ulid, "9f1c2d3e-4b5a-1c6d-8e7f-0a1b2c3d4e5f"), rule + ", not a UUID of version 1");
+        assertRejectedOnBothPaths(line.replace(ulid, "0190b6b2-4c1e-7c3a-cd2e-1f2a3b4c5d6e"), rule + ", not a UUID of another variant");
+        assertRejectedOnBothPaths(line.replace(ulid, "order-42"), rule);
+
+        // ULIDs and UUIDv7s, in either case, are ids.
+        for (String id : new String[] {ulid, "0190b6b2-4c1e-7c3a-9d2e-1f2a3b4c5d6e", "0190B6B2-4C1E-7C3A-BD2E-1F2A3B4C5D6E"}) {
+            assertThat(json.parse(line.replace(ulid, id)).id()).isEqualTo(id);
+        }
+        // An entry logged before this rule still reads back as it is stored.
+        String v4 = line.replace(ulid, "9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f");
+        assertThat(AuditEventJson.forLoggedEntries().parse(v4.getBytes(StandardCharsets.UTF_8)).id())
+                .isEqualTo("9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f");
+    }
 }

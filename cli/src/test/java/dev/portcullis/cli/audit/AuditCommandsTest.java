@@ -180,6 +180,25 @@ class AuditCommandsTest {
     }
 
     @Test
+    void importWhenAnEventLacksReasonOrHasAUuidV4IdThenExits2NamingTheLineAndAppendsNothing() throws Exception {
+        importEvents(eventsFile(tmp, "a.jsonl", 0, 3));
+        Path file = eventsFile(tmp, "b.jsonl", 3, 3);
+        List<String> lines = Files.readAllLines(file);
+
+        Files.write(file, List.of(lines.get(0), lines.get(1).replace(",\"reason\":\"r4\"", ""), lines.get(2)));
+        Cli noReason = importEvents(file);
+        String v7 = event(5).id();
+        Files.write(file, List.of(lines.get(0), lines.get(1), lines.get(2).replace(v7, "9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f")));
+        Cli v4 = importEvents(file);
+
+        assertThat(noReason.exitCode()).as(noReason.toString()).isEqualTo(2);
+        assertThat(noReason.err()).contains("b.jsonl:2: member 'reason' is missing").contains("nothing was imported");
+        assertThat(v4.exitCode()).as(v4.toString()).isEqualTo(2);
+        assertThat(v4.err()).contains("b.jsonl:3: member 'id' must be a ULID or a UUIDv7").contains("not a UUID of version 4");
+        assertLogSize(3);
+    }
+
+    @Test
     void importKeepsUnknownMembersSoTheHashIsOverTheEventAsGiven() throws Exception {
         String line = JSON.toJson(event(0)).replace("\"attributes\":{}", "\"attributes\":{\"k\":[1,2]},\"x_vendor\":{\"b\":true,\"a\":1.5}");
         Path file = tmp.resolve("ext.jsonl");
