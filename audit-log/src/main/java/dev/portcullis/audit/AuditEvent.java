@@ -67,6 +67,7 @@ public final class AuditEvent {
         // the writer, without naming the member.
         attributes.forEach((name, value) -> requireJsonValue(value, "attributes." + name));
         extensions.forEach((name, value) -> requireJsonValue(value, name));
+        actor.extensions().forEach((name, value) -> requireJsonValue(value, "actor." + name));
     }
 
     /**
@@ -262,7 +263,7 @@ public final class AuditEvent {
          * The event.
          *
          * @throws IllegalArgumentException if its time is outside four-digit years, or a value of
-         *     its attributes or extensions is not a JSON value or is a NaN or infinite number
+         *     its attributes or extensions (or its actor's) is not a JSON value or is a NaN or infinite number
          *     (naming the member)
          * @throws NullPointerException if {@code action}, {@code resource} or {@code outcome} is missing
          */

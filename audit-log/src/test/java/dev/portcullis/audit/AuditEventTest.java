@@ -71,4 +71,18 @@ class AuditEventTest {
         assertThat(valid().attribute("v", List.of(1, 2L, (short) 3, (byte) 4, BigInteger.TEN, BigDecimal.ONE, true,
                 Outcome.DENY, "s", Map.of())).build().attributes()).containsKey("v");
     }
+
+    @Test
+    void anActorExtensionIsAJsonValueAndNeverNamedAfterAContractMember() {
+        assertThatThrownBy(() -> new Actor("alice", null, null, null, null, null, null, Map.of("subject", "mallory")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("actor extension 'subject' is a member of the contract");
+        Actor withNaN = new Actor("alice", null, null, null, null, null, null, Map.of("risk", Double.NaN));
+        assertThatThrownBy(() -> valid().actor(withNaN).build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("member 'actor.risk' is NaN");
+        // Kept when the subject is replaced; an actor without extensions equals the contract-only one.
+        Actor tenant = new Actor("alice", null, null, null, null, null, null, Map.of("tenant", "acme"));
+        assertThat(tenant.withSubject("bob").extensions()).containsEntry("tenant", "acme");
+        assertThat(new Actor("a", null, null, null, null, null, null, null)).isEqualTo(new Actor("a", null, null, null, null, null, null));
+    }
 }

@@ -166,6 +166,9 @@ public final class OcsfMapper {
         if (!event.extensions().isEmpty()) {
             portcullis.set("extensions", MAPPER.valueToTree(event.extensions()));
         }
+        if (!a.extensions().isEmpty()) {
+            portcullis.set("actor_extensions", MAPPER.valueToTree(a.extensions()));
+        }
         if (a.tokenId() != null) {
             portcullis.put("token_id", a.tokenId());
         }

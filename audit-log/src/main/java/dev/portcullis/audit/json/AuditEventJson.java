@@ -40,7 +40,8 @@ import tools.jackson.databind.node.ArrayNode;
  * <p>Reading is strict: every contract member must be present with the right type, {@code type}
  * and {@code outcome} must be from the contract's lists, {@code time} must be RFC 3339 UTC with
  * milliseconds, duplicate members are rejected, and an event larger than the size limit is
- * rejected before it is parsed. Members the contract does not name are kept as they are. Every
+ * rejected before it is parsed. Members the contract does not name are kept as they are, the
+ * actor's too. Every
  * string must be Unicode text: a lone UTF-16 surrogate (which JSON's escape &#92;uD800 can
  * spell) is rejected, since it has no RFC 8785 canonical form, and a canonicalizer that replaced
  * it would give two different events one hash; so must every member name.
@@ -52,8 +53,7 @@ public final class AuditEventJson {
 
     private static final Set<String> CONTRACT_MEMBERS = Set.of("id", "time", "type", "actor", "action",
             "resource", "outcome", "reason", "request_id", "attributes");
-    private static final List<String> ACTOR_MEMBERS = List.of("subject", "client_id", "spiffe_id", "ip",
-            "user_agent", "token_id", "session_id");
+    private static final List<String> ACTOR_MEMBERS = Actor.MEMBER_NAMES;
     /** A ULID (Crockford base32, 26 characters). */
     private static final String ULID = "[0-7][0-9A-HJKMNP-TV-Z]{25}";
     /** A UUID of any version and variant, lower or upper case. */
@@ -227,7 +227,7 @@ public final class AuditEventJson {
         return rule + (version == '7' ? ", not a UUID of another variant than RFC 9562's" : ", not a UUID of version " + version);
     }
 
-    private static Actor actor(ObjectNode node) {
+    private Actor actor(ObjectNode node) {
         JsonNode actor = node.get("actor");
         if (actor == null || !actor.isObject()) {
             throw new MalformedEventException("member 'actor' must be an object");
@@ -240,12 +240,16 @@ public final class AuditEventJson {
             }
             values[i] = optionalString((ObjectNode) actor, name, "actor." + name);
         }
+        // Members the contract does not name are kept, as the event's own are ("unknown members are
+        // kept as they are when importing"): refusing them refused events of a newer producer.
+        Map<String, Object> extensions = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : actor.properties()) {
             if (!ACTOR_MEMBERS.contains(e.getKey())) {
-                throw new MalformedEventException("member 'actor." + e.getKey() + "' is not part of the contract");
+                String name = memberName(e.getKey(), "actor");
+                extensions.put(name, toJava(e.getValue(), "actor." + name));
             }
         }
-        return new Actor(values[0], values[1], values[2], values[3], values[4], values[5], values[6]);
+        return new Actor(values[0], values[1], values[2], values[3], values[4], values[5], values[6], extensions);
     }
 
     private static String requiredString(ObjectNode node, String name) {
@@ -441,6 +445,7 @@ public final class AuditEventJson {
         actor.put("user_agent", a.userAgent());
         actor.put("token_id", a.tokenId());
         actor.put("session_id", a.sessionId());
+        a.extensions().forEach((name, value) -> actor.set(name, toNode(value)));
         node.put("action", event.action());
         node.put("resource", event.resource());
         node.put("outcome", event.outcome().wireName());

@@ -108,7 +108,7 @@ final class CanonicalWriter {
      *     a number is NaN, infinite or an integer beyond ±(2^53−1)
      */
     static CanonicalWriter write(AuditEvent event) {
-        boolean contractOnly = event.extensions().isEmpty();
+        boolean contractOnly = event.extensions().isEmpty() && event.actor().extensions().isEmpty();
         CanonicalWriter writer = new CanonicalWriter(contractOnly ? sizeOfContractEvent(event) : 768);
         try {
             if (contractOnly) {
@@ -215,6 +215,7 @@ final class CanonicalWriter {
         actor.put("user_agent", a.userAgent());
         actor.put("token_id", a.tokenId());
         actor.put("session_id", a.sessionId());
+        actor.putAll(a.extensions());
         members.put("actor", actor);
         members.put("action", event.action());
         members.put("resource", event.resource());

@@ -33,6 +33,11 @@ class OcsfMapperTest {
         assertThat(allow.at("/metadata/correlation_uid").asString()).isEqualTo("req-1");
         assertThat(allow.at("/unmapped/portcullis/attributes/n").asLong()).isEqualTo(1);
 
+        // The actor's members the contract does not name are not lost in the mapping either.
+        Actor actor = new Actor("user-1", null, null, null, null, null, null, java.util.Map.of("tenant", "acme"));
+        assertThat(mapper.map(TestEvents.decision(1).toBuilder().actor(actor).build())
+                .at("/unmapped/portcullis/actor_extensions/tenant").asString()).isEqualTo("acme");
+
         ObjectNode deny = mapper.map(TestEvents.decision(3));
         assertThat(deny.get("status_id").asInt()).isEqualTo(2);
         assertThat(deny.get("disposition_id").asInt()).isEqualTo(2);

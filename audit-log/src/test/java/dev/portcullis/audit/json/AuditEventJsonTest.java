@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
+import org.erdtman.jcs.JsonCanonicalizer;
 import org.junit.jupiter.api.Test;
+
+import dev.portcullis.audit.AuditEvent;
 
 /**
  * What the strict parser rejects beyond the contract's shape: values that have no RFC 8785
@@ -114,5 +117,23 @@ class AuditEventJsonTest {
         String v4 = line.replace(ulid, "9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f");
         assertThat(AuditEventJson.forLoggedEntries().parse(v4.getBytes(StandardCharsets.UTF_8)).id())
                 .isEqualTo("9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f");
+    }
+
+    @Test
+    void parseKeepsActorMembersTheContractDoesNotNameSoTheHashIsOverTheEventAsGiven() throws Exception {
+        String line = event("\"/x\"", "\"alice\",\"tenant\":\"acme\",\"x_device\":{\"b\":[1.5,true],\"a\":null}", "{}", "");
+
+        AuditEvent event = json.parse(line);
+
+        assertThat(event.actor().subject()).isEqualTo("alice");
+        assertThat(event.actor().extensions()).containsOnlyKeys("tenant", "x_device").containsEntry("tenant", "acme");
+        // The stored bytes are the RFC 8785 form of the line as it was given.
+        assertThat(json.canonicalBytes(event)).isEqualTo(new JsonCanonicalizer(line).getEncodedUTF8());
+        assertThat(json.parse(json.toJson(event))).isEqualTo(event);
+        // Their values follow the rules of every other value, named by their path.
+        assertRejectedOnBothPaths(event("\"/x\"", "\"alice\",\"n\":[9007199254740993]", "{}", ""),
+                "member 'actor.n[0]' is an integer beyond ±(2^53−1)");
+        assertRejectedOnBothPaths(event("\"/x\"", "\"alice\",\"t\":\"\\udc00\"", "{}", ""),
+                "member 'actor.t' holds a lone UTF-16 surrogate");
     }
 }

@@ -56,6 +56,29 @@ class CanonicalWriterTest {
     }
 
     @Test
+    void directCanonicalFormEqualsTheReferenceForEventsWhoseActorHasExtensions() {
+        // A Random of its own: randomEvent's draws are pinned (CanonicalFormPinnedTest).
+        Random random = new Random(9562);
+        for (int i = 0; i < 500; i++) {
+            AuditEvent base = randomEvent(random);
+            Map<String, Object> extensions = new LinkedHashMap<>();
+            for (int n = 1 + random.nextInt(3); extensions.size() < n; ) {
+                String name = key(random);
+                if (!Actor.MEMBER_NAMES.contains(name)) {
+                    extensions.put(name, value(random, 0));
+                }
+            }
+            Actor a = base.actor();
+            AuditEvent event = base.toBuilder().actor(new Actor(a.subject(), a.clientId(), a.spiffeId(), a.ip(),
+                    a.userAgent(), a.tokenId(), a.sessionId(), extensions)).build();
+            if (hasLoneSurrogate(event) || hasUnsafeNumber(event) || hasUnsafeNumber(extensions) || hasLoneSurrogate(extensions)) {
+                continue;
+            }
+            assertThat(CanonicalWriter.canonical(event)).as("event %d", i).isEqualTo(json.referenceCanonicalBytes(event));
+        }
+    }
+
+    @Test
     void canonicalBytesWhenAStringHoldsALoneSurrogateThenRefusedInsteadOfReplaced() {
         AuditEvent.Builder valid = AuditEvent.builder(EventType.AUTHZ_DECISION, Instant.parse("2026-11-23T11:28:13.123Z"))
                 .id("01JD4V9Q6ZK8M2X3N4P5R6S7T8").action("GET").resource("/admin/x").outcome(Outcome.DENY);

@@ -234,6 +234,19 @@ class AuditCommandsTest {
     }
 
     @Test
+    void importKeepsUnknownActorMembersSoTheHashIsOverTheEventAsGiven() throws Exception {
+        String line = JSON.toJson(event(0)).replace("\"session_id\":null}", "\"session_id\":null,\"tenant\":\"acme\"}");
+        Path file = tmp.resolve("actor-ext.jsonl");
+        Files.writeString(file, line + "\n");
+
+        Cli imported = importEvents(file);
+
+        assertThat(imported.exitCode()).as(imported.toString()).isZero();
+        String logged = Cli.run("audit", "query", "--log-dir", logDir.toString(), "--output", "json").out().strip();
+        assertThat(logged.getBytes(StandardCharsets.UTF_8)).isEqualTo(new org.erdtman.jcs.JsonCanonicalizer(line).getEncodedUTF8());
+    }
+
+    @Test
     void queryFiltersByTimeSubjectTypeAndOutcome() throws Exception {
         importEvents(eventsFile(tmp, "a.jsonl", 0, 30));
         Cli result = Cli.run("audit", "query", "--log-dir", logDir.toString(), "--since", "2026-11-23T10:00:05Z",
