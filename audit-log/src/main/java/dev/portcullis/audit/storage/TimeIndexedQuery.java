@@ -3,6 +3,9 @@ package dev.portcullis.audit.storage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 
 import dev.portcullis.audit.EventFilter;
 import dev.portcullis.audit.LogEntry;
@@ -34,5 +37,25 @@ final class TimeIndexedQuery {
             position += count;
         }
         return found;
+    }
+
+    /**
+     * The first entry below {@code size}, in log order, whose event time (epoch milliseconds) is in
+     * {@code millis} and that {@code matches} accepts; entries at other times are not read.
+     */
+    static Optional<LogEntry> findAt(LogFiles files, long size, Set<Long> millis, Predicate<LogEntry> matches) {
+        for (long position = 0; position < size; position += CHUNK) {
+            int count = (int) Math.min(CHUNK, size - position);
+            long[] times = files.eventTimes(position, count);
+            for (int i = 0; i < count; i++) {
+                if (millis.contains(times[i])) {
+                    LogEntry entry = files.read(position + i, 1).get(0);
+                    if (matches.test(entry)) {
+                        return Optional.of(entry);
+                    }
+                }
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -227,6 +228,27 @@ class SegmentFileAuditLogTest {
             List<LogEntry> found = log.query(filter, 0, 100);
             assertThat(found).extracting(LogEntry::index).containsExactly(20L, 37L);
             assertThat(log.query(new EventFilter(null, null, null, null, Outcome.DENY), 0, 1000)).hasSize(34);
+        }
+    }
+
+    @Test
+    void findAtOffersOnlyTheEntriesAtTheGivenTimesInLogOrder() {
+        try (SegmentFileAuditLog log = open()) {
+            for (int i = 0; i < 10; i++) {
+                log.append(TestEvents.decision(i)); // at BASE + i ms
+            }
+            log.append(TestEvents.decision(3).toBuilder().id(TestEvents.id(100)).build());
+            Set<Instant> times = Set.of(TestEvents.BASE.plusMillis(3), TestEvents.BASE.plusMillis(7),
+                    TestEvents.BASE.minusMillis(1));
+
+            List<Long> offered = new ArrayList<>();
+            assertThat(log.findAt(times, entry -> {
+                offered.add(entry.index());
+                return false;
+            })).isEmpty();
+            assertThat(offered).containsExactly(3L, 7L, 10L);
+            assertThat(log.findAt(times, entry -> entry.event().id().equals(TestEvents.id(100))))
+                    .map(LogEntry::index).hasValue(10L);
         }
     }
 

@@ -7,8 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import dev.portcullis.audit.AuditEvent;
@@ -33,12 +39,14 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code portcullis audit import}: appends the events of a JSON-lines file to the log, all or
- * nothing. Every line is parsed and checked before anything is written, and the events are then
- * appended as one atomic batch, so a rejected file leaves the log exactly as it was.
+ * nothing. Every line is parsed and checked before anything is written (and no two may have the
+ * same id, nor one be already in the log at its time), and the events are then appended as one
+ * atomic batch, so a rejected file leaves the log exactly as it was.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = {"Append the events in FILE (JSON lines, the audit event contract) to the log in DIR,",
-            "creating it; prints the new signed checkpoint. A malformed line rejects the whole file (exit 2)."})
+            "creating it; prints the new signed checkpoint. A malformed line, or an event id given twice or",
+            "already in the log, rejects the whole file (exit 2)."})
 final class AuditImportCommand implements Callable<Integer> {
 
     @Spec
@@ -72,7 +80,8 @@ final class AuditImportCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CouldNotRunException("--max-event-bytes: " + e.getMessage());
         }
-        List<AuditEvent> events = readAll(json);
+        EventsFile file = readAll(json);
+        List<AuditEvent> events = file.events();
         String existingOrigin = existingOrigin();
         String logOrigin = resolveOrigin(existingOrigin);
         LocalEd25519CheckpointSigner signer = existingOrigin != null
@@ -82,6 +91,7 @@ final class AuditImportCommand implements Callable<Integer> {
         try (SegmentFileAuditLog log = SegmentFileAuditLog.builder(logDir, logOrigin, signer)
                 .maxEventBytes(maxEventBytes).checkpointInterval(Duration.ofHours(1)).open()) {
             before = log.size();
+            refuseIdsAlreadyLogged(log, file);
             log.appendAll(events);
             checkpoint = log.checkpoint();
         } catch (AuditException e) {
@@ -151,9 +161,46 @@ final class AuditImportCommand implements Callable<Integer> {
         return "portcullis.local/audit/" + host;
     }
 
-    /** Parses every line first: nothing is appended unless all of them are valid. */
-    private List<AuditEvent> readAll(AuditEventJson json) {
+    /** The events of the input file, and the line of each event's id (by {@link #idKey}, for messages). */
+    private record EventsFile(String name, List<AuditEvent> events, Map<String, Integer> lineOfId) {
+    }
+
+    /**
+     * Refuses the import when an event of the file is already in the log: an id must identify one
+     * event, and importing the same file twice is the likely mistake. The log keeps no index of
+     * ids, so this looks only at entries with the time of an event of the file (the index holds
+     * every entry's time: one read of 16 bytes an entry, and only entries at those times parsed);
+     * an id reused at another time is not found here.
+     */
+    private void refuseIdsAlreadyLogged(SegmentFileAuditLog log, EventsFile file) {
+        Set<Instant> times = new HashSet<>();
+        for (AuditEvent event : file.events()) {
+            times.add(event.time());
+        }
+        log.findAt(times, entry -> file.lineOfId().containsKey(idKey(entry.event().id()))).ifPresent(entry -> {
+            String id = entry.event().id();
+            throw new CouldNotRunException(file.name() + ":" + file.lineOfId().get(idKey(id)) + ": event id " + id
+                    + " is already in the log, at index " + entry.index() + ": an id must identify one event;"
+                    + " nothing was imported");
+        });
+    }
+
+    /**
+     * An id as compared for sameness: a UUID may be written in either case (RFC 9562 §4) and is the
+     * same UUID; a ULID is upper case only (the parser refuses others), so lower-casing every id
+     * changes nothing else.
+     */
+    private static String idKey(String id) {
+        return id.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Parses every line first: nothing is appended unless all of them are valid and no two of them
+     * have the same id.
+     */
+    private EventsFile readAll(AuditEventJson json) {
         List<AuditEvent> events = new ArrayList<>();
+        Map<String, Integer> lineOfId = new HashMap<>();
         String name = "-".equals(input) ? "<stdin>" : input;
         int lineNumber = 0;
         // Read as bytes line by line, each decoded strictly on its own: a reader that decodes ahead
@@ -171,11 +218,19 @@ final class AuditImportCommand implements Callable<Integer> {
                         if (line.isBlank()) {
                             continue;
                         }
+                        AuditEvent event;
                         try {
-                            events.add(json.parse(line));
+                            event = json.parse(line);
                         } catch (MalformedEventException e) {
                             throw new CouldNotRunException(name + ":" + lineNumber + ": " + e.getMessage() + "; nothing was imported");
                         }
+                        Integer earlier = lineOfId.putIfAbsent(idKey(event.id()), lineNumber);
+                        if (earlier != null) {
+                            throw new CouldNotRunException(name + ":" + lineNumber + ": event id " + event.id()
+                                    + " is also the id of line " + earlier + ": an id must identify one event;"
+                                    + " nothing was imported");
+                        }
+                        events.add(event);
                     }
                 }
             }
@@ -187,6 +242,6 @@ final class AuditImportCommand implements Callable<Integer> {
         if (events.isEmpty()) {
             throw new CouldNotRunException(name + " holds no events; nothing was imported");
         }
-        return events;
+        return new EventsFile(name, events, lineOfId);
     }
 }

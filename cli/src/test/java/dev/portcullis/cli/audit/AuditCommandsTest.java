@@ -9,6 +9,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -244,6 +247,68 @@ class AuditCommandsTest {
         assertThat(imported.exitCode()).as(imported.toString()).isZero();
         String logged = Cli.run("audit", "query", "--log-dir", logDir.toString(), "--output", "json").out().strip();
         assertThat(logged.getBytes(StandardCharsets.UTF_8)).isEqualTo(new org.erdtman.jcs.JsonCanonicalizer(line).getEncodedUTF8());
+    }
+
+    @Test
+    void importWhenTwoLinesHaveTheSameIdThenExits2NamingBothLinesAndAppendsNothing() throws Exception {
+        Path file = eventsFile(tmp, "dup.jsonl", 0, 4);
+        List<String> lines = new ArrayList<>(Files.readAllLines(file));
+        // Another event with line 2's id: same id, other time and resource.
+        lines.set(3, JSON.toJson(event(3).toBuilder().id(event(1).id()).build()));
+        Files.write(file, lines);
+
+        Cli result = importEvents(file);
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+        assertThat(result.err()).contains("dup.jsonl:4: event id " + event(1).id() + " is also the id of line 2")
+                .contains("nothing was imported");
+        assertThat(logDir.resolve("segments")).doesNotExist();
+
+        // A UUID in upper case is the same UUID.
+        String lower = event(10).id(); // ...00000000000a
+        lines.set(3, JSON.toJson(event(3).toBuilder().id(lower.toUpperCase(java.util.Locale.ROOT)).build()));
+        lines.set(1, JSON.toJson(event(1).toBuilder().id(lower).build()));
+        Files.write(file, lines);
+        Cli upper = importEvents(file);
+        assertThat(upper.exitCode()).as(upper.toString()).isEqualTo(2);
+        assertThat(upper.err()).contains("dup.jsonl:4: event id " + lower.toUpperCase(java.util.Locale.ROOT)
+                + " is also the id of line 2");
+        assertThat(logDir.resolve("segments")).doesNotExist();
+    }
+
+    @Test
+    void importWhenAnEventIsAlreadyInTheLogThenExits2NamingItsIndexAndChangesNothing() throws Exception {
+        importEvents(eventsFile(tmp, "a.jsonl", 0, 5));
+        Map<String, byte[]> before = filesOf(logDir);
+        // The same file imported again: the mistake this catches.
+        Cli again = importEvents(tmp.resolve("a.jsonl"));
+        // One event of it among new ones.
+        Path mixed = eventsFile(tmp, "b.jsonl", 5, 3);
+        List<String> lines = new ArrayList<>(Files.readAllLines(mixed));
+        lines.add(1, JSON.toJson(event(3)));
+        Files.write(mixed, lines);
+        Cli one = importEvents(mixed);
+
+        assertThat(again.exitCode()).as(again.toString()).isEqualTo(2);
+        assertThat(again.err()).contains("a.jsonl:1: event id " + event(0).id() + " is already in the log, at index 0")
+                .contains("nothing was imported");
+        assertThat(one.exitCode()).as(one.toString()).isEqualTo(2);
+        assertThat(one.err()).contains("b.jsonl:2: event id " + event(3).id() + " is already in the log, at index 3");
+        assertThat(filesOf(logDir)).as("every file as it was").containsExactlyInAnyOrderEntriesOf(before);
+        assertLogSize(5);
+    }
+
+    /** Every file of a log directory but the lock, by relative path, with its bytes. */
+    private static Map<String, byte[]> filesOf(Path dir) throws Exception {
+        Map<String, byte[]> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path file : (Iterable<Path>) walk::iterator) {
+                if (Files.isRegularFile(file) && !file.getFileName().toString().equals("LOCK")) {
+                    files.put(dir.relativize(file).toString(), Files.readAllBytes(file));
+                }
+            }
+        }
+        return files;
     }
 
     @Test
