@@ -28,7 +28,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Remembers decisions for a short time, keyed by the policy/data revision and the input (without
  * the decision id, the clock and the configured per-request headers). Off by default; an option
- * measured in docs/benchmarks.md.
+ * measured in docs/benchmarks.md. The revision supplier MUST name a revision afresh each time it
+ * changes ({@link OpaRevisionWatcher#revision()}), never by its content alone: a decision
+ * asked for under one revision may come from the next one (OPA changed before the watcher's next
+ * poll), and a revision named by its content comes back whenever OPA returns to that state,
+ * bringing the misfiled decision back with it.
  *
  * <p>Why per-request headers are left out of the key: proxies stamp every request with its own id
  * or trace context ({@code x-request-id}, {@code traceparent}, ...), so a key that included them
@@ -82,6 +86,8 @@ public final class CachingPolicyEngine implements PolicyEngine {
     }
 
     /**
+     * @param revision what OPA serves now, named afresh at each change
+     *     ({@link OpaRevisionWatcher#revision()}); empty while unknown
      * @param inFlightWait how long a check waits for the same question asked by another check: the
      *     engine's own timeout and a margin for scheduling
      */

@@ -34,7 +34,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Watches what OPA decides with: every {@code interval} it reads the data documents the decisions
  * depend on, every {@code policyInterval} the policy modules ({@code GET /v1/policies}), and hashes
- * both into a revision. Caches keyed by this revision are emptied by a change as soon as it is seen.
+ * both into a revision. A cache of decisions files them under {@link #revision()}, so that a
+ * change empties it for good as soon as it is seen, even when OPA later returns to a revision
+ * seen before.
  *
  * <p>The two are read at their own pace because they cost very different amounts: OPA answers
  * {@code GET /v1/policies} with every module's source and its whole AST (about 220 KB for
@@ -70,18 +72,24 @@ public final class OpaRevisionWatcher implements AutoCloseable {
     private long polls;
     private String policyDigest;
     private volatile Confirmed confirmed;
+    private long periods;
     private HttpClient ownedClient;
 
     /**
-     * What OPA decided with at one poll: the revision, the fingerprint of its policy modules'
-     * sources ({@link PolicySources#digest}) and each watched data document as OPA answered it
-     * ({@code GET /v1/data/<path>}, the raw JSON, keyed by path in the configured order).
+     * What OPA decided with at one poll: the revision (a hash of all of it, the same whenever OPA
+     * serves the same again; caches key by {@link OpaRevisionWatcher#revision()} instead), the
+     * fingerprint of its policy modules' sources ({@link PolicySources#digest}) and each watched
+     * data document as OPA answered it ({@code GET /v1/data/<path>}, the raw JSON, keyed by path
+     * in the configured order).
      */
     public record Snapshot(String revision, String policySources, Map<String, byte[]> data) {
     }
 
-    /** A snapshot and the {@code nanoTime} at which the poll that read it started. */
-    private record Confirmed(Snapshot snapshot, long readFrom) {
+    /**
+     * A snapshot, the {@code nanoTime} at which the poll that read it started, and the number of
+     * the period in which the watcher has been seeing this revision without a change or a gap.
+     */
+    private record Confirmed(Snapshot snapshot, long readFrom, long period) {
     }
 
     /**
@@ -159,19 +167,35 @@ public final class OpaRevisionWatcher implements AutoCloseable {
 
     /**
      * The current revision, or empty while it is unknown: OPA unreachable or failing, not read yet,
-     * or not read successfully for longer than {@code maxAge}.
+     * or not read successfully for longer than {@code maxAge}. What a cache of decisions MUST file
+     * its entries under: the hash of what OPA serves ({@link Snapshot#revision()}) together with
+     * the number of the period in which this watcher has been seeing it, from the poll that first
+     * read it to the poll that read another one, or that came after a gap in the reads.
+     *
+     * <p>Why not the hash alone: a decision is filed under the revision known when it was asked
+     * for, and OPA may already be serving the next one, which the watcher sees only at its next
+     * poll. Such a decision is wrong for the revision it is filed under, and a hash comes back
+     * whenever OPA returns to exactly that state (a policy rolled back, a grant added and taken
+     * away again, a block lifted and pushed again). Filed under the hash, the decision came back
+     * with it and was served for the rest of its time to live; filed under the period, it is never
+     * served again once the watcher has seen the change.
      */
     public Optional<String> revision() {
-        return snapshot().map(Snapshot::revision);
+        return current().map(c -> c.snapshot().revision() + "#" + c.period());
     }
 
     /** The current snapshot, under the same rule as {@link #revision()}: empty while unknown or too old. */
     public Optional<Snapshot> snapshot() {
+        return current().map(Confirmed::snapshot);
+    }
+
+
+    private Optional<Confirmed> current() {
         Confirmed current = confirmed;
         if (current == null || nanoTime.getAsLong() - current.readFrom() > maxAgeNanos) {
             return Optional.empty();
         }
-        return Optional.of(current.snapshot());
+        return Optional.of(current);
     }
 
     /**
@@ -196,10 +220,16 @@ public final class OpaRevisionWatcher implements AutoCloseable {
             }
             String next = HexFormat.of().formatHex(digest.digest());
             Confirmed previous = confirmed;
+            long period = previous == null ? 0 : previous.period();
             if (previous == null || !next.equals(previous.snapshot().revision())) {
                 log.info("OPA policy/data revision is now {}", next.substring(0, 12));
+                period = ++periods;
+            } else if (readFrom - previous.readFrom() > maxAgeNanos) {
+                // A gap: OPA may have served something else meanwhile and come back.
+                period = ++periods;
             }
-            confirmed = new Confirmed(new Snapshot(next, policyDigest, Collections.unmodifiableMap(documents)), readFrom);
+            confirmed = new Confirmed(new Snapshot(next, policyDigest, Collections.unmodifiableMap(documents)), readFrom,
+                    period);
         } catch (HttpTimeoutException e) {
             // Busy or cut off, which a timeout cannot tell apart (a connect timeout on loopback is
             // a full accept queue: run 7); either way maxAge bounds how long the last revision serves.

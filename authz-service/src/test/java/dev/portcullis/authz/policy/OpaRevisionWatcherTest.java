@@ -120,7 +120,7 @@ class OpaRevisionWatcherTest {
         watcher.poll();
 
         OpaRevisionWatcher.Snapshot snapshot = watcher.snapshot().orElseThrow();
-        assertThat(snapshot.revision()).isEqualTo(watcher.revision().orElseThrow());
+        assertThat(watcher.revision().orElseThrow()).startsWith(snapshot.revision() + "#");
         assertThat(snapshot.data().keySet()).containsExactly("authz", "portcullis/blocklist");
         assertThat(new String(snapshot.data().get("portcullis/blocklist"), StandardCharsets.UTF_8)).isEqualTo(blocklist);
         assertThat(snapshot.policySources()).isEqualTo(
@@ -152,6 +152,41 @@ class OpaRevisionWatcherTest {
 
         assertThat(cache.decide(input).allow()).isFalse();
         assertThat(asked).hasValue(2);
+    }
+
+    /**
+     * A decision OPA made while the watcher still named the previous revision is filed under that
+     * revision; when OPA later returns to exactly that state (a block lifted and set again, a
+     * policy or route table rolled back), the revision string comes back too, and so would the
+     * decision made in between.
+     */
+    @Test
+    void aDecisionFiledUnderARevisionWhileOpaAlreadyServedAnotherIsNotServedWhenThatRevisionReturns() throws Exception {
+        String aliceBlocked = "{\"result\":{\"entries\":{\"subject:alice\":{\"until\":\"2026-11-23T13:00:00Z\"}}}}";
+        OpaRevisionWatcher watcher = watcher(Duration.ofSeconds(1));
+        documents.put("/v1/data/portcullis/blocklist", aliceBlocked);
+        watcher.poll();
+        PolicyEngine engine = input -> {
+            boolean blocked = documents.get("/v1/data/portcullis/blocklist").contains("subject:alice");
+            return new PolicyDecision(!blocked, blocked ? 403 : 200, List.of(blocked ? "blocked:subject" : "role:order-reader"),
+                    Map.of(), null);
+        };
+        CachingPolicyEngine cache = new CachingPolicyEngine(engine, watcher::revision,
+                new MutableClock(Instant.parse("2026-11-23T12:00:00Z")), Duration.ofSeconds(60), 100, Set.of(),
+                Duration.ofSeconds(10), JsonMapper.builder().build());
+        Map<String, Object> input = Map.of("principal", Map.of("subject", "alice"), "request", Map.of("path", "/orders/1"));
+
+        // Lifted in OPA; before the watcher's next poll alice asks, and OPA allows her.
+        documents.put("/v1/data/portcullis/blocklist", "{}");
+        assertThat(cache.decide(input).allow()).isTrue();
+        watcher.poll();
+        assertThat(cache.decide(input).allow()).isTrue();
+
+        // Blocked again with the very same document (e.g. the responder's reconciler re-pushing it).
+        documents.put("/v1/data/portcullis/blocklist", aliceBlocked);
+        watcher.poll();
+
+        assertThat(cache.decide(input).allow()).isFalse();
     }
 
     @Test
@@ -232,7 +267,11 @@ class OpaRevisionWatcherTest {
 
         delaysMillis.clear();
         watcher.poll();
-        assertThat(watcher.revision()).isEqualTo(known);
+        // Known again, but named afresh: OPA may have served something else during the gap and
+        // come back, and what was filed under the old name meanwhile must not come back with it.
+        assertThat(watcher.revision()).isPresent().isNotEqualTo(known);
+        assertThat(watcher.snapshot().orElseThrow().revision()).as("the same policy and data")
+                .isEqualTo(known.orElseThrow().substring(0, known.orElseThrow().indexOf('#')));
     }
 
     @Test
