@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,6 +24,8 @@ import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.portcullis.authz.digest.Sha256;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -44,6 +45,15 @@ import tools.jackson.databind.json.JsonMapper;
  * well under a millisecond. Data is what changes at run time (the anomaly responder's block list),
  * so it is read often; modules change when a policy is deployed. The AST is skipped while reading,
  * never parsed.
+ *
+ * <p>A snapshot MUST pair data and modules that OPA served together. OPA activates a bundle's
+ * modules and data at once, and the modules read up to {@code policyInterval} earlier paired with
+ * the new data are a state OPA never served: the in-process engine, whose module matched the old
+ * modules, decided on the new data with the old policy (an allow neither version gives, when the
+ * new data means something only the new policy reads). So the data are read first, the modules
+ * also whenever the data changed, and the data once more whenever the modules changed: one
+ * change, of modules, data or both, is seen whole or not at all. The price is a read of the
+ * modules at every poll at which the data changed (a block list pushed), besides the regular ones.
  *
  * <p>While OPA cannot be read, the revision is unknown ({@link Optional#empty()}) and callers MUST
  * NOT serve cached decisions: with the engine down every answer must be a fresh failure, never a
@@ -71,6 +81,8 @@ public final class OpaRevisionWatcher implements AutoCloseable {
     private final ScheduledExecutorService poller;
     private long polls;
     private String policyDigest;
+    /** {@link #revision} of the data documents alone at the last poll, to see that they changed. */
+    private String dataDigest;
     private volatile Confirmed confirmed;
     private long periods;
     private HttpClient ownedClient;
@@ -199,26 +211,28 @@ public final class OpaRevisionWatcher implements AutoCloseable {
     }
 
     /**
-     * Reads the data documents, and the policy modules when they are due (or unknown), and updates
+     * Reads the data documents, then the policy modules when they are due, unknown or the data
+     * changed, then the data again when the modules changed (see the class comment), and updates
      * the revision. Runs on the poller's one thread (or a test's), never concurrently.
      */
     synchronized void poll() {
         long readFrom = nanoTime.getAsLong();
         try {
-            if (policyDigest == null || polls % policyEvery == 0) {
-                policyDigest = policySourcesDigest(read(policies));
+            Map<String, byte[]> documents = readData();
+            String documentsDigest = revision("", documents);
+            if (policyDigest == null || polls % policyEvery == 0 || !documentsDigest.equals(dataDigest)) {
+                String modules = policySourcesDigest(read(policies));
+                if (!modules.equals(policyDigest)) {
+                    // Other modules than before, or none known: the data read before them may be
+                    // older than they are (a bundle activates both at once), so it is read again.
+                    documents = readData();
+                    documentsDigest = revision("", documents);
+                }
+                policyDigest = modules;
             }
             polls++;
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(policyDigest.getBytes(StandardCharsets.US_ASCII));
-            Map<String, byte[]> documents = new LinkedHashMap<>();
-            for (int i = 0; i < data.size(); i++) {
-                byte[] answer = read(data.get(i));
-                documents.put(dataPaths.get(i), answer);
-                digest.update((byte) 0);
-                digest.update(answer);
-            }
-            String next = HexFormat.of().formatHex(digest.digest());
+            dataDigest = documentsDigest;
+            String next = revision(policyDigest, documents);
             Confirmed previous = confirmed;
             long period = previous == null ? 0 : previous.period();
             if (previous == null || !next.equals(previous.snapshot().revision())) {
@@ -242,8 +256,6 @@ public final class OpaRevisionWatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             forget();
             Thread.currentThread().interrupt();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
         }
     }
 
@@ -251,6 +263,27 @@ public final class OpaRevisionWatcher implements AutoCloseable {
     private void forget() {
         confirmed = null;
         policyDigest = null;
+        dataDigest = null;
+    }
+
+    /** Each watched data document as OPA answers it now, by path in the configured order. */
+    private Map<String, byte[]> readData() throws IOException, InterruptedException {
+        Map<String, byte[]> documents = new LinkedHashMap<>();
+        for (int i = 0; i < data.size(); i++) {
+            documents.put(dataPaths.get(i), read(data.get(i)));
+        }
+        return documents;
+    }
+
+    /** The revision of modules with this fingerprint deciding on these data documents. */
+    private static String revision(String policySources, Map<String, byte[]> documents) {
+        MessageDigest digest = Sha256.newDigest();
+        digest.update(policySources.getBytes(StandardCharsets.US_ASCII));
+        for (byte[] answer : documents.values()) {
+            digest.update((byte) 0);
+            digest.update(answer);
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     /**

@@ -189,6 +189,101 @@ class OpaRevisionWatcherTest {
         assertThat(cache.decide(input).allow()).isFalse();
     }
 
+    /**
+     * OPA activates policy and data together (a bundle); a poll that reads the new data must not
+     * pair it with the modules it read before: no engine ever served that pair, and the in-process
+     * engine would evaluate the old module on the new data.
+     */
+    @Test
+    void aRevisionOpaReturnsToIsNamedAfreshAndAnUnchangedOneKeepsItsName() throws IOException {
+        String aliceBlocked = "{\"result\":{\"entries\":{\"subject:alice\":{\"until\":\"2026-11-23T13:00:00Z\"}}}}";
+        OpaRevisionWatcher watcher = watcher(Duration.ofSeconds(1));
+        watcher.poll();
+        String first = watcher.revision().orElseThrow();
+        watcher.poll();
+        assertThat(watcher.revision()).as("nothing changed").contains(first);
+
+        documents.put("/v1/data/portcullis/blocklist", aliceBlocked);
+        watcher.poll();
+        String second = watcher.revision().orElseThrow();
+        documents.put("/v1/data/portcullis/blocklist", "{}");
+        watcher.poll();
+
+        assertThat(watcher.revision()).isPresent().get().isNotIn(first, second);
+        assertThat(watcher.snapshot().orElseThrow().revision()).as("the content hash is the first one's")
+                .isEqualTo(first.substring(0, first.indexOf('#')));
+    }
+
+    @Test
+    void dataThatChangedIsNeverPairedWithModulesReadBeforeTheChange() throws IOException {
+        OpaRevisionWatcher watcher = watcher(Duration.ofSeconds(1));
+        watcher.poll();
+        String newModules = "{\"result\":[" + A.replace("package portcullis.authz\\n", "package portcullis.authz\\n# v2\\n")
+                + "," + B + "]}";
+
+        documents.put("/v1/policies", newModules);
+        documents.put("/v1/data/authz", "{\"result\":{\"routes\":[{\"name\":\"v2\"}]}}");
+        watcher.poll();
+
+        OpaRevisionWatcher.Snapshot snapshot = watcher.snapshot().orElseThrow();
+        assertThat(new String(snapshot.data().get("authz"), StandardCharsets.UTF_8)).contains("v2");
+        assertThat(snapshot.policySources())
+                .isEqualTo(OpaRevisionWatcher.policySourcesDigest(newModules.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void whenTheDataChangeTheModulesAreReadInTheSamePollAndOtherwiseOnlyAtTheirInterval() throws IOException {
+        OpaRevisionWatcher watcher = watcher(Duration.ofSeconds(1));
+        watcher.poll();
+        watcher.poll();
+        int policyReads = reads("/v1/policies");
+
+        documents.put("/v1/data/portcullis/blocklist",
+                "{\"result\":{\"entries\":{\"subject:alice\":{\"until\":\"2026-11-23T13:00:00Z\"}}}}");
+        int dataReads = reads("/v1/data/authz");
+        watcher.poll();
+        assertThat(reads("/v1/policies")).as("read with the changed data").isEqualTo(policyReads + 1);
+        assertThat(reads("/v1/data/authz")).as("the modules did not change: the data are not read again")
+                .isEqualTo(dataReads + 1);
+
+        watcher.poll();
+        assertThat(reads("/v1/policies")).as("nothing changed, not due").isEqualTo(policyReads + 1);
+    }
+
+    @Test
+    void modulesThatChangeBetweenTheDataReadAndTheirOwnArePairedWithTheDataReadAfterThem() throws IOException {
+        OpaRevisionWatcher watcher = watcher(Duration.ofSeconds(1));
+        watcher.poll();
+        String newModules = "{\"result\":[" + A.replace("package portcullis.authz\\n", "package portcullis.authz\\n# v2\\n")
+                + "," + B + "]}";
+        String newRoutes = "{\"result\":{\"routes\":[{\"name\":\"v2\"}]}}";
+        // A block list pushed (so the modules are read in this poll), and OPA activating a new
+        // bundle, modules and data at once, just after the watcher read the last data document.
+        documents.put("/v1/data/portcullis/blocklist", "{\"result\":{}}");
+        opa.removeContext("/");
+        opa.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            reads.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+            String body = documents.get(path);
+            byte[] bytes = (body == null ? "{}" : body).getBytes(StandardCharsets.UTF_8);
+            if (path.equals("/v1/data/portcullis/blocklist")) {
+                documents.put("/v1/policies", newModules);
+                documents.put("/v1/data/authz", newRoutes);
+            }
+            exchange.sendResponseHeaders(body == null ? 404 : 200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+
+        watcher.poll();
+
+        OpaRevisionWatcher.Snapshot snapshot = watcher.snapshot().orElseThrow();
+        assertThat(snapshot.policySources())
+                .isEqualTo(OpaRevisionWatcher.policySourcesDigest(newModules.getBytes(StandardCharsets.UTF_8)));
+        assertThat(new String(snapshot.data().get("authz"), StandardCharsets.UTF_8)).isEqualTo(newRoutes);
+    }
+
     @Test
     void dataIsReadAtEveryPollAndThePolicyModulesAtTheirOwnInterval() throws IOException {
         OpaRevisionWatcher watcher = watcher(Duration.ofSeconds(1));
@@ -196,8 +291,9 @@ class OpaRevisionWatcherTest {
             watcher.poll();
         }
 
-        assertThat(reads("/v1/data/authz")).isEqualTo(10);
-        assertThat(reads("/v1/data/portcullis/blocklist")).isEqualTo(10);
+        // Once per poll, and once more at the first: read before modules it did not know yet.
+        assertThat(reads("/v1/data/authz")).isEqualTo(11);
+        assertThat(reads("/v1/data/portcullis/blocklist")).isEqualTo(11);
         // 1 s of policy interval over 200 ms polls: the first poll and every fifth.
         assertThat(reads("/v1/policies")).isEqualTo(2);
     }
@@ -258,7 +354,7 @@ class OpaRevisionWatcherTest {
         delaysMillis.put("/v1/data/portcullis/blocklist", 10_000L);
         advance(Duration.ofMillis(200));
         watcher.poll(); // times out after 2 s of real time
-        assertThat(reads("/v1/data/portcullis/blocklist")).isEqualTo(2);
+        assertThat(reads("/v1/data/portcullis/blocklist")).as("twice at the first poll, once at this one").isEqualTo(3);
         advance(Duration.ofMillis(1_800));
         assertThat(watcher.revision()).as("2 s after the last good read began").isEqualTo(known);
 
