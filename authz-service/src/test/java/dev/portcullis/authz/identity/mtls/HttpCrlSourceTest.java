@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.portcullis.authz.testing.MutableClock;
 import dev.portcullis.authz.testing.TestCertificates;
 import dev.portcullis.authz.testing.TestCertificates.Authority;
 
@@ -84,6 +85,29 @@ class HttpCrlSourceTest {
         assertThat(source.refresh()).isTrue();
 
         assertThat(source.current()).singleElement()
+                .satisfies(crl -> assertThat(crl.getRevokedCertificate(revoked)).isNotNull());
+    }
+
+    /**
+     * How long a certificate revoked at its authority still verifies: until the held CRL is
+     * {@code crl-refresh} old (or past its nextUpdate), at the first check after that; no sooner.
+     */
+    @Test
+    void aRevocationPublishedAfterTheHeldCrlCountsFromTheFirstCheckAfterTheRefreshInterval() {
+        MutableClock clock = new MutableClock(TestCertificates.NOW);
+        HttpCrlSource refreshing = new HttpCrlSource(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/crl"),
+                List.of(ca.certificate()), HttpClient.newHttpClient(), Duration.ofMinutes(5), Duration.ofSeconds(5), clock);
+        BigInteger revoked = BigInteger.valueOf(4244);
+        served.set(ca.crl(TestCertificates.NOW.minusSeconds(3600), TestCertificates.NOW.plus(Duration.ofDays(1))));
+        assertThat(refreshing.current()).singleElement().satisfies(crl -> assertThat(crl.getRevokedCertificate(revoked)).isNull());
+
+        served.set(ca.crl(TestCertificates.NOW.plusSeconds(1), TestCertificates.NOW.plus(Duration.ofDays(1)), revoked));
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(refreshing.current()).as("the held list is not older than crl-refresh yet").singleElement()
+                .satisfies(crl -> assertThat(crl.getRevokedCertificate(revoked)).isNull());
+
+        clock.advance(Duration.ofMillis(1));
+        assertThat(refreshing.current()).singleElement()
                 .satisfies(crl -> assertThat(crl.getRevokedCertificate(revoked)).isNotNull());
     }
 
