@@ -34,6 +34,12 @@ import dev.portcullis.audit.Outcome;
  * fitted on a reservoir sample of past windows, and an alert names the features that isolated it,
  * with the population's typical value beside each.
  *
+ * <p>It counts only what principals verifiably did: requests, decryptions and encryptions.
+ * Rejected credentials ({@code authn.failure}) are left out, as their subject is only what the
+ * credential claimed: counted, they let anyone push a victim's hour over the threshold (and have the
+ * responses disable and block the victim) by sending forged tokens in the victim's name. Failed logins
+ * are what {@code brute-force} and {@code credential-stuffing} look at.
+ *
  * <p>Model life cycle: windows of entities past {@code warmup-windows} active hours feed a uniform
  * reservoir of {@code training-windows}; the forest is fitted when {@code min-training-windows} have
  * been seen, and refitted after every {@code refit-every} more. The alert threshold is the larger
@@ -44,16 +50,16 @@ import dev.portcullis.audit.Outcome;
  * <p>An alert comes when a window closes: when the entity's next event falls in a later hour, or
  * when the stream's time passes the hour (online, up to an hour after the activity began).
  *
- * <p>State: about 0.3 KiB per entity plus the reservoir ({@code training-windows * 9 * 4} bytes).
+ * <p>State: about 0.3 KiB per entity plus the reservoir ({@code training-windows * 8 * 4} bytes).
  */
 public final class IsolationForestDetector implements Detector {
 
     public static final String NAME = "isolation-forest";
-    public static final int FEATURES = 9;
+    public static final int FEATURES = 8;
     /** The most route templates an entity's history of earlier windows keeps. */
     private static final int KNOWN_ROUTES = 32;
     public static final List<String> FEATURE_NAMES = List.of("events", "distinct routes", "denied share",
-            "failed logins", "decrypted fields above its own usual", "networks", "activity above its own usual",
+            "decrypted fields above its own usual", "networks", "activity above its own usual",
             "hour-of-day rarity", "routes new to it");
     private static final long HOUR = 3_600_000L;
     /** A state's hour when it has no open window. */
@@ -116,12 +122,10 @@ public final class IsolationForestDetector implements Detector {
     @Override
     public void observe(AuditEvent event, Consumer<Alert> alerts) {
         EventType type = event.type();
-        boolean failure = type == EventType.AUTHN_FAILURE;
-        if (!failure && type != EventType.AUTHZ_DECISION && type != EventType.FIELD_DECRYPT
-                && type != EventType.FIELD_ENCRYPT) {
+        if (type != EventType.AUTHZ_DECISION && type != EventType.FIELD_DECRYPT && type != EventType.FIELD_ENCRYPT) {
             return;
         }
-        Entity who = Principals.principal(event.actor());
+        Entity who = Principals.principal(event);
         if (who == null) {
             return;
         }
@@ -137,18 +141,14 @@ public final class IsolationForestDetector implements Detector {
             s.startInHour = (int) (t - hour * HOUR);
         }
         s.endInHour = (int) (t - hour * HOUR);
-        if (failure) {
-            s.failures++;
-        } else {
-            s.events++;
-            s.routes.add(Routes.templateHash(event.action(), event.resource()));
-            s.addNetwork(Principals.networkHash(event.actor().ip()));
-            if (event.outcome() == Outcome.DENY) {
-                s.denies++;
-            }
-            if (type == EventType.FIELD_DECRYPT && event.attributes().get("fields") instanceof Number n) {
-                s.fields += (int) Math.max(0, Math.min(n.longValue(), 1_000_000));
-            }
+        s.events++;
+        s.routes.add(Routes.templateHash(event.action(), event.resource()));
+        s.addNetwork(Principals.networkHash(event.actor().ip()));
+        if (event.outcome() == Outcome.DENY) {
+            s.denies++;
+        }
+        if (type == EventType.FIELD_DECRYPT && event.attributes().get("fields") instanceof Number n) {
+            s.fields += (int) Math.max(0, Math.min(n.longValue(), 1_000_000));
         }
         if (s.evidence == null) {
             s.evidence = new EvidenceRing(evidence);
@@ -173,13 +173,13 @@ public final class IsolationForestDetector implements Detector {
 
     /** Closes the entity's window: learns from it, scores it, resets it. */
     private void close(State s, Consumer<Alert> alerts) {
-        if (s.hour == NO_HOUR || s.events + s.failures == 0) {
+        if (s.hour == NO_HOUR || s.events == 0) {
             return;
         }
         float[] x = features(s);
         boolean warm = s.windows >= warmupWindows;
         boolean alerted = false;
-        if (warm && s.events + s.failures >= minWindowEvents) {
+        if (warm && s.events >= minWindowEvents) {
             if (forest != null) {
                 double score = forest.score(x);
                 if (score >= threshold) {
@@ -203,7 +203,6 @@ public final class IsolationForestDetector implements Detector {
             s.windows++;
         }
         s.events = 0;
-        s.failures = 0;
         s.denies = 0;
         s.fields = 0;
         s.routes.clear();
@@ -234,23 +233,22 @@ public final class IsolationForestDetector implements Detector {
         x[0] = (float) Math.log1p(s.events);
         x[1] = (float) Math.log1p(s.routes.size());
         x[2] = (float) (s.denies / (s.events + PRIOR));
-        x[3] = (float) Math.log1p(s.failures);
         // Relative to the entity's own usual, one-sided: decrypting is a support agent's daily work,
         // so only decrypting more than it usually does is unusual for it.
-        x[4] = s.windows == 0 ? (float) Math.log1p(s.fields)
+        x[3] = s.windows == 0 ? (float) Math.log1p(s.fields)
                 : (float) Math.max(0.0, Math.log((s.fields + PRIOR) / (s.usualFields + PRIOR)));
-        x[5] = s.networkCount();
+        x[4] = s.networkCount();
         // One-sided: an hour quieter than usual is not a security concern, a busier one may be.
-        x[6] = s.windows == 0 ? 0f : (float) Math.max(0.0, Math.log((s.events + PRIOR) / (s.usualEvents + PRIOR)));
+        x[5] = s.windows == 0 ? 0f : (float) Math.max(0.0, Math.log((s.events + PRIOR) / (s.usualEvents + PRIOR)));
         int max = s.busiestHourCount();
         int hourOfDay = (int) Math.floorMod(s.hour, 24L);
         // How surprising this hour is for this entity: -ln of its smoothed share of the entity's
         // busiest hour. Never active here after 20 days at its usual hour gives ln(21 / 0.5) = 3.7,
         // once gives 2.6, half the days 0.7; a young profile (small max) is less sure of itself.
-        x[7] = (float) Math.max(0.0, Math.log((max + 1.0) / (s.hourCount(hourOfDay) + 0.5)));
+        x[6] = (float) Math.max(0.0, Math.log((max + 1.0) / (s.hourCount(hourOfDay) + 0.5)));
         // Route templates this entity had not called in any earlier window: what it reaches for
         // that its own work never needed (an insider looking around, a probe).
-        x[8] = (float) Math.log1p(s.windows == 0 ? 0 : s.routesNotKnown());
+        x[7] = (float) Math.log1p(s.windows == 0 ? 0 : s.routesNotKnown());
         return x;
     }
 
@@ -316,12 +314,12 @@ public final class IsolationForestDetector implements Detector {
     private String describe(int f, float[] x, State s) {
         String name = FEATURE_NAMES.get(f);
         return switch (f) {
-            case 0, 1, 3, 8 -> name + " " + Math.round(Math.expm1(x[f])) + " (typical " + Math.round(Math.expm1(typical[f])) + ")";
+            case 0, 1, 7 -> name + " " + Math.round(Math.expm1(x[f])) + " (typical " + Math.round(Math.expm1(typical[f])) + ")";
             case 2 -> String.format(Locale.ROOT, "denied %d of %d requests", s.denies, s.events);
-            case 4 -> String.format(Locale.ROOT, "decrypted fields %d, against its usual %.0f per active hour", s.fields,
+            case 3 -> String.format(Locale.ROOT, "decrypted fields %d, against its usual %.0f per active hour", s.fields,
                     s.usualFields);
-            case 5 -> name + " " + Math.round(x[f]) + " (typical " + Math.round(typical[f]) + ")";
-            case 6 -> String.format(Locale.ROOT, "%d events against its usual %.0f per active hour", s.events,
+            case 4 -> name + " " + Math.round(x[f]) + " (typical " + Math.round(typical[f]) + ")";
+            case 5 -> String.format(Locale.ROOT, "%d events against its usual %.0f per active hour", s.events,
                     s.usualEvents);
             default -> {
                 int hourOfDay = (int) Math.floorMod(s.hour, 24L);
@@ -357,7 +355,6 @@ public final class IsolationForestDetector implements Detector {
         int startInHour;
         int endInHour;
         int events;
-        int failures;
         int denies;
         int fields;
         // Starts with room for two values and grows: most windows hold a few routes.

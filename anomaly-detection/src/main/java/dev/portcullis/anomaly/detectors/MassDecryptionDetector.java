@@ -80,7 +80,7 @@ public final class MassDecryptionDetector implements Detector {
                 || (event.outcome() != Outcome.SUCCESS && event.outcome() != Outcome.ALLOW)) {
             return;
         }
-        Entity who = Principals.principal(event.actor());
+        Entity who = Principals.principal(event);
         if (who == null) {
             return;
         }

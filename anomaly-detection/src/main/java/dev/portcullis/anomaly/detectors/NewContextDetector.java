@@ -91,6 +91,9 @@ public final class NewContextDetector implements Detector {
         if (type != EventType.AUTHZ_DECISION && !sensitiveTypes.contains(type)) {
             return;
         }
+        if (!Principals.hasVerifiedActor(event)) {
+            return; // a subject a rejected credential claimed is not that subject's context
+        }
         String subject = event.actor().subject();
         if (!Principals.nonEmpty(subject) || Principals.isSystem(subject)) {
             return;

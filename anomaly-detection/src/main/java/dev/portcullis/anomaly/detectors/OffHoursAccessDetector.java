@@ -104,7 +104,7 @@ public final class OffHoursAccessDetector implements Detector {
         if (type != EventType.AUTHZ_DECISION && type != EventType.FIELD_DECRYPT) {
             return;
         }
-        Entity who = Principals.principal(event.actor());
+        Entity who = Principals.principal(event);
         if (who == null) {
             return;
         }

@@ -79,7 +79,7 @@ public final class PrivilegeProbingDetector implements Detector {
                 || (event.type() != EventType.AUTHZ_DECISION && event.type() != EventType.FIELD_DECRYPT)) {
             return;
         }
-        Entity who = Principals.principal(event.actor());
+        Entity who = Principals.principal(event);
         if (who == null) {
             return;
         }

@@ -87,7 +87,7 @@ public final class RateSpikeDetector implements Detector {
         if (type != EventType.AUTHZ_DECISION && type != EventType.FIELD_DECRYPT && type != EventType.FIELD_ENCRYPT) {
             return;
         }
-        Entity who = Principals.principal(event.actor());
+        Entity who = Principals.principal(event);
         if (who == null) {
             return;
         }

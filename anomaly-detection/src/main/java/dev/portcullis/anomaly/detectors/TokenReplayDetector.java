@@ -20,7 +20,6 @@ import dev.portcullis.anomaly.internal.Explain;
 import dev.portcullis.anomaly.internal.Principals;
 import dev.portcullis.anomaly.internal.RecentDistinct;
 import dev.portcullis.audit.AuditEvent;
-import dev.portcullis.audit.EventType;
 
 /**
  * Token replay: one token id presented from several places at once. A bearer token is issued to
@@ -73,7 +72,7 @@ public final class TokenReplayDetector implements Detector {
     @Override
     public void observe(AuditEvent event, Consumer<Alert> alerts) {
         String token = event.actor().tokenId();
-        if (!Principals.nonEmpty(token) || event.type() == EventType.AUTHN_FAILURE
+        if (!Principals.nonEmpty(token) || !Principals.hasVerifiedActor(event)
                 || Principals.isSystem(event.actor().subject())) {
             return;
         }

@@ -3,6 +3,8 @@ package dev.portcullis.anomaly.internal;
 import dev.portcullis.anomaly.Entity;
 import dev.portcullis.anomaly.EntityKind;
 import dev.portcullis.audit.Actor;
+import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.EventType;
 
 /** Which entity an event is about, and small value helpers shared by the detectors. */
 public final class Principals {
@@ -11,10 +13,31 @@ public final class Principals {
     }
 
     /**
-     * The acting principal: the subject, else the SPIFFE ID, else the client, else the source IP;
-     * null for Portcullis's own system actors ({@code system:...}) and for an actor with nothing known.
+     * The principal an event is the activity of: the subject, else the SPIFFE ID, else the client,
+     * else the source IP; null for an event whose actor Portcullis did not verify (see
+     * {@link #hasVerifiedActor}), for Portcullis's own system actors ({@code system:...}) and for an
+     * actor with nothing known.
+     *
+     * <p>Every detector that keeps state per principal takes its entity from here, so that no
+     * rejected credential counts as the activity of the subject it claimed.
      */
-    public static Entity principal(Actor actor) {
+    public static Entity principal(AuditEvent event) {
+        return hasVerifiedActor(event) ? principal(event.actor()) : null;
+    }
+
+    /**
+     * Whether the event's actor is one Portcullis verified. False for {@code authn.failure}: its
+     * subject is whatever the rejected credential claimed (the contract says so), and anyone can send
+     * a token claiming to be anyone. Counted as that subject's activity, such events would let an
+     * attacker raise alerts about a victim, and have the responses disable and block the victim. Only
+     * the detectors built for rejected credentials read them ({@code brute-force}, whose alerts no
+     * response acts on, and {@code credential-stuffing}, whose entity is the source address).
+     */
+    public static boolean hasVerifiedActor(AuditEvent event) {
+        return event.type() != EventType.AUTHN_FAILURE;
+    }
+
+    private static Entity principal(Actor actor) {
         String subject = actor.subject();
         if (subject != null && !subject.isEmpty()) {
             return isSystem(subject) ? null : new Entity(EntityKind.SUBJECT, subject);
