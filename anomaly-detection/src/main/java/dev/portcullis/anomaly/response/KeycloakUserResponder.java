@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.keycloak.OAuth2Constants;
 import org.jboss.resteasy.client.jaxrs.internal.ResteasyClientBuilderImpl;
@@ -20,6 +21,7 @@ import org.keycloak.representations.idm.UserRepresentation;
 
 import dev.portcullis.anomaly.EntityKind;
 import dev.portcullis.anomaly.alert.AlertRecord;
+import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 
@@ -31,18 +33,30 @@ import jakarta.ws.rs.WebApplicationException;
  * credentials grant whose service account needs only realm-management {@code view-users} and
  * {@code manage-users} (least privilege: it cannot change roles, clients or the realm).
  *
- * <p>Acts on {@code subject} alerts only (the subject is the Keycloak username); the
- * {@link ResponseRule} chooses severities and detectors, and protects accounts that must never be
- * locked out. Failures (Keycloak down, user missing) are outcomes, never exceptions.
+ * <p>Acts on {@code subject} alerts only. What an alert's subject is depends on the claim the
+ * service takes subjects from ({@link SubjectClaim}): Keycloak's user id under {@code sub} (the
+ * service's default), the username under {@code preferred_username}. The responder is told which and
+ * looks users up that way alone: a user id looked up as a username finds nobody, so the response
+ * would never act. The {@link ResponseRule} chooses severities and detectors, and protects accounts
+ * that must never be locked out: a protected value may be the account's username or its id, and is
+ * checked against the alert's subject and again against both of the account Keycloak finds, so that
+ * protection written in the other form than the alerts use still protects. Failures (Keycloak down,
+ * user missing) are outcomes, never exceptions.
  */
 public final class KeycloakUserResponder implements Responder, AutoCloseable {
 
     public static final String NAME = "keycloak-user";
+    /**
+     * What a Keycloak user id may look like here: a UUID by default, and at least no path
+     * separator or dot segment, as the id becomes part of the admin API's URL.
+     */
+    private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,254}");
     /** Default bound on connecting to Keycloak and on each of its answers. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
     private final Keycloak keycloak;
     private final String realm;
+    private final SubjectClaim subjectClaim;
     private final ResponseMode mode;
     private final ResponseRule rule;
     private final boolean revokeSessions;
@@ -50,6 +64,7 @@ public final class KeycloakUserResponder implements Responder, AutoCloseable {
 
     private KeycloakUserResponder(Builder b) {
         this.realm = b.realm;
+        this.subjectClaim = b.subjectClaim;
         this.mode = b.mode;
         this.rule = b.rule;
         this.revokeSessions = b.revokeSessions;
@@ -72,11 +87,13 @@ public final class KeycloakUserResponder implements Responder, AutoCloseable {
     }
 
     /**
-     * A responder for {@code realm} on the Keycloak at {@code serverUrl}, authenticating as the
-     * confidential client {@code clientId} with {@code clientSecret}.
+     * A responder for {@code realm} on the Keycloak at {@code serverUrl}, whose alerts name users as
+     * {@code subjectClaim} does, authenticating as the confidential client {@code clientId} with
+     * {@code clientSecret}.
      */
-    public static Builder builder(URI serverUrl, String realm, String clientId, String clientSecret) {
-        return new Builder(serverUrl, realm, clientId, clientSecret);
+    public static Builder builder(URI serverUrl, String realm, SubjectClaim subjectClaim, String clientId,
+            String clientSecret) {
+        return new Builder(serverUrl, realm, subjectClaim, clientId, clientSecret);
     }
 
     @Override
@@ -94,23 +111,27 @@ public final class KeycloakUserResponder implements Responder, AutoCloseable {
         if (mode == ResponseMode.OFF) {
             return List.of();
         }
-        String username = record.alert().entity().value();
-        String target = "keycloak:" + realm + "/user/" + username;
+        String subject = record.alert().entity().value();
+        String target = "keycloak:" + realm + "/user/" + subject;
         String whyNot = rule.whyNot(record.alert());
         if (whyNot != null) {
             return List.of(outcome("respond", ResponseOutcome.Status.NOT_APPLICABLE, target, whyNot));
         }
+        if (subjectClaim == SubjectClaim.SUB && !USER_ID.matcher(subject).matches()) {
+            return List.of(outcome("respond", ResponseOutcome.Status.NOT_APPLICABLE, target,
+                    "the subject is not a Keycloak user id (subjects are taken from the sub claim)"));
+        }
         List<ResponseOutcome> outcomes = new ArrayList<>(2);
         try {
             RealmResource realmResource = keycloak.realm(realm);
-            List<UserRepresentation> found = realmResource.users().searchByUsername(username, true);
-            if (found.isEmpty()) {
+            UserRepresentation match = find(realmResource, subject);
+            if (match == null) {
                 return List.of(outcome("respond", ResponseOutcome.Status.NOT_APPLICABLE, target,
-                        "no user with that username in realm " + realm));
+                        "no user with that " + subjectClaim.lookedUpBy + " in realm " + realm));
             }
-            UserRepresentation match = found.getFirst();
-            if (rule.isProtected(match.getUsername())) {
-                // The alert's spelling passed the rule; the account Keycloak found is a protected one.
+            if (rule.isProtected(match.getUsername()) || rule.isProtected(match.getId())) {
+                // The alert's subject passed the rule; the account Keycloak found is a protected one,
+                // named in the rule by its username or by its id, whichever the alert did not use.
                 return List.of(outcome("respond", ResponseOutcome.Status.NOT_APPLICABLE, target,
                         "user " + match.getUsername() + " is protected from automatic responses"));
             }
@@ -150,6 +171,26 @@ public final class KeycloakUserResponder implements Responder, AutoCloseable {
         return outcomes;
     }
 
+    /**
+     * The one user {@code subject} names, or null: by id under {@code sub}, by exact username under
+     * {@code preferred_username}. What Keycloak answers is checked against the subject, so that only
+     * the user it names is ever acted on.
+     */
+    private UserRepresentation find(RealmResource realmResource, String subject) {
+        if (subjectClaim == SubjectClaim.SUB) {
+            try {
+                UserRepresentation user = realmResource.users().get(subject).toRepresentation();
+                return user != null && subject.equals(user.getId()) ? user : null;
+            } catch (NotFoundException e) {
+                return null;
+            }
+        }
+        // Keycloak keeps user names in lower case and matches them so: the same comparison here.
+        List<UserRepresentation> found = realmResource.users().searchByUsername(subject, true).stream()
+                .filter(u -> subject.equalsIgnoreCase(u.getUsername())).toList();
+        return found.size() == 1 ? found.getFirst() : null;
+    }
+
     private String nextAction(List<ResponseOutcome> done) {
         if (revokeSessions && done.isEmpty()) {
             return "revoke-sessions";
@@ -176,13 +217,57 @@ public final class KeycloakUserResponder implements Responder, AutoCloseable {
 
     @Override
     public String toString() {
-        return "KeycloakUserResponder[realm=" + realm + ", mode=" + mode + ", secret=[redacted]]";
+        return "KeycloakUserResponder[realm=" + realm + ", subjectClaim=" + subjectClaim.claimName() + ", mode=" + mode
+                + ", secret=[redacted]]";
+    }
+
+    /**
+     * The token claim the service takes subjects from ({@code portcullis.identity.issuers[*].subject-claim}),
+     * which decides how an alert's subject names a Keycloak user. Only the two claims that name a
+     * Keycloak user are possible: any other (an e-mail address, a custom claim) could name nobody, or
+     * the wrong account.
+     */
+    public enum SubjectClaim {
+        /** {@code sub}: Keycloak's user id (a UUID); the user is fetched by id. The service's default claim. */
+        SUB("sub", "id"),
+        /** {@code preferred_username}: the username; the user is searched for by exact username. */
+        PREFERRED_USERNAME("preferred_username", "username");
+
+        private final String claimName;
+        private final String lookedUpBy;
+
+        SubjectClaim(String claimName, String lookedUpBy) {
+            this.claimName = claimName;
+            this.lookedUpBy = lookedUpBy;
+        }
+
+        /** The claim's name in a token, e.g. {@code sub}. */
+        public String claimName() {
+            return claimName;
+        }
+
+        /**
+         * The subject claim named {@code claimName}.
+         *
+         * @throws IllegalArgumentException for a claim that names no Keycloak user this responder can find
+         */
+        public static SubjectClaim fromClaimName(String claimName) {
+            for (SubjectClaim c : values()) {
+                if (c.claimName.equals(claimName)) {
+                    return c;
+                }
+            }
+            throw new IllegalArgumentException("the Keycloak response finds users by the subject claim sub (their id) or"
+                    + " preferred_username (their username) only, and subjects are taken from '" + claimName
+                    + "': take subjects from one of those, or turn the Keycloak response off");
+        }
     }
 
     /** Configures a {@link KeycloakUserResponder}: mode OFF, both actions on, high and critical alerts. */
     public static final class Builder {
         private final URI serverUrl;
         private final String realm;
+        private final SubjectClaim subjectClaim;
         private final String clientId;
         private final String clientSecret;
         private ResponseMode mode = ResponseMode.OFF;
@@ -191,9 +276,10 @@ public final class KeycloakUserResponder implements Responder, AutoCloseable {
         private boolean disableUser = true;
         private Duration timeout = DEFAULT_TIMEOUT;
 
-        private Builder(URI serverUrl, String realm, String clientId, String clientSecret) {
+        private Builder(URI serverUrl, String realm, SubjectClaim subjectClaim, String clientId, String clientSecret) {
             this.serverUrl = Objects.requireNonNull(serverUrl, "serverUrl cannot be null");
             this.realm = Objects.requireNonNull(realm, "realm cannot be null");
+            this.subjectClaim = Objects.requireNonNull(subjectClaim, "subjectClaim cannot be null");
             this.clientId = Objects.requireNonNull(clientId, "clientId cannot be null");
             this.clientSecret = Objects.requireNonNull(clientSecret, "clientSecret cannot be null");
         }

@@ -99,8 +99,10 @@ class KeycloakUserResponderIT {
     }
 
     private KeycloakUserResponder responder(ResponseMode mode) {
+        // The stack's service takes subjects from preferred_username (bin/lib/stack.sh), as do these alerts.
         return KeycloakUserResponder.builder(stack.uri("keycloak.url"), stack.get("keycloak.realm"),
-                stack.get("keycloak.responder.client-id"), stack.get("keycloak.responder.secret")).mode(mode)
+                KeycloakUserResponder.SubjectClaim.PREFERRED_USERNAME, stack.get("keycloak.responder.client-id"),
+                stack.get("keycloak.responder.secret")).mode(mode)
                 .rule(ResponseRule.of(Set.of()).withProtected(Set.of("sec-admin"))).build();
     }
 
@@ -165,7 +167,8 @@ class KeycloakUserResponderIT {
     @Test
     void aWrongSecretIsAFailedOutcomeNotAnException() {
         try (KeycloakUserResponder responder = KeycloakUserResponder.builder(stack.uri("keycloak.url"), stack.get("keycloak.realm"),
-                stack.get("keycloak.responder.client-id"), "wrong-secret").mode(ResponseMode.ENFORCE).build()) {
+                KeycloakUserResponder.SubjectClaim.PREFERRED_USERNAME, stack.get("keycloak.responder.client-id"), "wrong-secret")
+                .mode(ResponseMode.ENFORCE).build()) {
             assertThat(responder.respond(alert(username, Severity.HIGH))).singleElement().satisfies(o -> {
                 assertThat(o.status()).isEqualTo(ResponseOutcome.Status.FAILED);
                 assertThat(o.detail()).doesNotContain("wrong-secret");

@@ -11,6 +11,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,7 +106,7 @@ class AnomalyConfiguration {
                         + " (client-secret=${PORTCULLIS_RESPONDER_SECRET}) when its mode is not off");
             }
             KeycloakUserResponder responder = KeycloakUserResponder.builder(keycloak.url(), keycloak.realm(),
-                            keycloak.clientId(), keycloak.clientSecret())
+                            keycloakSubjectClaim(portcullis.identity().issuers()), keycloak.clientId(), keycloak.clientSecret())
                     .mode(keycloakMode)
                     .rule(rule(keycloak.minSeverity(), keycloak.detectors(), List.of(), keycloak.protectedValues(),
                             "portcullis.anomaly.responses.keycloak"))
@@ -156,6 +157,37 @@ class AnomalyConfiguration {
             }
             return builder.build();
         };
+    }
+
+    /**
+     * How the Keycloak response finds the user an alert names: by id when subjects are taken from
+     * {@code sub} (the default), by username when from {@code preferred_username}. An alert does not
+     * say which issuer its subject came from, so the issuers must agree on the claim; with any other
+     * claim no Keycloak user can be found for certain, and the response is refused at start-up rather
+     * than left to find nobody (or the wrong account) at the first alert.
+     */
+    static KeycloakUserResponder.SubjectClaim keycloakSubjectClaim(List<PortcullisProperties.Issuer> issuers) {
+        String prefix = "portcullis.anomaly.responses.keycloak: ";
+        Set<String> claims = new TreeSet<>();
+        for (PortcullisProperties.Issuer issuer : issuers) {
+            claims.add(String.valueOf(issuer.subjectClaim()));
+        }
+        if (claims.size() != 1) {
+            throw new IllegalStateException(prefix + (claims.isEmpty() ? "no token issuer is configured"
+                    : "the token issuers take subjects from different claims " + claims + ", and an alert does not say"
+                            + " which issuer its subject came from, so no user can be found for certain; give every"
+                            + " issuer the same subject-claim (sub or preferred_username) or turn the Keycloak response off"));
+        }
+        if (issuers.size() > 1) {
+            log.warn("the Keycloak response acts on subjects of {} token issuers: an alert does not say which issuer its"
+                    + " subject came from, so another issuer's subject equal to a Keycloak user's {} is acted on as that"
+                    + " user", issuers.size(), claims.iterator().next());
+        }
+        try {
+            return KeycloakUserResponder.SubjectClaim.fromClaimName(claims.iterator().next());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(prefix + e.getMessage(), e);
+        }
     }
 
     private static ResponseMode mode(String value, String property) {

@@ -46,10 +46,13 @@ public record AnomalyProperties(
      * Revoke the sessions of (and optionally disable) the Keycloak user a {@code subject} alert is
      * about, as the confidential client {@code client-id} whose service account may only view and
      * manage users. The client secret is referenced from the environment
-     * ({@code client-secret=${PORTCULLIS_RESPONDER_SECRET}}), never written in a file.
+     * ({@code client-secret=${PORTCULLIS_RESPONDER_SECRET}}), never written in a file. The user is
+     * looked up by id or by username as the issuers' {@code subject-claim} says ({@code sub} or
+     * {@code preferred_username}; any other claim, or issuers that disagree, fail at start-up).
      *
      * @param mode {@code off}, {@code dry-run} or {@code enforce}
-     * @param protectedValues subjects never acted on (the break-glass administrators)
+     * @param protectedValues accounts never acted on (the break-glass administrators), by user name or
+     *     Keycloak user id: both are checked against the account found
      */
     public record Keycloak(
             @DefaultValue("off") String mode,
@@ -77,6 +80,9 @@ public record AnomalyProperties(
      * @param opaUrl the OPA to write to; default {@code portcullis.opa.url}
      * @param reconcileEvery how often the block list is pushed again if OPA lost it (OPA keeps
      *     pushed data in memory only)
+     * @param protectedValues principals never blocked, written as alerts name them: a subject as the
+     *     issuers' {@code subject-claim} gives it, so under {@code sub} (the default) a Keycloak user's
+     *     id, not its user name; an address also protects its IPv6 /64
      */
     public record Blocklist(
             @DefaultValue("off") String mode,
