@@ -39,6 +39,10 @@ public final class AuditEvent {
     private final Map<String, Object> attributes;
     private final Map<String, Object> extensions;
 
+    /** The members the contract names; an extension may not take one of their names. */
+    public static final java.util.Set<String> MEMBER_NAMES = java.util.Set.of("id", "time", "type", "actor", "action",
+            "resource", "outcome", "reason", "request_id", "attributes");
+
     /** The first instant whose year RFC 3339 (four digits) can write: 0000-01-01T00:00:00Z. */
     public static final Instant EARLIEST_TIME = Instant.parse("0000-01-01T00:00:00Z");
     /** The last millisecond whose year RFC 3339 (four digits) can write: 9999-12-31T23:59:59.999Z. */
@@ -53,6 +57,11 @@ public final class AuditEvent {
             throw new IllegalArgumentException("time must be from " + EARLIEST_TIME + " to " + LATEST_TIME
                     + " (RFC 3339 writes four-digit years), was " + time);
         }
+        // A given id is checked here, not when the event is read back: an id that is neither a ULID
+        // nor a UUID was stored, and then the entry could never be read (query, export, follow).
+        if (b.id != null && !EventIds.ULID_OR_ANY_UUID.matcher(b.id).matches()) {
+            throw new IllegalArgumentException("id must be a ULID or a UUID (the contract's ids are ULIDs and UUIDv7s)");
+        }
         this.id = b.id != null ? b.id : UlidCreator.getMonotonicUlid(time.toEpochMilli()).toString();
         this.actor = b.actor != null ? b.actor : Actor.UNKNOWN;
         this.action = Objects.requireNonNull(b.action, "action cannot be null");
@@ -60,14 +69,39 @@ public final class AuditEvent {
         this.outcome = Objects.requireNonNull(b.outcome, "outcome cannot be null");
         this.reason = b.reason;
         this.requestId = b.requestId;
-        this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(b.attributes));
-        this.extensions = Collections.unmodifiableMap(new LinkedHashMap<>(b.extensions));
         // Checked here too, not when the event is written: a NaN was written as the string "NaN",
         // so the log held another event than the one appended, and any other type failed only in
-        // the writer, without naming the member.
-        attributes.forEach((name, value) -> requireJsonValue(value, "attributes." + name));
-        extensions.forEach((name, value) -> requireJsonValue(value, name));
+        // the writer, without naming the member. And copied all the way down: a list or map the
+        // caller kept could otherwise change the event after it was built (and hashed).
+        this.attributes = frozenMembers(b.attributes, "attributes.");
+        this.extensions = frozenMembers(b.extensions, "");
         actor.extensions().forEach((name, value) -> requireJsonValue(value, "actor." + name));
+    }
+
+    private static Map<String, Object> frozenMembers(Map<String, Object> members, String pathPrefix) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        members.forEach((name, value) -> copy.put(name, frozen(value, pathPrefix + name)));
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /** {@code value} checked ({@link #requireJsonValue}) and, when it holds lists or maps, copied into unmodifiable ones. */
+    private static Object frozen(Object value, String path) {
+        if (value instanceof Map<?, ?> map) {
+            // Keys stay what they are: the writers spell a non-string key with String.valueOf.
+            Map<Object, Object> copy = new LinkedHashMap<>();
+            map.forEach((name, member) -> copy.put(name, frozen(member, path + "." + name)));
+            return Collections.unmodifiableMap(copy);
+        }
+        if (value instanceof Iterable<?> list) {
+            java.util.List<Object> copy = new java.util.ArrayList<>();
+            int i = 0;
+            for (Object element : list) {
+                copy.add(frozen(element, path + "[" + i++ + "]"));
+            }
+            return Collections.unmodifiableList(copy);
+        }
+        requireJsonValue(value, path);
+        return value;
     }
 
     /**
@@ -253,9 +287,18 @@ public final class AuditEvent {
             return this;
         }
 
-        /** Keeps a member that the contract does not name (import only). */
+        /**
+         * Keeps a member that the contract does not name (import only).
+         *
+         * @throws IllegalArgumentException for a contract member's name: the extension would
+         *     silently take that member's place in the written event
+         */
         public Builder extension(String name, Object value) {
-            extensions.put(Objects.requireNonNull(name, "extension name cannot be null"), value);
+            Objects.requireNonNull(name, "extension name cannot be null");
+            if (MEMBER_NAMES.contains(name)) {
+                throw new IllegalArgumentException("'" + name + "' is a member of the contract, not an extension");
+            }
+            extensions.put(name, value);
             return this;
         }
 

@@ -73,6 +73,44 @@ class AuditEventTest {
     }
 
     @Test
+    void buildWhenTheIdIsNeitherAUlidNorAUuidThenRefusedSinceTheEntryCouldNeverBeReadBack() {
+        for (String id : new String[] {"decision-42", "", "01JD4V9Q6ZK8M2X3N4P5R6S7T", "81JD4V9Q6ZK8M2X3N4P5R6S7T8"}) {
+            assertThatThrownBy(() -> valid().id(id).build()).as(id).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("id must be a ULID or a UUID (the contract's ids are ULIDs and UUIDv7s)");
+        }
+        // What the readers of logged entries accept is accepted (entries logged before UUIDv7 was required).
+        assertThat(valid().id("01JD4V9Q6ZK8M2X3N4P5R6S7T8").build().id()).isEqualTo("01JD4V9Q6ZK8M2X3N4P5R6S7T8");
+        assertThat(valid().id("0193a5c2-7d1e-7c3a-9b2f-1e2d3c4b5a69").build().id()).isEqualTo("0193a5c2-7d1e-7c3a-9b2f-1e2d3c4b5a69");
+        assertThat(valid().id("f47ac10b-58cc-4372-a567-0e02b2c3d479").build().id()).isEqualTo("f47ac10b-58cc-4372-a567-0e02b2c3d479");
+    }
+
+    @Test
+    void anExtensionNamedAfterAContractMemberIsRefusedRatherThanWrittenInItsPlace() {
+        for (String member : AuditEvent.MEMBER_NAMES) {
+            assertThatThrownBy(() -> valid().extension(member, "x")).as(member).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("'" + member + "' is a member of the contract, not an extension");
+        }
+        assertThat(valid().extension("x_vendor", "kept").build().extensions()).containsEntry("x_vendor", "kept");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void listsAndMapsTheCallerKeepsCannotChangeTheEventAfterItWasBuilt() {
+        List<Object> classes = new java.util.ArrayList<>(List.of("pii"));
+        Map<String, Object> nested = new java.util.LinkedHashMap<>(Map.of("classes", classes));
+        AuditEvent event = valid().attribute("fields", nested).build();
+        AuditEventJson json = new AuditEventJson();
+        byte[] before = json.canonicalBytes(event);
+
+        classes.add("phi");
+        nested.put("count", 2);
+
+        assertThat(json.canonicalBytes(event)).isEqualTo(before);
+        assertThatThrownBy(() -> ((List<Object>) ((Map<?, ?>) event.attributes().get("fields")).get("classes")).add("pci"))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
     void anActorExtensionIsAJsonValueAndNeverNamedAfterAContractMember() {
         assertThatThrownBy(() -> new Actor("alice", null, null, null, null, null, null, Map.of("subject", "mallory")))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -22,6 +22,7 @@ import org.erdtman.jcs.JsonCanonicalizer;
 
 import dev.portcullis.audit.Actor;
 import dev.portcullis.audit.AuditEvent;
+import dev.portcullis.audit.EventIds;
 import dev.portcullis.audit.EventType;
 import dev.portcullis.audit.Outcome;
 import tools.jackson.core.JacksonException;
@@ -51,20 +52,10 @@ public final class AuditEventJson {
     /** The default size limit of one event's JSON text, in bytes of UTF-8. */
     public static final int DEFAULT_MAX_EVENT_BYTES = 64 * 1024;
 
-    private static final Set<String> CONTRACT_MEMBERS = Set.of("id", "time", "type", "actor", "action",
-            "resource", "outcome", "reason", "request_id", "attributes");
+    private static final Set<String> CONTRACT_MEMBERS = AuditEvent.MEMBER_NAMES;
     private static final List<String> ACTOR_MEMBERS = Actor.MEMBER_NAMES;
-    /** A ULID (Crockford base32, 26 characters). */
-    private static final String ULID = "[0-7][0-9A-HJKMNP-TV-Z]{25}";
-    /** A UUID of any version and variant, lower or upper case. */
-    private static final Pattern ULID_OR_ANY_UUID = Pattern.compile(
-            ULID + "|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-    /**
-     * The contract's ids, both sortable by time: a ULID, or a UUIDv7 (RFC 9562 §5.7: version 7,
-     * variant 10xx), lower or upper case.
-     */
-    private static final Pattern ULID_OR_UUID_V7 = Pattern.compile(
-            ULID + "|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-7[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}");
+    private static final Pattern ULID_OR_ANY_UUID = EventIds.ULID_OR_ANY_UUID;
+    private static final Pattern ULID_OR_UUID_V7 = EventIds.ULID_OR_UUID_V7;
     /** RFC 3339, UTC ("Z"), exactly three fraction digits: the contract's time format. */
     private static final DateTimeFormatter TIME = new DateTimeFormatterBuilder()
             .appendPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
