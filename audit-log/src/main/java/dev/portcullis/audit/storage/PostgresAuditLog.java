@@ -44,8 +44,10 @@ import dev.portcullis.audit.verify.InclusionProof;
 
 /**
  * The audit log of one service instance in a shared PostgreSQL database: each instance writes its
- * own log (its own log id, which is the checkpoint origin) into the same tables, through a role
- * that can only INSERT and SELECT (see {@link PostgresAuditSchema}).
+ * own log (its own log id, which is the checkpoint origin) into the same tables, connected as the
+ * log's writer role, which can only SELECT, and INSERT rows of the logs it writes (row-level
+ * security; see {@link PostgresAuditSchema#allowWriter}). Open refuses a role that is not the log's
+ * writer.
  *
  * <p>Durability contract ({@link DurabilityMode#DURABLE}): {@link #append} MUST NOT return before
  * the transaction holding its event committed; the server must run with
@@ -79,6 +81,7 @@ public final class PostgresAuditLog implements AuditLog {
     private final String entries;
     private final String nodes;
     private final String checkpointTable;
+    private final String writers;
 
     /** The writer's tree: the published head's, plus what the transaction being written adds. */
     private CompactRange range;
@@ -93,6 +96,7 @@ public final class PostgresAuditLog implements AuditLog {
         this.entries = "\"" + schema + "\".audit_entries";
         this.nodes = "\"" + schema + "\".audit_tree_nodes";
         this.checkpointTable = "\"" + schema + "\".audit_checkpoints";
+        this.writers = "\"" + schema + "\".audit_log_writers";
         this.checkpoints = new CheckpointKeeper(logId, b.signer, this::publishedTree, () -> { }, this::storeCheckpoint);
         this.writerConnection = dataSource.getConnection();
         try {
@@ -129,6 +133,7 @@ public final class PostgresAuditLog implements AuditLog {
                         + ": a committed audit event could be lost; set synchronous_commit=on or use DurabilityMode.ASYNC");
             }
         }
+        requireWriterRole(c);
         try (PreparedStatement st = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext('portcullis.audit'), hashtext(?))")) {
             st.setString(1, logId);
             try (ResultSet rs = st.executeQuery()) {
@@ -156,6 +161,59 @@ public final class PostgresAuditLog implements AuditLog {
         checkpoints.restore(loadLatestCheckpoint(c, size));
         c.setAutoCommit(false);
         return resumed;
+    }
+
+    /**
+     * Refuses to open unless the role this instance connects as is the log's writer role (see
+     * {@link PostgresAuditSchema#allowWriter}). Row-level security would refuse the first insert
+     * anyway, but that would be later, with the service already up and the log failing closed;
+     * here the operator learns at start-up which log, which role, and what to run.
+     */
+    private void requireWriterRole(Connection c) throws SQLException {
+        String role;
+        try (var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT current_user")) {
+            rs.next();
+            role = rs.getString(1);
+        }
+        String allow = "as the owner of schema '" + schema + "' run PostgresAuditSchema.allowWriter(ownerDataSource, \""
+                + schema + "\", \"" + logId + "\", \"" + role + "\") (docs/audit-log.md shows the SQL)";
+        String writerRole;
+        boolean bound;
+        try (PreparedStatement st = c.prepareStatement("SELECT (SELECT writer_role FROM " + writers + " WHERE log_id = ?),"
+                + " row_security_active(?::regclass)")) {
+            st.setString(1, logId);
+            st.setString(2, entries);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                writerRole = rs.getString(1);
+                bound = rs.getBoolean(2);
+            }
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) { // undefined_table
+                throw new AuditException("the audit schema '" + schema + "' has no table of writer roles: it is missing,"
+                        + " or was migrated by an older release; run PostgresAuditSchema.migrate as its owner (which"
+                        + " keeps every existing log writable by the role that wrote it)", e);
+            }
+            if ("42501".equals(e.getSQLState())) { // insufficient_privilege: the role was never made a writer here
+                throw new AuditException("role '" + role + "' may not read " + writers + ", so it writes no audit log"
+                        + " in schema '" + schema + "' and cannot open audit log '" + logId + "'; " + allow, e);
+            }
+            throw e;
+        }
+        if (writerRole == null) {
+            throw new AuditException("audit log '" + logId + "' has no writer role, so role '" + role + "' (the role"
+                    + " this instance connects as) may not write it; " + allow);
+        }
+        if (!writerRole.equals(role)) {
+            throw new AuditException("audit log '" + logId + "' is written by role '" + writerRole + "', not by '"
+                    + role + "' (the role this instance connects as): connect as '" + writerRole + "', or give this"
+                    + " instance a log id of its own and make '" + role + "' its writer with PostgresAuditSchema.allowWriter");
+        }
+        if (!bound) {
+            LOG.log(System.Logger.Level.WARNING, "audit log " + logId + ": role '" + role + "' is not bound by"
+                    + " row-level security (a superuser, a BYPASSRLS role or the owner of the tables): it could insert"
+                    + " rows of every log in schema '" + schema + "'; give this instance a writer role of its own");
+        }
     }
 
     private SignedCheckpoint loadLatestCheckpoint(Connection c, long size) throws SQLException {
@@ -335,7 +393,7 @@ public final class PostgresAuditLog implements AuditLog {
      * Stores a signed checkpoint. The same checkpoint stored again is a no-op (signing is
      * deterministic, so a second checkpoint of an unchanged tree is the same note); a different note
      * already stored at that size is refused: it was not written by this log's writer (another
-     * holder of the service role inserted it), and keeping it quietly would drop the real one.
+     * holder of this log's writer role inserted it), and keeping it quietly would drop the real one.
      */
     private void storeCheckpoint(SignedCheckpoint signed) {
         try (Connection c = dataSource.getConnection();
@@ -564,14 +622,7 @@ public final class PostgresAuditLog implements AuditLog {
          */
         public PostgresAuditLog open() {
             PostgresAuditSchema.checkIdentifier(schema, "schema");
-            try {
-                new Checkpoint(logId, 0, Rfc6962.emptyRoot());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("log id '" + logId + "' cannot be a checkpoint origin: " + e.getMessage());
-            }
-            if (logId.length() > 255) {
-                throw new IllegalArgumentException("log id is at most 255 characters");
-            }
+            PostgresAuditSchema.checkLogId(logId);
             if (maxEventBytes < 256 || maxEventBytes > 16 * 1024 * 1024) {
                 throw new IllegalArgumentException("maxEventBytes must be from 256 to 16 MiB, was " + maxEventBytes);
             }

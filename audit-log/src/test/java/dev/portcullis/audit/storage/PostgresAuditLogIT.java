@@ -66,7 +66,7 @@ class PostgresAuditLogIT {
             st.execute("GRANT CONNECT ON DATABASE " + database + " TO " + writer);
         }
         assertThat(PostgresAuditSchema.migrate(source(owner, ownerPassword), PostgresAuditSchema.DEFAULT_SCHEMA, writer))
-                .isEqualTo(1);
+                .isEqualTo(2);
     }
 
     @AfterAll
@@ -100,7 +100,9 @@ class PostgresAuditLogIT {
         return ds;
     }
 
+    /** Opens a log as the one writer role of this class (PostgresWriterRolesIT has several). */
     private static PostgresAuditLog open(String logId, LocalEd25519CheckpointSigner signer) {
+        PostgresAuditSchema.allowWriter(source(owner, ownerPassword), PostgresAuditSchema.DEFAULT_SCHEMA, logId, writer);
         return PostgresAuditLog.builder(source(writer, writerPassword), logId, signer)
                 .checkpointInterval(Duration.ofMillis(200)).open();
     }
@@ -233,7 +235,7 @@ class PostgresAuditLogIT {
             log.checkpoint();
             log.checkpoint(); // the same checkpoint again: a no-op, not a conflict
             log.append(TestEvents.decision(5));
-            // Anyone holding the service role may insert: a note of its own at the size coming next.
+            // Anyone holding the log's writer role may insert: a note of its own at the size coming next.
             try (Connection c = source(writer, writerPassword).getConnection(); Statement st = c.createStatement()) {
                 st.execute("INSERT INTO portcullis_audit.audit_checkpoints (log_id, tree_size, note)"
                         + " VALUES ('node-h', 6, 'not the writer''s note')");
