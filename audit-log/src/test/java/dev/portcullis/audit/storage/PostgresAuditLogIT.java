@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -19,7 +18,6 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import dev.portcullis.audit.AuditException;
 import dev.portcullis.audit.checkpoint.Checkpoint;
@@ -30,86 +28,43 @@ import dev.portcullis.audit.verify.Finding;
 import dev.portcullis.audit.verify.LogVerifier;
 import dev.portcullis.audit.verify.ProofVerifier;
 import dev.portcullis.audit.verify.VerificationReport;
-import dev.portcullis.testing.LocalStack;
 
 /**
  * The PostgreSQL store against the stack's real PostgreSQL (Debian package, started by bin/test):
- * a database, a migration role and a service role of this test class's own.
+ * a database, a migration role and a writer role of this test class's own.
  */
 class PostgresAuditLogIT {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static LocalStack stack;
-    private static String database;
-    private static String owner;
-    private static String writer;
-    private static String ownerPassword;
-    private static String writerPassword;
+    private static PostgresTestDatabase db;
 
     private final LocalEd25519CheckpointSigner signerA = LocalEd25519CheckpointSigner.generate("node-a", RANDOM);
     private final LocalEd25519CheckpointSigner signerB = LocalEd25519CheckpointSigner.generate("node-b", RANDOM);
 
     @BeforeAll
-    static void createDatabaseAndRoles() throws Exception {
-        stack = LocalStack.require();
-        String suffix = HexFormat.of().formatHex(RANDOM.generateSeed(4));
-        database = "audit_it_" + suffix;
-        owner = "audit_owner_" + suffix;
-        writer = "audit_writer_" + suffix;
-        ownerPassword = HexFormat.of().formatHex(RANDOM.generateSeed(16));
-        writerPassword = HexFormat.of().formatHex(RANDOM.generateSeed(16));
-        try (Connection c = admin("postgres").getConnection(); Statement st = c.createStatement()) {
-            st.execute("CREATE ROLE " + owner + " LOGIN PASSWORD '" + ownerPassword + "'");
-            st.execute("CREATE ROLE " + writer + " LOGIN PASSWORD '" + writerPassword + "'");
-            st.execute("CREATE DATABASE " + database + " OWNER " + owner);
-            st.execute("REVOKE ALL ON DATABASE " + database + " FROM PUBLIC");
-            st.execute("GRANT CONNECT ON DATABASE " + database + " TO " + writer);
-        }
-        assertThat(PostgresAuditSchema.migrate(source(owner, ownerPassword), PostgresAuditSchema.DEFAULT_SCHEMA, writer))
+    static void createDatabaseAndSchema() throws Exception {
+        db = PostgresTestDatabase.create("writer");
+        assertThat(PostgresAuditSchema.migrate(db.as("owner"), PostgresAuditSchema.DEFAULT_SCHEMA, db.role("writer")))
                 .isEqualTo(2);
     }
 
     @AfterAll
-    static void dropDatabaseAndRoles() throws Exception {
-        if (database == null) {
-            return;
+    static void dropDatabase() throws Exception {
+        if (db != null) {
+            db.close();
         }
-        try (Connection c = admin("postgres").getConnection(); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-            st.execute("DROP ROLE IF EXISTS " + writer);
-            st.execute("DROP ROLE IF EXISTS " + owner);
-        }
-    }
-
-    private static PGSimpleDataSource admin(String db) {
-        return dataSource(db, stack.get("postgres.admin-user"), stack.get("postgres.admin-password"));
-    }
-
-    static PGSimpleDataSource source(String user, String password) {
-        return dataSource(database, user, password);
-    }
-
-    private static PGSimpleDataSource dataSource(String db, String user, String password) {
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setServerNames(new String[] {stack.get("postgres.host")});
-        ds.setPortNumbers(new int[] {stack.port("postgres.port")});
-        ds.setDatabaseName(db);
-        ds.setUser(user);
-        ds.setPassword(password);
-        ds.setReWriteBatchedInserts(true);
-        return ds;
     }
 
     /** Opens a log as the one writer role of this class (PostgresWriterRolesIT has several). */
     private static PostgresAuditLog open(String logId, LocalEd25519CheckpointSigner signer) {
-        PostgresAuditSchema.allowWriter(source(owner, ownerPassword), PostgresAuditSchema.DEFAULT_SCHEMA, logId, writer);
-        return PostgresAuditLog.builder(source(writer, writerPassword), logId, signer)
+        PostgresAuditSchema.allowWriter(db.as("owner"), PostgresAuditSchema.DEFAULT_SCHEMA, logId, db.role("writer"));
+        return PostgresAuditLog.builder(db.as("writer"), logId, signer)
                 .checkpointInterval(Duration.ofMillis(200)).open();
     }
 
     private static VerificationReport verify(String logId, LocalEd25519CheckpointSigner signer) {
         return new LogVerifier(new CheckpointVerifier(Set.of(signer.verifierKey())))
-                .verify(new PostgresVerifiableLog(source(writer, writerPassword), PostgresAuditSchema.DEFAULT_SCHEMA, logId), null, null);
+                .verify(new PostgresVerifiableLog(db.as("writer"), PostgresAuditSchema.DEFAULT_SCHEMA, logId), null, null);
     }
 
     @Test
@@ -157,7 +112,7 @@ class PostgresAuditLogIT {
         try (PostgresAuditLog log = open("node-c", signerA)) {
             log.append(TestEvents.decision(1));
         }
-        try (Connection c = source(writer, writerPassword).getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = db.as("writer").getConnection(); Statement st = c.createStatement()) {
             for (String sql : List.of(
                     "UPDATE portcullis_audit.audit_entries SET outcome = 'allow'",
                     "DELETE FROM portcullis_audit.audit_entries",
@@ -176,7 +131,7 @@ class PostgresAuditLogIT {
         try (PostgresAuditLog log = open("node-d", signerA)) {
             log.append(TestEvents.decision(2));
         }
-        try (Connection c = source(owner, ownerPassword).getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = db.as("owner").getConnection(); Statement st = c.createStatement()) {
             for (String sql : List.of(
                     "UPDATE portcullis_audit.audit_entries SET outcome = 'deny' WHERE log_id = 'node-d'",
                     "DELETE FROM portcullis_audit.audit_entries WHERE log_id = 'node-d'",
@@ -198,7 +153,7 @@ class PostgresAuditLogIT {
             }
         }
         // A database administrator disables the triggers and rewrites one event.
-        try (Connection c = source(owner, ownerPassword).getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = db.as("owner").getConnection(); Statement st = c.createStatement()) {
             st.execute("ALTER TABLE portcullis_audit.audit_entries DISABLE TRIGGER audit_entries_append_only");
             st.execute("UPDATE portcullis_audit.audit_entries SET event = convert_to(replace(convert_from(event, 'UTF8'),"
                     + " '\"deny\"', '\"allow\"'), 'UTF8') WHERE log_id = 'node-e' AND idx = 12");
@@ -217,7 +172,7 @@ class PostgresAuditLogIT {
                 log.append(TestEvents.decision(i));
             }
         }
-        try (Connection c = source(owner, ownerPassword).getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = db.as("owner").getConnection(); Statement st = c.createStatement()) {
             st.execute("ALTER TABLE portcullis_audit.audit_entries DISABLE TRIGGER audit_entries_append_only");
             st.execute("UPDATE portcullis_audit.audit_entries SET leaf_hash = sha256(event) WHERE log_id = 'node-g' AND idx = 3");
             st.execute("ALTER TABLE portcullis_audit.audit_entries ENABLE TRIGGER audit_entries_append_only");
@@ -236,7 +191,7 @@ class PostgresAuditLogIT {
             log.checkpoint(); // the same checkpoint again: a no-op, not a conflict
             log.append(TestEvents.decision(5));
             // Anyone holding the log's writer role may insert: a note of its own at the size coming next.
-            try (Connection c = source(writer, writerPassword).getConnection(); Statement st = c.createStatement()) {
+            try (Connection c = db.as("writer").getConnection(); Statement st = c.createStatement()) {
                 st.execute("INSERT INTO portcullis_audit.audit_checkpoints (log_id, tree_size, note)"
                         + " VALUES ('node-h', 6, 'not the writer''s note')");
             }
