@@ -558,11 +558,27 @@ public final class PostgresAuditLog implements AuditLog {
             LOG.log(System.Logger.Level.WARNING, "audit log " + logId + ": final checkpoint failed: " + e.getMessage());
         } finally {
             head.wakeFollowers();
+            releaseLock();
             try {
-                writerConnection.close(); // releases the advisory lock
+                writerConnection.close();
             } catch (SQLException ignored) {
                 // Nothing is lost: every acknowledged append was committed.
             }
+        }
+    }
+
+    /**
+     * Releases the log id's advisory lock before the connection closes. Closing alone releases it
+     * too, but only once the server has ended the session, a moment after close returned: an
+     * instance reopening the log at once (a restart) would be refused as a second writer.
+     */
+    private void releaseLock() {
+        try (PreparedStatement st = writerConnection.prepareStatement(
+                "SELECT pg_advisory_unlock(hashtext('portcullis.audit'), hashtext(?))")) {
+            st.setString(1, logId);
+            st.execute();
+        } catch (SQLException ignored) {
+            // The connection is gone, and the session's lock with it.
         }
     }
 

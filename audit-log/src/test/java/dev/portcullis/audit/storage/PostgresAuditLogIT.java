@@ -220,4 +220,17 @@ class PostgresAuditLogIT {
         }
         assertThat(verify("node-f", signerA).findings()).isEmpty();
     }
+
+    @Test
+    void closeReleasesTheLogIdSoTheNextInstanceOpensItAtOnce() {
+        open("node-i", signerA).close(); // registers the writer
+        for (int i = 0; i < 100; i++) {
+            // Straight after close, as a restarted instance would: no time for the server to notice
+            // the closed connection on its own.
+            try (PostgresAuditLog log = PostgresAuditLog.builder(db.as("writer"), "node-i", signerA).open()) {
+                log.append(TestEvents.decision(i));
+            }
+        }
+        assertThat(verify("node-i", signerA).findings()).isEmpty();
+    }
 }
