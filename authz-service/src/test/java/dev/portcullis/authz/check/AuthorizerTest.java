@@ -307,13 +307,13 @@ class AuthorizerTest {
 
     @Test
     void refuseCallerThen403AndADenyEventForTheCheck() {
-        Decision decision = authorizer().refuseCaller("01REFUSED", Protocol.ENVOY_HTTP, "198.51.100.9", NOW, "not trusted");
+        Decision decision = authorizer().refuseCaller("01JD4V9Q6ZK8M2X3N4P5R6S7T1", Protocol.ENVOY_HTTP, "198.51.100.9", NOW, "not trusted");
 
         assertThat(decision.allow()).isFalse();
         assertThat(decision.status()).isEqualTo(403);
         assertThat(decision.code()).isEqualTo(DecisionCode.CALLER_NOT_TRUSTED);
         AuditEvent event = audit.only();
-        assertThat(event.id()).isEqualTo("01REFUSED");
+        assertThat(event.id()).isEqualTo("01JD4V9Q6ZK8M2X3N4P5R6S7T1");
         assertThat(event.outcome()).isEqualTo(Outcome.DENY);
         assertThat(event.reason()).isEqualTo("caller_not_trusted");
         assertThat(event.actor().ip()).isEqualTo("198.51.100.9");
@@ -322,7 +322,7 @@ class AuthorizerTest {
 
     @Test
     void refuseMalformedThen400AndADenyEvent() {
-        Decision decision = authorizer().refuseMalformed("01MALFORMED", Protocol.NGINX, "127.0.0.1", NOW, "no method");
+        Decision decision = authorizer().refuseMalformed("01JD4V9Q6ZK8M2X3N4P5R6S7T2", Protocol.NGINX, "127.0.0.1", NOW, "no method");
 
         assertThat(decision.status()).isEqualTo(400);
         assertThat(decision.code()).isEqualTo(DecisionCode.BAD_CHECK);
@@ -333,8 +333,8 @@ class AuthorizerTest {
     void refuseWhenTheRefusalCannotBeAuditedThen503() {
         audit.failFromNowOn();
 
-        assertThat(authorizer().refuseCaller("01X", Protocol.ENVOY_HTTP, null, NOW, "x").status()).isEqualTo(503);
-        assertThat(authorizer().refuseMalformed("01Y", Protocol.NGINX, null, NOW, "x").code()).isEqualTo(DecisionCode.AUDIT_ERROR);
+        assertThat(authorizer().refuseCaller("01JD4V9Q6ZK8M2X3N4P5R6S7T3", Protocol.ENVOY_HTTP, null, NOW, "x").status()).isEqualTo(503);
+        assertThat(authorizer().refuseMalformed("01JD4V9Q6ZK8M2X3N4P5R6S7T4", Protocol.NGINX, null, NOW, "x").code()).isEqualTo(DecisionCode.AUDIT_ERROR);
     }
 
     @Test
