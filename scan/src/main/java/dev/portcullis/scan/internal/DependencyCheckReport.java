@@ -18,6 +18,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Reads Dependency-Check's JSON report (report schema 1.1) into findings. Strict where a wrong
  * reading would hide a vulnerability: a report with analysis exceptions, without a
  * {@code dependencies} array, or with a vulnerability that has no name is refused.
+ *
+ * <p>A vulnerability that Dependency-Check suppressed ({@code suppressedVulnerabilities}, from a
+ * suppression file the scanned project's POM gives the plugin) is read like any other: the
+ * stage's suppressions file, with its owner and expiry, is the only way to accept a finding.
  */
 public final class DependencyCheckReport {
 
@@ -51,7 +55,10 @@ public final class DependencyCheckReport {
         for (JsonNode dependency : dependencies) {
             String file = dependency.path("fileName").asString("");
             String purl = packageUrl(dependency, file);
-            for (JsonNode v : dependency.path("vulnerabilities")) {
+            List<JsonNode> vulnerabilities = new ArrayList<>();
+            dependency.path("vulnerabilities").forEach(vulnerabilities::add);
+            dependency.path("suppressedVulnerabilities").forEach(vulnerabilities::add);
+            for (JsonNode v : vulnerabilities) {
                 String id = v.path("name").asString("");
                 if (id.isBlank()) {
                     throw malformed(report, "a vulnerability of " + file + " has no name");
@@ -64,6 +71,26 @@ public final class DependencyCheckReport {
             }
         }
         return new ArrayList<>(byKey.values());
+    }
+
+    /**
+     * The vulnerabilities Dependency-Check itself suppressed, as "{@code CVE in file}", for the
+     * report's coverage notes: {@link #read} reports them as findings all the same.
+     */
+    public static List<String> suppressedByDependencyCheck(Path report) throws ScanException {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(report.toFile());
+        } catch (JacksonException e) {
+            throw malformed(report, "not JSON: " + e.getOriginalMessage());
+        }
+        List<String> suppressed = new ArrayList<>();
+        for (JsonNode dependency : root.path("dependencies")) {
+            for (JsonNode v : dependency.path("suppressedVulnerabilities")) {
+                suppressed.add(v.path("name").asString("?") + " in " + dependency.path("fileName").asString("?"));
+            }
+        }
+        return suppressed;
     }
 
     private static String packageUrl(JsonNode dependency, String file) {

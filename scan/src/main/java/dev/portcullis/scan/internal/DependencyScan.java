@@ -91,6 +91,11 @@ public final class DependencyScan {
             }
         }
         List<VulnerabilityFinding> findings = DependencyCheckReport.read(json);
+        List<String> ignored = DependencyCheckReport.suppressedByDependencyCheck(json);
+        if (!ignored.isEmpty()) {
+            notes.add("Dependency-Check suppressions configured in the project were not honoured (accept a finding in the"
+                    + " --suppressions file, with owner and expiry): " + String.join(", ", ignored));
+        }
         int components = CycloneDxBom.countComponents(bom);
         return new Result(findings, components, notes, json, html, bom, result.stdout());
     }

@@ -48,6 +48,25 @@ class DependencyCheckReportTest {
         assertThat(byId.get("CVE-2021-44832").fixedVersion()).isEqualTo("2.17.1");
     }
 
+    /**
+     * The same scan, from a project whose POM gives Dependency-Check its own suppression file for
+     * CVE-2021-44228 and CVE-2021-45046 (no owner, no expiry): Dependency-Check moves them to
+     * {@code suppressedVulnerabilities}. Only the stage's suppressions file may accept a finding.
+     */
+    @Test
+    void readWhenTheProjectSuppressesInDependencyCheckThenTheFindingsStay() throws Exception {
+        Path report = Path.of(DependencyCheckReportTest.class.getResource(
+                "dependency-check-report-log4j-2.14.1-project-suppressed.json").toURI());
+        Map<String, VulnerabilityFinding> byId = DependencyCheckReport.read(report).stream()
+                .collect(Collectors.toMap(VulnerabilityFinding::id, Function.identity()));
+        assertThat(byId).containsOnlyKeys("CVE-2021-44228", "CVE-2021-45046", "CVE-2021-45105", "CVE-2021-44832");
+        assertThat(byId.get("CVE-2021-44228").cvss()).isEqualTo(10.0);
+        // Dependency-Check leaves the KEV mark off a vulnerability it suppressed; the score still blocks.
+        assertThat(DependencyCheckReport.suppressedByDependencyCheck(report))
+                .containsExactly("CVE-2021-44228 in log4j-core-2.14.1.jar", "CVE-2021-45046 in log4j-core-2.14.1.jar");
+        assertThat(DependencyCheckReport.suppressedByDependencyCheck(report())).isEmpty();
+    }
+
     @Test
     void readWhenAnalysisExceptionsThenIncompleteScanIsRefused() throws Exception {
         Path p = dir.resolve("r.json");
