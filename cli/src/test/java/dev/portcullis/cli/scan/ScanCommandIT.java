@@ -140,4 +140,48 @@ class ScanCommandIT {
         assertThat(new AuditEventJson().parse(Files.readAllLines(dir.resolve("audit.jsonl")).get(0)).reason())
                 .isEqualTo("could_not_run:iac_conversion_failed");
     }
+
+    private static final String EXPORTABLE_KEY = """
+            resource "vault_transit_secret_backend_key" "fields" {
+              backend    = "transit"
+              name       = "portcullis-fields"
+              exportable = true
+            }
+            """;
+
+    /** A folder with nothing the IaC checks read (a typo'd path, files of another tool) is no pass. */
+    @Test
+    void iacWhenTheFolderHoldsNoTerraformThenExitTwoAndNoReport() throws Exception {
+        Path tf = Files.createDirectories(dir.resolve("tf"));
+        Files.writeString(tf.resolve("README.md"), "the modules moved to ../modules\n");
+        assertThat(run(iac(tf))).as(out.toString()).isEqualTo(ExitCode.COULD_NOT_RUN);
+        assertThat(err.toString()).contains("portcullis: scan could not run (invalid_request): Terraform folder")
+                .contains("holds nothing to check");
+        assertThat(dir.resolve("reports/portcullis-scan.json")).doesNotExist();
+        assertThat(new AuditEventJson().parse(Files.readAllLines(dir.resolve("audit.jsonl")).get(0)).reason())
+                .isEqualTo("could_not_run:invalid_request");
+    }
+
+    /** OpenTofu reads *.tofu files as it reads *.tf files. */
+    @Test
+    void iacWhenTheExportableKeyIsInATofuFileThenExitOne() throws Exception {
+        Path tf = Files.createDirectories(dir.resolve("tf"));
+        Files.writeString(tf.resolve("main.tofu"), EXPORTABLE_KEY);
+        assertThat(run(iac(tf, "--output", "json"))).as(err.toString()).isEqualTo(ExitCode.CHECK_FAILED);
+        JsonNode json = JsonMapper.builder().build().readTree(out.toString());
+        assertThat(json.path("findings").get(0).path("id").asString()).isEqualTo("PORTCULLIS_TF_TRANSIT_KEY_EXPORTABLE");
+        assertThat(json.path("findings").get(0).path("file").asString()).endsWith("tf/main.tofu");
+    }
+
+    @Test
+    void iacWhenTheExportableKeyIsInASymlinkedFolderThenExitOne() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("shared-module"));
+        Files.writeString(real.resolve("main.tf"), EXPORTABLE_KEY);
+        Path tf = Files.createDirectories(dir.resolve("tf"));
+        Files.createSymbolicLink(tf.resolve("module"), real);
+        assertThat(run(iac(tf, "--output", "json"))).as(err.toString()).isEqualTo(ExitCode.CHECK_FAILED);
+        JsonNode json = JsonMapper.builder().build().readTree(out.toString());
+        assertThat(json.path("findings").get(0).path("id").asString()).isEqualTo("PORTCULLIS_TF_TRANSIT_KEY_EXPORTABLE");
+        assertThat(json.path("findings").get(0).path("file").asString()).endsWith("tf/module/main.tf");
+    }
 }

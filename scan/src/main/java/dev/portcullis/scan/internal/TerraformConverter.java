@@ -1,7 +1,9 @@
 package dev.portcullis.scan.internal;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,11 +26,14 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Converts Terraform folders into the input of {@code policies/terraform}: every {@code *.tf}
- * file through {@code hcl2json} (hashicorp/hcl/v2, the parser Terraform uses), every
- * {@code *.tf.json} file as it is, every {@code *.hcl} file that is a Vault policy (top-level
- * {@code path} blocks), and the policy text of each {@code vault_policy} resource: a literal
- * heredoc, or a {@code file("${path.module}/...")} outside the scanned folders. Folders named
- * {@code .terraform} (downloaded modules) are skipped.
+ * and {@code *.tofu} file (OpenTofu reads both) through {@code hcl2json} (hashicorp/hcl/v2, the
+ * parser Terraform uses), every {@code *.tf.json} and {@code *.tofu.json} file as it is, every
+ * {@code *.hcl} file that is a Vault policy (top-level {@code path} blocks), and the policy text
+ * of each {@code vault_policy} resource: a literal heredoc, or a
+ * {@code file("${path.module}/...")} outside the scanned folders. Folders named
+ * {@code .terraform} (downloaded modules) are skipped; symbolic links to folders are followed.
+ * A folder with nothing to check is refused ({@link ScanError#INVALID_REQUEST}): a pass must
+ * never mean "found no file".
  *
  * <p>Paths given to the rules start at the scanned folder's own name
  * ({@code terraform/modules/vault/main.tf}), so that the rules' dev-folder exception never sees
@@ -65,15 +70,16 @@ public final class TerraformConverter {
         for (Path dir : dirs) {
             Path root = dir.toAbsolutePath().normalize();
             String rootName = root.getFileName() == null ? "" : root.getFileName().toString();
+            int before = files.size();
             for (Path file : sources(root)) {
                 String relative = root.relativize(file).toString().replace('\\', '/');
                 String rulePath = rootName.isEmpty() ? relative : rootName + "/" + relative;
                 display.put(rulePath, dir.resolve(relative).normalize().toString().replace('\\', '/'));
                 String name = file.getFileName().toString();
                 count++;
-                if (name.endsWith(".tf.json")) {
+                if (name.endsWith(".tf.json") || name.endsWith(".tofu.json")) {
                     files.add(entry(rulePath, "terraform", readJson(file)));
-                } else if (name.endsWith(".tf")) {
+                } else if (name.endsWith(".tf") || name.endsWith(".tofu")) {
                     JsonNode config = hcl(file, null);
                     files.add(entry(rulePath, "terraform", config));
                     inlinePolicies(file, rulePath, config, roots, files);
@@ -84,20 +90,27 @@ public final class TerraformConverter {
                     }
                 }
             }
+            if (files.size() == before) {
+                throw new ScanException(ScanError.INVALID_REQUEST, "Terraform folder " + dir + " holds nothing to check"
+                        + " (no *.tf, *.tf.json, *.tofu, *.tofu.json or Vault policy *.hcl file)");
+            }
         }
         return new Conversion(input, Map.copyOf(display), count);
     }
 
     private static List<Path> sources(Path root) throws ScanException {
-        try (Stream<Path> walk = Files.walk(root)) {
+        try (Stream<Path> walk = Files.walk(root, FileVisitOption.FOLLOW_LINKS)) {
             return walk.filter(Files::isRegularFile)
                     .filter(p -> !root.relativize(p).toString().replace('\\', '/').matches("(^|.*/)\\.terraform/.*"))
                     .filter(p -> {
                         String n = p.getFileName().toString();
-                        return n.endsWith(".tf") || n.endsWith(".tf.json") || (n.endsWith(".hcl") && !n.startsWith("."));
+                        return n.endsWith(".tf") || n.endsWith(".tf.json") || n.endsWith(".tofu") || n.endsWith(".tofu.json")
+                                || (n.endsWith(".hcl") && !n.startsWith("."));
                     })
                     .sorted(Comparator.naturalOrder())
                     .toList();
+        } catch (UncheckedIOException e) {
+            throw new ScanException(ScanError.IAC_CONVERSION_FAILED, "cannot list " + root + ": " + e.getCause().getMessage(), e);
         } catch (IOException e) {
             throw new ScanException(ScanError.IAC_CONVERSION_FAILED, "cannot list " + root + ": " + e.getMessage(), e);
         }
