@@ -83,30 +83,32 @@ terraform_files contains f if {
 }
 
 # Every block with a body: resources, data sources, providers, modules, named as Terraform does.
+# hcl2json gives each block as an array of bodies; Terraform's JSON syntax (*.tf.json) allows a
+# single object too, so both are read.
 blocks contains {"file": f.path, "type": type, "address": sprintf("%s.%s", [type, name]), "body": body} if {
 	some f in terraform_files
 	some type, named in f.config.resource
 	some name, bodies in named
-	some body in bodies
+	some body in as_list(bodies)
 }
 
 blocks contains {"file": f.path, "type": type, "address": sprintf("data.%s.%s", [type, name]), "body": body} if {
 	some f in terraform_files
 	some type, named in f.config.data
 	some name, bodies in named
-	some body in bodies
+	some body in as_list(bodies)
 }
 
 blocks contains {"file": f.path, "type": name, "address": provider_address(name, body), "body": body} if {
 	some f in terraform_files
 	some name, bodies in f.config.provider
-	some body in bodies
+	some body in as_list(bodies)
 }
 
 blocks contains {"file": f.path, "type": "module", "address": sprintf("module.%s", [name]), "body": body} if {
 	some f in terraform_files
 	some name, bodies in f.config.module
-	some body in bodies
+	some body in as_list(bodies)
 }
 
 provider_address(name, body) := sprintf("provider.%s.%s", [name, body.alias]) if is_string(body.alias)
@@ -176,7 +178,7 @@ policy_paths contains {"file": f.path, "resource": policy_resource(f, path), "pa
 	some f in input.files
 	f.kind == "vault_policy"
 	some path, bodies in f.config.path
-	some body in bodies
+	some body in as_list(bodies)
 	caps := object.get(body, "capabilities", [])
 }
 
@@ -268,8 +270,7 @@ containers contains {"block": b, "container": c} if {
 	walk(b.body, [path, value])
 	count(path) > 0
 	path[count(path) - 1] in container_keys
-	is_array(value)
-	some c in value
+	some c in as_list(value)
 	is_object(c)
 }
 

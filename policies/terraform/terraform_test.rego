@@ -240,3 +240,16 @@ test_no_files_no_findings if {
 	r := terraform.result with input as {"files": []}
 	r.count == 0
 }
+
+# --- Terraform JSON syntax (*.tf.json): a block is an object, or an array of objects -------------
+
+test_json_syntax_block_given_as_an_object_is_checked if {
+	rules_of([tf("main.tf.json", {"resource": {"vault_transit_secret_backend_key": {"fields": {"backend": "transit", "name": "k", "exportable": true}}}})]) == {"PORTCULLIS_TF_TRANSIT_KEY_EXPORTABLE"}
+	rules_of([tf("main.tf.json", {"provider": {"vault": {"address": "http://vault.example:8200"}}})]) == {"PORTCULLIS_TF_PLAINTEXT_HTTP"}
+	rules_of([tf("main.tf.json", {"data": {"vault_policy_document": {"p": {"rule": [{"path": "secret/*", "capabilities": ["read"]}]}}}})]) == {"PORTCULLIS_TF_VAULT_POLICY_WILDCARD_PATH"}
+}
+
+test_json_syntax_container_given_as_an_object_is_checked if {
+	pod := {"resource": {"kubernetes_pod_v1": {"p": {"spec": {"container": {"name": "c", "image": "nginx@sha256:0"}}}}}}
+	rules_of([tf("main.tf.json", pod)]) == {"PORTCULLIS_TF_CONTAINER_NO_LIMITS"}
+}

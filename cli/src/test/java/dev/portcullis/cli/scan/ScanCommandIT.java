@@ -184,4 +184,17 @@ class ScanCommandIT {
         assertThat(json.path("findings").get(0).path("id").asString()).isEqualTo("PORTCULLIS_TF_TRANSIT_KEY_EXPORTABLE");
         assertThat(json.path("findings").get(0).path("file").asString()).endsWith("tf/module/main.tf");
     }
+
+    /** Terraform's JSON syntax gives a single block as an object, not hcl2json's array of bodies. */
+    @Test
+    void iacWhenTheExportableKeyIsInATfJsonFileAsAnObjectThenExitOne() throws Exception {
+        Path tf = Files.createDirectories(dir.resolve("tf"));
+        Files.writeString(tf.resolve("main.tf.json"), """
+                {"resource": {"vault_transit_secret_backend_key": {"fields":
+                  {"backend": "transit", "name": "portcullis-fields", "exportable": true}}}}
+                """);
+        assertThat(run(iac(tf, "--output", "json"))).as(err.toString()).isEqualTo(ExitCode.CHECK_FAILED);
+        JsonNode json = JsonMapper.builder().build().readTree(out.toString());
+        assertThat(json.path("findings").get(0).path("id").asString()).isEqualTo("PORTCULLIS_TF_TRANSIT_KEY_EXPORTABLE");
+    }
 }
