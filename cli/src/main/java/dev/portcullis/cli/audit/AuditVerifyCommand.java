@@ -54,13 +54,22 @@ final class AuditVerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** A {@code password} (or {@code PASSWORD}) parameter of a JDBC URL, which pgjdbc would use. */
+    private static final java.util.regex.Pattern URL_PASSWORD = java.util.regex.Pattern.compile("[?&](?i:password)=");
+
     @Option(names = "--log-dir", paramLabel = "DIR", description = "The audit log directory (or use --database-url).")
     Path logDir;
 
     @Option(names = "--database-url", paramLabel = "JDBC_URL",
             description = "Verify a log of the PostgreSQL store instead, e.g. jdbc:postgresql://db:5432/portcullis;"
-                    + " the password is read from $PORTCULLIS_AUDIT_DB_PASSWORD, never from the command line.")
+                    + " the password comes from --database-password-file or $PORTCULLIS_AUDIT_DB_PASSWORD, never from"
+                    + " the command line (a URL with a password is refused).")
     String databaseUrl;
+
+    @Option(names = "--database-password-file", paramLabel = "FILE",
+            description = "With --database-url: a file holding the database user's password"
+                    + " (default: $PORTCULLIS_AUDIT_DB_PASSWORD).")
+    Path databasePasswordFile;
 
     @Option(names = "--database-user", paramLabel = "USER", description = "Database user (a role that may SELECT the audit tables).")
     String databaseUser;
@@ -108,6 +117,11 @@ final class AuditVerifyCommand implements Callable<Integer> {
         if (logId == null) {
             throw new CouldNotRunException("--database-url needs --log-id: the log of which instance to verify");
         }
+        if (URL_PASSWORD.matcher(databaseUrl).find()) {
+            // Not even echoed: the URL holds the password.
+            throw new CouldNotRunException("--database-url must not carry a password: a command line is visible to every"
+                    + " user of the machine (ps); use --database-password-file FILE or $PORTCULLIS_AUDIT_DB_PASSWORD");
+        }
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         try {
             dataSource.setURL(databaseUrl);
@@ -117,7 +131,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
         if (databaseUser != null) {
             dataSource.setUser(databaseUser);
         }
-        String password = System.getenv("PORTCULLIS_AUDIT_DB_PASSWORD");
+        String password = databasePassword();
         if (password != null) {
             dataSource.setPassword(password);
         }
@@ -125,6 +139,19 @@ final class AuditVerifyCommand implements Callable<Integer> {
             return new PostgresVerifiableLog(dataSource, schema, logId);
         } catch (IllegalArgumentException e) {
             throw new CouldNotRunException(e.getMessage());
+        }
+    }
+
+    /** The password from --database-password-file, else the environment, else none (e.g. peer or certificate authentication). */
+    private String databasePassword() {
+        if (databasePasswordFile == null) {
+            return System.getenv("PORTCULLIS_AUDIT_DB_PASSWORD");
+        }
+        try {
+            return Files.readString(databasePasswordFile, java.nio.charset.StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new CouldNotRunException("cannot read the database password from " + databasePasswordFile + ": "
+                    + e.getClass().getSimpleName());
         }
     }
 

@@ -111,12 +111,24 @@ class AuditVerifyDatabaseIT {
                     + ".audit_tree_nodes, " + schema + ".audit_checkpoints TO " + role("auditor"));
         }
 
-        // The command reads the password from $PORTCULLIS_AUDIT_DB_PASSWORD, which a test cannot set
-        // for its own process; the JDBC URL's password parameter reaches the same data source.
-        String url = "jdbc:postgresql://" + stack.get("postgres.host") + ":" + stack.port("postgres.port") + "/"
-                + database + "?password=" + passwords.get(role("auditor"));
-        Cli verify = Cli.run("audit", "verify", "--database-url", url, "--database-user", role("auditor"),
-                "--log-id", LOG_ID, "--trusted-key", signer.verifierKey().toString(), "--output", "json");
+        // The password from a file (or $PORTCULLIS_AUDIT_DB_PASSWORD), never from the command line.
+        String url = "jdbc:postgresql://" + stack.get("postgres.host") + ":" + stack.port("postgres.port") + "/" + database;
+        java.nio.file.Path passwordFile = java.nio.file.Files.createTempFile("portcullis-auditor-", ".password");
+        java.nio.file.Files.writeString(passwordFile, passwords.get(role("auditor")) + "\n");
+        Cli refused = Cli.run("audit", "verify", "--database-url", url + "?password=" + passwords.get(role("auditor")),
+                "--database-user", role("auditor"), "--log-id", LOG_ID, "--trusted-key", signer.verifierKey().toString());
+        Cli verify;
+        try {
+            verify = Cli.run("audit", "verify", "--database-url", url, "--database-password-file", passwordFile.toString(),
+                    "--database-user", role("auditor"), "--log-id", LOG_ID, "--trusted-key", signer.verifierKey().toString(),
+                    "--output", "json");
+        } finally {
+            java.nio.file.Files.deleteIfExists(passwordFile);
+        }
+
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(2);
+        assertThat(refused.err()).contains("--database-url must not carry a password")
+                .doesNotContain(passwords.get(role("auditor")));
 
         assertThat(verify.exitCode()).as(verify.toString()).isZero();
         JsonNode report = MAPPER.readTree(verify.out());
