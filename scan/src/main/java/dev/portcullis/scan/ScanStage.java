@@ -57,7 +57,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link ScanException} and leaves only {@code scan-incomplete.json} (and the tool logs under
  * {@code logs/}), so no partial report is ever passed off as complete. The audit event is
  * recorded after the reports are in place; if it cannot be recorded, the scan fails with
- * {@link ScanError#OUTPUT_FAILED}.
+ * {@link ScanError#OUTPUT_FAILED} and the reports are taken away again.
  */
 public final class ScanStage {
 
@@ -110,6 +110,11 @@ public final class ScanStage {
             return report;
         } catch (ScanException e) {
             deleteQuietly(staging);
+            // The reports may already be in place (the audit event is recorded after they are):
+            // a scan that fails leaves none of them, whatever step failed.
+            for (String name : REPORT_FILES.values()) {
+                deleteQuietly(reportDir.resolve(name));
+            }
             writeIncomplete(reportDir, scanId, e);
             if (e.error() != ScanError.OUTPUT_FAILED || !(e.getCause() instanceof AuditException)) {
                 try {

@@ -242,6 +242,19 @@ class ScanStageIT {
         assertThat(report.findings()).isEmpty();
     }
 
+    @Test
+    void iacWhenTheAuditEventCannotBeRecordedThenCouldNotRunAndNoCompleteReportIsLeft() throws Exception {
+        Path tf = ScanFixtures.copy("terraform/clean", work.resolve("iac-unaudited/clean"));
+        Path reports = work.resolve("iac-unaudited/reports");
+        ScanStage unaudited = new ScanStage(fixtures.tools(), CLOCK, event -> {
+            throw new dev.portcullis.audit.AuditException("the audit log is full");
+        });
+
+        assertThatThrownBy(() -> unaudited.run(ScanRequest.builder(reports).iacOnly().terraform(tf).build(), ScanProgress.NONE))
+                .isInstanceOfSatisfying(ScanException.class, e -> assertThat(e.error()).isEqualTo(ScanError.OUTPUT_FAILED));
+        assertNoCompleteReport(reports, "OUTPUT_FAILED");
+    }
+
     private static void assertNoCompleteReport(Path reports, String error) throws Exception {
         for (String file : ScanStage.REPORT_FILES.values()) {
             assertThat(reports.resolve(file)).as(file + " must not be left behind").doesNotExist();
