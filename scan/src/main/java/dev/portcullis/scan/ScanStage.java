@@ -248,7 +248,7 @@ public final class ScanStage {
         int step = firstStep;
         String what = "IaC rules (policies/terraform) on " + request.terraformDirs().size() + " Terraform folder(s)";
         Instant t0 = begin(progress, step, steps, what);
-        found.addAll(terraformRules(runner, opa, request.terraformDirs()));
+        found.addAll(terraformRules(runner, opa, request.terraformDirs(), notes));
         versions.put("hcl2json", tools.hcl2json().getFileName().toString());
         end(progress, step, steps, what, t0);
         if (request.checkov()) {
@@ -285,8 +285,11 @@ public final class ScanStage {
         }
     }
 
-    private List<Finding> terraformRules(ProcessRunner runner, OpaEvaluator opa, List<Path> dirs) throws ScanException {
+    private List<Finding> terraformRules(ProcessRunner runner, OpaEvaluator opa, List<Path> dirs, List<String> notes)
+            throws ScanException {
         TerraformConverter.Conversion conversion = new TerraformConverter(runner, tools.hcl2json()).convert(dirs);
+        conversion.unchecked().forEach(u -> notes.add("not checked by the Portcullis IaC rules: " + u
+                + " (write it as a data.vault_policy_document, a literal heredoc or a file(...) of a policy file)"));
         JsonNode value = opa.evaluate("terraform-rules", "terraform",
                 "{\"findings\": data.portcullis.terraform.result.findings, \"rules\": data.portcullis.terraform.rules}",
                 conversion.input());

@@ -128,6 +128,44 @@ class ScanCommandIT {
     }
 
     @Test
+    void iacSaysWhichVaultPoliciesItCouldNotCheckRatherThanPassingThemSilently() throws Exception {
+        Path tf = Files.createDirectories(dir.resolve("tf"));
+        Files.writeString(tf.resolve("main.tf"), """
+                resource "vault_policy" "templated" {
+                  name   = "templated"
+                  policy = templatefile("${path.module}/svc.tpl", { mount = "secret" })
+                }
+                resource "vault_policy" "missing" {
+                  name   = "missing"
+                  policy = file("${path.module}/gone.hcl")
+                }
+                data "vault_policy_document" "doc" {
+                  rule {
+                    path         = "transit/encrypt/fields"
+                    capabilities = ["update"]
+                  }
+                }
+                resource "vault_policy" "documented" {
+                  name   = "documented"
+                  policy = data.vault_policy_document.doc.hcl
+                }
+                """);
+        String[] before = iac(tf);
+        String[] args = java.util.Arrays.copyOf(before, before.length + 2);
+        args[before.length] = "--output";
+        args[before.length + 1] = "json";
+
+        assertThat(run(args)).as(err.toString()).isEqualTo(ExitCode.OK);
+
+        JsonNode notes = JsonMapper.builder().build().readTree(out.toString()).path("notes");
+        assertThat(notes.toString())
+                .contains("not checked by the Portcullis IaC rules: vault_policy.templated in ")
+                .contains("its policy text is computed by Terraform")
+                .contains("not checked by the Portcullis IaC rules: vault_policy.missing in ")
+                .doesNotContain("vault_policy.documented");
+    }
+
+    @Test
     void iacWhenTerraformDoesNotParseThenExitTwoWithOneLineAndNoReport() throws Exception {
         Path tf = Files.createDirectories(dir.resolve("tf"));
         Files.writeString(tf.resolve("main.tf"), "resource \"vault_mount\" \"transit\" {\n  path = \n");

@@ -47,7 +47,12 @@ public final class TerraformConverter {
             "^\\$\\{file\\(\"(?:\\$\\{path\\.module\\}/)?([^\"$]+)\"\\)\\}$");
 
     /** The rules' input, and how to name its files for people. */
-    public record Conversion(ObjectNode input, Map<String, String> displayPaths, int files) {
+    /**
+     * The rules' input, the display path of each file the rules name, how many files were read,
+     * and what could not be checked (said in the report: a policy the rules never saw must not
+     * pass for a checked one).
+     */
+    public record Conversion(ObjectNode input, Map<String, String> displayPaths, int files, List<String> unchecked) {
         public String displayPath(String rulePath) {
             return displayPaths.getOrDefault(rulePath, rulePath);
         }
@@ -61,12 +66,17 @@ public final class TerraformConverter {
         this.hcl2json = Objects.requireNonNull(hcl2json, "hcl2json cannot be null");
     }
 
+    /** A policy that is exactly a vault_policy_document data source's output, which the rules check on its own. */
+    private static final java.util.regex.Pattern DOCUMENT_REFERENCE =
+            java.util.regex.Pattern.compile("\\$\\{data\\.vault_policy_document\\.[A-Za-z0-9_-]+\\.hcl\\}");
+
     public Conversion convert(List<Path> dirs) throws ScanException {
         ObjectNode input = MAPPER.createObjectNode();
         ArrayNode files = input.putArray("files");
         Map<String, String> display = new HashMap<>();
         List<Path> roots = dirs.stream().map(d -> d.toAbsolutePath().normalize()).toList();
         int count = 0;
+        List<String> unchecked = new java.util.ArrayList<>();
         for (Path dir : dirs) {
             Path root = dir.toAbsolutePath().normalize();
             String rootName = root.getFileName() == null ? "" : root.getFileName().toString();
@@ -82,7 +92,7 @@ public final class TerraformConverter {
                 } else if (name.endsWith(".tf") || name.endsWith(".tofu")) {
                     JsonNode config = hcl(file, null);
                     files.add(entry(rulePath, "terraform", config));
-                    inlinePolicies(file, rulePath, config, roots, files);
+                    inlinePolicies(file, rulePath, config, roots, files, unchecked);
                 } else if (name.endsWith(".hcl")) {
                     JsonNode config = hcl(file, null);
                     if (config.path("path").isObject()) {
@@ -95,7 +105,7 @@ public final class TerraformConverter {
                         + " (no *.tf, *.tf.json, *.tofu, *.tofu.json or Vault policy *.hcl file)");
             }
         }
-        return new Conversion(input, Map.copyOf(display), count);
+        return new Conversion(input, Map.copyOf(display), count, List.copyOf(unchecked));
     }
 
     private static List<Path> sources(Path root) throws ScanException {
@@ -116,9 +126,12 @@ public final class TerraformConverter {
         }
     }
 
-    /** Adds each vault_policy resource's policy text that can be read without running Terraform. */
-    private void inlinePolicies(Path file, String rulePath, JsonNode config, List<Path> roots, ArrayNode files)
-            throws ScanException {
+    /**
+     * Adds each vault_policy resource's policy text that can be read without running Terraform,
+     * and names in {@code unchecked} each one that cannot.
+     */
+    private void inlinePolicies(Path file, String rulePath, JsonNode config, List<Path> roots, ArrayNode files,
+            List<String> unchecked) throws ScanException {
         JsonNode policies = config.path("resource").path("vault_policy");
         for (Map.Entry<String, JsonNode> named : policies.properties()) {
             for (JsonNode body : named.getValue()) {
@@ -131,12 +144,21 @@ public final class TerraformConverter {
                 JsonNode parsed;
                 if (m.matches()) {
                     Path target = file.getParent().resolve(m.group(1)).normalize();
-                    if (roots.stream().anyMatch(target::startsWith) || !Files.isRegularFile(target)) {
-                        continue; // checked as a file of its own, or not there to read
+                    if (!Files.isRegularFile(target)) {
+                        unchecked.add(address + " in " + file + ": its policy file " + m.group(1) + " is not there to read");
+                        continue;
+                    }
+                    if (roots.stream().anyMatch(target::startsWith)) {
+                        continue; // checked as a file of its own
                     }
                     parsed = hcl(target, null);
                 } else if (text.contains("${")) {
-                    continue; // computed by Terraform: a data.vault_policy_document is checked on its own
+                    // Computed by Terraform. A data.vault_policy_document is checked on its own; any
+                    // other expression (templatefile, a variable, a local) the rules never see.
+                    if (!DOCUMENT_REFERENCE.matcher(text.strip()).matches()) {
+                        unchecked.add(address + " in " + file + ": its policy text is computed by Terraform");
+                    }
+                    continue;
                 } else {
                     parsed = hcl(file, text);
                 }
