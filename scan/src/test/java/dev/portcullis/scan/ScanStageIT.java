@@ -192,6 +192,26 @@ class ScanStageIT {
     }
 
     @Test
+    void scanWhenTheProjectGivesDependencyCheckItsOwnSuppressionsThenCouldNotRunBeforeMavenRuns() throws Exception {
+        ScanRequest.Builder builder = log4jScan("own-suppressions", null);
+        ScanRequest request = builder.build();
+        Path pom = request.projectDir().orElseThrow().resolve("pom.xml");
+        // A base rule: Dependency-Check would report nothing of Log4Shell, not even as suppressed.
+        Files.writeString(pom, Files.readString(pom).replace("</project>", """
+                  <build><plugins><plugin>
+                    <groupId>org.owasp</groupId><artifactId>dependency-check-maven</artifactId>
+                    <configuration><suppressionFiles><suppressionFile>dc-suppressions.xml</suppressionFile></suppressionFiles></configuration>
+                  </plugin></plugins></build>
+                </project>"""));
+
+        assertThatThrownBy(() -> stage().run(request, ScanProgress.NONE))
+                .isInstanceOfSatisfying(ScanException.class, e -> assertThat(e.error()).isEqualTo(ScanError.INVALID_REQUEST))
+                .hasMessageContaining("pom.xml (dependency-check-maven <suppressionFiles>)");
+        assertNoCompleteReport(request.reportDir(), "INVALID_REQUEST");
+        assertThat(request.reportDir().resolve("logs/maven.out")).doesNotExist();
+    }
+
+    @Test
     void scanWhenMirrorIsUnreachableThenCouldNotRun() throws Exception {
         URI nowhere = URI.create("http://127.0.0.1:" + ScanFixtures.closedPort() + "/");
         ScanRequest request = log4jScan("unreachable", null)

@@ -63,6 +63,7 @@ public final class DependencyScan {
     /** Scans {@code request}'s project; reports go into {@code outDir}. */
     public Result run(ScanRequest request, Path outDir) throws ScanException {
         Path project = request.projectDir().orElseThrow().toAbsolutePath().normalize();
+        ProjectDependencyCheckSettings.refuseHidingSettings(project);
         Path maven = tools.maven(project);
         Path dcDir = outDir.resolve("dependency-check");
         Path sbomDir = outDir.resolve("sbom");
