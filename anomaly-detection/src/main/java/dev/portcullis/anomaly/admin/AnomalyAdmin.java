@@ -221,6 +221,26 @@ public final class AnomalyAdmin {
         return node;
     }
 
+    /**
+     * A record from the shape {@link #toTree} writes (an admin API answer, a line of
+     * {@code anomalies list --output json}).
+     *
+     * @throws IllegalArgumentException when {@code node} is not of that shape
+     */
+    public static AlertRecord fromTree(tools.jackson.databind.JsonNode node) {
+        try {
+            tools.jackson.databind.JsonNode ack = node.path("acknowledged");
+            AlertRecord.Acknowledgement acknowledgement = ack.isObject()
+                    ? new AlertRecord.Acknowledgement(ack.path("by").asString(), java.time.Instant.parse(ack.path("at").asString()),
+                            ack.path("note").isString() ? ack.path("note").asString() : null)
+                    : null;
+            return new AlertRecord(node.path("id").asString(), java.time.Instant.parse(node.path("detected_at").asString()),
+                    AlertJson.fromTree(node.path("alert")), acknowledgement);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not an alert record: " + e.getMessage(), e);
+        }
+    }
+
     public static String toJson(AlertRecord r) {
         return MAPPER.writeValueAsString(toTree(r));
     }

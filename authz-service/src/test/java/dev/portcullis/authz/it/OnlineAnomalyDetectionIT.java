@@ -160,17 +160,21 @@ class OnlineAnomalyDetectionIT {
         assertThat(again.exitCode()).as("no such block any more: " + again).isEqualTo(1);
         assertThat(again.err()).contains("no block has the key ip:" + ip);
 
-        // The admin acknowledges it: recorded as their admin.action, then the record says so.
-        Http.Answer ack = HTTP.post(service.uri("/v1/admin/anomalies/" + record.path("id").asString() + "/ack"),
-                keycloak.accessToken("sec-admin"), "{\"note\": \"blocked by the response; checked\"}");
-        assertThat(ack.status()).as(ack.body()).isEqualTo(200);
-        assertThat(ack.json().path("acknowledged").path("by").asString()).isEqualTo("sec-admin");
+        // The admin acknowledges it with the CLI: recorded as their admin.action, then the record says so.
+        String alertId = record.path("id").asString();
+        Cli.Run ack = cli("sec-admin", "anomalies", "ack", alertId, "--note", "blocked by the response; checked", "--output", "json");
+        assertThat(ack.exitCode()).as(ack.toString()).isZero();
+        assertThat(Http.JSON.readTree(ack.out()).path("acknowledged").path("by").asString()).isEqualTo("sec-admin");
         assertThat(service.audit().events()).anySatisfy(e -> {
             assertThat(e.type()).isEqualTo(EventType.ADMIN_ACTION);
             assertThat(e.action()).isEqualTo("acknowledge-alert");
-            assertThat(e.resource()).isEqualTo("anomaly:" + record.path("id").asString());
+            assertThat(e.resource()).isEqualTo("anomaly:" + alertId);
             assertThat(e.actor().subject()).isEqualTo("sec-admin");
         });
+        Cli.Run alerts = cli("sec-admin", "anomalies", "list", "--all", "--output", "json");
+        assertThat(alerts.exitCode()).as(alerts.toString()).isZero();
+        assertThat(alerts.out()).contains("\"id\":\"" + alertId + "\"").contains("\"note\":\"blocked by the response; checked\"");
+        assertThat(cli("alice", "anomalies", "list").exitCode()).as("not an admin").isEqualTo(1);
         assertThat(HTTP.get(service.uri("/v1/admin/anomalies"), keycloak.accessToken("alice")).status()).isEqualTo(403);
     }
 
